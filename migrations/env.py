@@ -1,0 +1,41 @@
+"""Alembic environment: async engine, the project's metadata, grants to the application role."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import Connection, pool
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from xietong.db.migrate import grant_app_role
+from xietong.db.models import metadata
+
+config = context.config
+
+
+def run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        compare_type=True,
+        transaction_per_migration=False,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+        app_role = config.attributes.get("app_role")
+        if app_role:
+            grant_app_role(connection, app_role)
+
+
+async def run_async() -> None:
+    url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+    engine = create_async_engine(url, poolclass=pool.NullPool)
+    async with engine.connect() as connection:
+        await connection.run_sync(run_migrations)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline SQL generation is not supported; run `xietong migrate`")
+asyncio.run(run_async())

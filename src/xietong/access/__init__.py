@@ -1,0 +1,1 @@
+"""Who may do what where: identities, roles held in a jurisdiction, policy and scope."""

@@ -1,0 +1,83 @@
+"""The Litestar application: GraphQL at /graphql, health probes, one transaction per request."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from litestar import Litestar, MediaType, Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from strawberry.litestar import make_graphql_controller
+
+from xietong.api.context import provide_context
+from xietong.api.middleware import request_id_middleware
+from xietong.api.schema import build_schema
+from xietong.config import Settings
+from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.db.migrate import head_revision
+from xietong.health import HealthController
+
+log = structlog.get_logger("xietong.app")
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Outside GraphQL (which shapes its own errors): log the trace, show only the request id."""
+    if isinstance(exc, HTTPException):
+        return Response(
+            {"error": exc.detail, "status": exc.status_code},
+            status_code=exc.status_code,
+            media_type=MediaType.JSON,
+        )
+    request_id = request.scope.get("state", {}).get("request_id")
+    log.error("unhandled error", path=request.url.path, exc_info=exc)
+    return Response(
+        {"error": "internal error", "requestId": request_id},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+        media_type=MediaType.JSON,
+    )
+
+
+def create_app(settings: Settings) -> Litestar:
+    if settings.database.url is None:
+        raise ValueError("create_app needs a database URL (the CLI resolves embedded servers)")
+    database_url = settings.database.url
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = make_engine(
+            database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
+        )
+        app.state.engine = engine
+        app.state.sessions = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    base = make_graphql_controller(
+        build_schema(settings.graphql),
+        path="/graphql",
+        graphql_ide="graphiql" if settings.graphql.graphiql else None,
+        allow_queries_via_get=True,
+        context_getter=provide_context,
+    )
+
+    class GraphQLController(base):  # type: ignore[valid-type,misc]
+        def encode_json(self, data: object) -> str:
+            return json.dumps(data, ensure_ascii=False)  # Chinese stays readable in raw output
+
+    return Litestar(
+        route_handlers=[GraphQLController, HealthController],
+        lifespan=[lifespan],
+        middleware=[request_id_middleware],
+        exception_handlers={Exception: _internal_error},
+        state=State({"settings": settings, "head_revision": head_revision()}),
+        debug=False,  # never render tracebacks to clients
+        openapi_config=None,
+        logging_config=None,  # xietong.logging configures everything
+    )

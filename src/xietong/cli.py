@@ -1,0 +1,285 @@
+"""The ``xietong`` command: demo, serve, migrate, tenants, schema.
+
+Every command reads settings from the environment. Where no database URL is set, commands that need
+a database start the embedded server in the data directory and stop it when they finish; only
+``serve`` refuses, because production never runs embedded databases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from xietong import embedded
+from xietong import logging as xlogging
+from xietong.config import Settings
+from xietong.db import migrate as migrations
+from xietong.db.engine import make_engine, make_sessionmaker, transaction
+from xietong.paths import default_tenants_dir, schema_file
+from xietong.tenants.declaration import TenantFileError
+from xietong.tenants.loader import LoadReport, load_tenants, tenant_files
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUrls:
+    owner: str
+    app: str
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    xlogging.configure(settings.log_level, json=settings.log_json)
+    return settings
+
+
+def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _database(settings: Settings, stack: ExitStack | None = None) -> Iterator[DatabaseUrls]:
+    """The configured database, or the embedded one (started here, stopped on exit)."""
+    db = settings.database
+    if db.url is not None:
+        yield DatabaseUrls(owner=db.owner_url or db.url, app=db.url)
+        return
+    with embedded.embedded_postgres(settings.data_dir, app_role=db.app_role) as pg:
+        yield DatabaseUrls(owner=pg.database.owner_url, app=pg.database.app_url)
+
+
+async def _migrate(url: str, app_role: str, revision: str = "head") -> None:
+    await migrations.upgrade(url, revision, app_role=app_role)
+
+
+async def _load(url: str, files: list[Path]) -> LoadReport:
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with transaction(make_sessionmaker(engine)) as session:
+            return await load_tenants(session, files)
+    finally:
+        await engine.dispose()
+
+
+def _load_or_exit(url: str, files: list[Path]) -> LoadReport:
+    try:
+        return asyncio.run(_load(url, files))
+    except TenantFileError as exc:
+        click.secho(
+            "Tenant files refused; nothing was changed（租户文件有误，未做任何修改）:",
+            fg="red",
+            err=True,
+        )
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xietong")
+def main() -> None:
+    """协同 Xietong: collaborative supervision of public-resource trading."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on [XIETONG_HOST, 127.0.0.1].")
+@click.option("--port", type=int, default=None, help="Port to listen on [XIETONG_PORT, 8000].")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the embedded servers keep data [XIETONG_DATA_DIR, ./.xietong].",
+)
+@click.option("--reset", is_flag=True, help="Start from a clean data directory.")
+def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool) -> None:
+    """Run everything on this machine: databases, migrations, seed tenants, the API.
+
+    With XIETONG_DATABASE_URL / XIETONG_REDIS_URL set, uses those servers and starts nothing.
+    Ctrl-C stops the API and every server this command started.
+    """
+    import uvicorn
+
+    from xietong.app import create_app
+
+    settings = _settings()
+    if data_dir is not None:
+        settings = dataclasses.replace(settings, data_dir=data_dir)
+    server = dataclasses.replace(
+        settings.server, host=host or settings.server.host, port=port or settings.server.port
+    )
+    signal.signal(signal.SIGTERM, _raise_system_exit)
+    with ExitStack() as stack:
+        if reset:
+            embedded.reset(settings.data_dir)
+        urls = stack.enter_context(_database(settings))
+        redis_url = settings.redis.url
+        if redis_url is None:
+            redis = embedded.start_redis(settings.data_dir)
+            stack.callback(redis.stop)
+            redis_url = redis.url
+        asyncio.run(_migrate(urls.owner, settings.database.app_role))
+        report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()))
+        click.echo(f"Tenants: {report.summary()}")
+        settings = dataclasses.replace(
+            settings,
+            server=server,
+            database=dataclasses.replace(settings.database, url=urls.app, migration_url=urls.owner),
+            redis=dataclasses.replace(settings.redis, url=redis_url),
+        )
+        _banner(settings)
+        config = uvicorn.Config(
+            create_app(settings),
+            host=server.host,
+            port=server.port,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+        )
+        with suppress(KeyboardInterrupt):
+            asyncio.run(uvicorn.Server(config).serve())
+    click.echo("Stopped; every server this command started has exited.")
+
+
+def _banner(settings: Settings) -> None:
+    base = f"http://{settings.server.host}:{settings.server.port}"
+    query = '{ jurisdiction(code: "422825") { code name level ancestors { code name } } }'
+    click.echo(
+        f"\n协同 Xietong is serving at {base}\n"
+        f"  GraphQL endpoint : {base}/graphql"
+        + (" (open it in a browser for GraphiQL)" if settings.graphql.graphiql else "")
+        + f"\n  Health           : {base}/health/ready\n"
+        "  Try first        :\n"
+        f"    curl -s {base}/graphql -H 'content-type: application/json' \\\n"
+        f'      -d \'{{"query": "{query.replace(chr(34), chr(92) + chr(34))}"}}\'\n'
+        "Press Ctrl-C to stop.\n"
+    )
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface [XIETONG_HOST].")
+@click.option("--port", type=int, default=None, help="Port [XIETONG_PORT].")
+@click.option("--workers", type=int, default=None, help="Processes [XIETONG_WORKERS].")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """The production server (uvicorn, several workers). Never starts embedded databases."""
+    import uvicorn
+
+    settings = _settings()
+    if settings.database.url is None:
+        raise click.UsageError(
+            "XIETONG_DATABASE_URL is not set; `serve` never starts an "
+            "embedded database (use `xietong demo` on a workstation)"
+        )
+    uvicorn.run(
+        "xietong.asgi:app",
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        workers=workers or settings.server.workers,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+    )
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Bring the database schema to the newest revision (or see `migrate --help`)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(upgrade, revision="head")
+
+
+@migrate.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Upgrade to REVISION (default: head)."""
+    settings = _settings()
+    with _database(settings) as urls:
+        asyncio.run(_migrate(urls.owner, settings.database.app_role, revision))
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@migrate.command()
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Downgrade to REVISION (e.g. -1, or base to remove every table)."""
+    settings = _settings()
+    with _database(settings) as urls:
+        asyncio.run(migrations.downgrade(urls.owner, revision))
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@migrate.command()
+def current() -> None:
+    """Print the database's revision and the code's head."""
+    settings = _settings()
+
+    async def revision(url: str) -> str | None:
+        engine = make_engine(url, pool_size=1)
+        try:
+            return await migrations.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        click.echo(
+            f"database: {asyncio.run(revision(urls.owner))}  head: {migrations.head_revision()}"
+        )
+
+
+@main.group()
+def tenants() -> None:
+    """Tenant files: provinces, their units, departments and people."""
+
+
+@tenants.command("load")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def tenants_load(files: tuple[Path, ...]) -> None:
+    """Make the database match FILES (default: every tenants/*.yaml). Idempotent; a file
+    with any problem is refused whole and changes nothing."""
+    settings = _settings()
+    paths = tenant_files(
+        list(files),
+        settings.tenants_dir if settings.tenants_dir.is_dir() else default_tenants_dir(),
+    )
+    if not paths:
+        raise click.UsageError("no tenant files given and none found in tenants/")
+    with _database(settings) as urls:
+        report = _load_or_exit(urls.owner, paths)
+    click.echo(
+        report.summary()
+        if not report.unchanged
+        else f"{len(report.files)} file(s) already loaded; nothing changed."
+    )
+
+
+@main.group()
+def schema() -> None:
+    """The GraphQL schema file integrators read (graphql/schema.graphql)."""
+
+
+@schema.command("export")
+@click.option("--check", is_flag=True, help="Fail if the file differs from the code.")
+@click.option("--output", type=click.Path(path_type=Path), default=None)
+def schema_export(check: bool, output: Path | None) -> None:
+    """Write the schema SDL (or, with --check, verify the committed file)."""
+    from xietong.api.schema import schema_sdl
+
+    target = output or schema_file()
+    sdl = schema_sdl()
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != sdl:
+            click.secho(f"{target} is out of date; run `make schema`", fg="red", err=True)
+            sys.exit(1)
+        click.echo(f"{target} matches the code.")
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(sdl, encoding="utf-8")
+    click.echo(f"Wrote {target}.")

@@ -1,0 +1,157 @@
+"""Settings, read once from the environment.
+
+Every setting is an ``XIETONG_*`` variable with a documented default. Unset database and Redis URLs
+mean "start the embedded servers" (only the ``demo`` command and the test suite do that; ``serve``
+and ``worker`` refuse to run without real URLs).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"XIETONG_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return default if value is None else int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    url: str | None = None
+    """``XIETONG_DATABASE_URL``: the application's connection, e.g.
+    ``postgresql+asyncpg://xietong_app@db/xietong``. In production this role must own no table and
+    lack BYPASSRLS, so that row-level security applies to it. Unset: the embedded server."""
+
+    migration_url: str | None = None
+    """``XIETONG_MIGRATION_DATABASE_URL``: the table owner's connection, used by ``migrate`` and
+    ``tenants load``. Defaults to the application URL."""
+
+    app_role: str = "xietong_app"
+    """``XIETONG_DATABASE_APP_ROLE``: the role ``migrate`` grants table privileges to."""
+
+    pool_size: int = 10
+    """``XIETONG_DATABASE_POOL_SIZE``: connections kept per process."""
+
+    echo: bool = False
+    """``XIETONG_DATABASE_ECHO``: log every SQL statement (development only)."""
+
+    @property
+    def owner_url(self) -> str | None:
+        return self.migration_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class RedisSettings:
+    url: str | None = None
+    """``XIETONG_REDIS_URL``: e.g. ``redis://redis:6379/0`` or ``unix:///run/redis.sock``.
+    Unset: the embedded server. Redis only wakes jobs up; PostgreSQL holds the truth."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    """``XIETONG_HOST``: interface to listen on."""
+
+    port: int = 8000
+    """``XIETONG_PORT``: port to listen on."""
+
+    workers: int = 2
+    """``XIETONG_WORKERS``: server processes for ``xietong serve``."""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLSettings:
+    graphiql: bool = True
+    """``XIETONG_GRAPHIQL``: serve GraphiQL at ``/graphql`` (forced off in production)."""
+
+    introspection: bool = True
+    """``XIETONG_INTROSPECTION``: allow schema introspection (forced off in production)."""
+
+    max_depth: int = 10
+    """``XIETONG_GRAPHQL_MAX_DEPTH``: deepest selection accepted."""
+
+    max_aliases: int = 30
+    """``XIETONG_GRAPHQL_MAX_ALIASES``: aliases accepted in one operation."""
+
+    max_tokens: int = 2000
+    """``XIETONG_GRAPHQL_MAX_TOKENS``: tokens accepted in one document."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    env: Environment = Environment.DEVELOPMENT
+    """``XIETONG_ENV``: ``development`` (default), ``test`` or ``production``."""
+
+    data_dir: Path = Path(".xietong")
+    """``XIETONG_DATA_DIR``: where the embedded servers keep their data."""
+
+    tenants_dir: Path = Path("tenants")
+    """``XIETONG_TENANTS_DIR``: the tenant files ``tenants load`` reads by default."""
+
+    log_level: str = "INFO"
+    """``XIETONG_LOG_LEVEL``: DEBUG, INFO, WARNING or ERROR."""
+
+    log_json: bool = False
+    """``XIETONG_LOG_JSON``: one JSON object per log line (default in production)."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = Environment(_env("ENV", Environment.DEVELOPMENT.value))
+        production = env is Environment.PRODUCTION
+        return cls(
+            env=env,
+            data_dir=Path(_env("DATA_DIR", ".xietong") or ".xietong"),
+            tenants_dir=Path(_env("TENANTS_DIR", "tenants") or "tenants"),
+            log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
+            log_json=_env_bool("LOG_JSON", production),
+            database=DatabaseSettings(
+                url=_env("DATABASE_URL"),
+                migration_url=_env("MIGRATION_DATABASE_URL"),
+                app_role=_env("DATABASE_APP_ROLE", "xietong_app") or "xietong_app",
+                pool_size=_env_int("DATABASE_POOL_SIZE", 10),
+                echo=_env_bool("DATABASE_ECHO", False),
+            ),
+            redis=RedisSettings(url=_env("REDIS_URL")),
+            server=ServerSettings(
+                host=_env("HOST", "127.0.0.1") or "127.0.0.1",
+                port=_env_int("PORT", 8000),
+                workers=_env_int("WORKERS", 2),
+            ),
+            graphql=GraphQLSettings(
+                graphiql=_env_bool("GRAPHIQL", not production),
+                introspection=_env_bool("INTROSPECTION", not production),
+                max_depth=_env_int("GRAPHQL_MAX_DEPTH", 10),
+                max_aliases=_env_int("GRAPHQL_MAX_ALIASES", 30),
+                max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 2000),
+            ),
+        )

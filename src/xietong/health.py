@@ -1,0 +1,56 @@
+"""Liveness and readiness for probes and operators."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import text
+
+from xietong.db.migrate import current_revision
+
+READY_TIMEOUT_S = 3.0
+
+
+async def _probe(state: State) -> str | None:
+    async with state.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return await current_revision(state.engine)
+
+
+class HealthController(Controller):
+    path = "/health"
+    include_in_schema = False
+
+    @get("/live", cache=False)
+    async def live(self) -> dict[str, str]:
+        """The process is up and serving; says nothing about its dependencies."""
+        return {"status": "ok"}
+
+    @get("/ready", cache=False)
+    async def ready(self, state: State) -> Response[dict[str, Any]]:
+        """Ready to take traffic: the database answers and its schema is at the code's head."""
+        try:
+            current = await asyncio.wait_for(_probe(state), timeout=READY_TIMEOUT_S)
+        except Exception as exc:  # any failure to reach the database means not ready
+            return Response(
+                {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__},
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        head = state.head_revision
+        if current != head:
+            return Response(
+                {
+                    "status": "unavailable",
+                    "database": "ok",
+                    "migrations": {"current": current, "head": head},
+                },
+                status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        return Response(
+            {"status": "ok", "database": "ok", "migrations": {"current": current, "head": head}},
+            status_code=HTTP_200_OK,
+        )

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from xietong.api.dataloaders import keyed_loader
+from xietong.jurisdictions import service
+from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
+
+
+@dataclass(frozen=True, slots=True)
+class JurisdictionLoaders:
+    jurisdiction_by_code: DataLoader[int, Jurisdiction | None]
+    children_by_parent_code: DataLoader[int, list[Jurisdiction] | None]
+    departments_by_jurisdiction_code: DataLoader[int, list[Department] | None]
+    history_by_code: DataLoader[int, list[JurisdictionVersion] | None]
+
+    @classmethod
+    def create(cls, session: AsyncSession) -> JurisdictionLoaders:
+        return cls(
+            jurisdiction_by_code=keyed_loader(session, service.by_codes, key_arg="codes_"),
+            children_by_parent_code=keyed_loader(
+                session, service.children_of, key_arg="parents", default=list
+            ),
+            departments_by_jurisdiction_code=keyed_loader(
+                session, service.departments_of, key_arg="jurisdictions", default=list
+            ),
+            history_by_code=keyed_loader(
+                session, service.history_of, key_arg="jurisdictions", default=list
+            ),
+        )

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from xietong.api.context import Info
+from xietong.api.errors import BadUserInput
+from xietong.jurisdictions import codes, service
+from xietong.jurisdictions.graphql.types import (
+    CodeArgument,
+    JurisdictionLevel,
+    JurisdictionType,
+)
+
+
+def _code(value: str, argument: str) -> int:
+    try:
+        return codes.parse_code(value)
+    except codes.InvalidCode as exc:
+        raise BadUserInput(str(exc), field=argument) from None
+
+
+@strawberry.type
+class JurisdictionQueries:
+    @strawberry.field(description="One jurisdiction by its code; null if the code is unknown.")
+    async def jurisdiction(self, info: Info, code: CodeArgument) -> JurisdictionType | None:
+        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
+            _code(code, "code")
+        )
+        return None if row is None else JurisdictionType(model=row)
+
+    @strawberry.field(
+        description="Jurisdictions by code, optionally at one level and/or inside a subtree. "
+        "Retired units are left out unless asked for."
+    )
+    async def jurisdictions(
+        self,
+        info: Info,
+        level: Annotated[
+            JurisdictionLevel | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only units at this level."),
+        ] = None,
+        under: Annotated[
+            str | None,
+            strawberry.argument(
+                description='Only units strictly below this code, e.g. "420000" for all of 湖北省.'
+            ),
+        ] = None,
+        include_retired: Annotated[
+            bool, strawberry.argument(description="Also list retired units.")
+        ] = False,
+    ) -> list[JurisdictionType]:
+        rows = await service.list_jurisdictions(
+            db_session=info.context.db,
+            level=level,
+            under=None if under is None else _code(under, "under"),
+            include_retired=include_retired,
+        )
+        loader = info.context.loaders.jurisdictions.jurisdiction_by_code
+        for row in rows:
+            loader.prime(row.code, row)
+        return [JurisdictionType(model=r) for r in rows]

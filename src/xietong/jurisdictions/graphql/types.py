@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from xietong.api.context import Info
+from xietong.jurisdictions import codes
+from xietong.jurisdictions import enums as e
+from xietong.jurisdictions import models as m
+
+JurisdictionLevel = strawberry.enum(
+    e.JurisdictionLevel,
+    description="Administrative level under GB/T 2260: 省级 PROVINCE, 地市级 CITY, "
+    "县级 COUNTY (counties, districts and county-level cities).",
+)
+DepartmentKind = strawberry.enum(
+    e.DepartmentKind,
+    description="What a department is: the supervision office (公管办), an industry "
+    "department (行业监管部门), finance (政府采购监管), the trading centre, discipline "
+    "inspection, audit, police, leadership, or other.",
+)
+Industry = strawberry.enum(
+    e.Industry,
+    description="The industry a department supervises (谁主管谁监管); PROCUREMENT is "
+    "government procurement, supervised by finance.",
+)
+
+
+@strawberry.type(name="Department", description="A body of a jurisdiction (部门).")
+class DepartmentType:
+    model: strawberry.Private[m.Department]
+
+    @strawberry.field(description="Stable identifier, as in the tenant file.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.model.id))
+
+    @strawberry.field(description="Stable key from the tenant file, e.g. `xuanen-office`.")
+    def key(self) -> str:
+        return self.model.key
+
+    @strawberry.field(description="Official name, e.g. 宣恩县住房和城乡建设局.")
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field(description="What kind of body it is.")
+    def kind(self) -> DepartmentKind:  # type: ignore[valid-type]
+        return self.model.kind
+
+    @strawberry.field(
+        description="The industry it supervises; null unless kind is INDUSTRY or FINANCE."
+    )
+    def industry(self) -> Industry | None:  # type: ignore[valid-type]
+        return self.model.industry
+
+    @strawberry.field(description="The jurisdiction the department belongs to.")
+    async def jurisdiction(self, info: Info) -> JurisdictionType:
+        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
+            self.model.jurisdiction_code
+        )
+        assert row is not None
+        return JurisdictionType(model=row)
+
+
+@strawberry.type(
+    name="JurisdictionVersion",
+    description="The name and parent a unit had during a period (renames and moves keep "
+    "their history).",
+)
+class JurisdictionVersionType:
+    model: strawberry.Private[m.JurisdictionVersion]
+
+    @strawberry.field(description="The name during this period.")
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field(description="The parent's six-digit code during this period.")
+    def parent_code(self) -> str | None:
+        parent = self.model.parent_code
+        return None if parent is None else codes.format_code(parent)
+
+    @strawberry.field(
+        description="First day of the period; null if it began before the service knew the unit."
+    )
+    def valid_from(self) -> date | None:
+        return self.model.valid_from
+
+    @strawberry.field(description="First day after the period; null for the current one.")
+    def valid_to(self) -> date | None:
+        return self.model.valid_to
+
+
+@strawberry.type(
+    name="Jurisdiction",
+    description="An administrative unit (行政区划) identified by its GB/T 2260 code. Each "
+    "jurisdiction is a tenant: it owns its projects, cases and records.",
+)
+class JurisdictionType:
+    model: strawberry.Private[m.Jurisdiction]
+
+    @strawberry.field(description="Six-digit GB/T 2260 code, e.g. `422825`.")
+    def code(self) -> str:
+        return codes.format_code(self.model.code)
+
+    @strawberry.field(description="Current official name, e.g. 宣恩县.")
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field(description="Administrative level.")
+    def level(self) -> JurisdictionLevel:  # type: ignore[valid-type]
+        return self.model.level
+
+    @strawberry.field(description="The unit directly above; null for a province.")
+    async def parent(self, info: Info) -> JurisdictionType | None:
+        if self.model.parent_code is None:
+            return None
+        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
+            self.model.parent_code
+        )
+        return None if row is None else JurisdictionType(model=row)
+
+    @strawberry.field(description="Units directly below that have not been retired, by code.")
+    async def children(self, info: Info) -> list[JurisdictionType]:
+        rows = await info.context.loaders.jurisdictions.children_by_parent_code.load(
+            self.model.code
+        )
+        return [JurisdictionType(model=r) for r in rows or []]
+
+    @strawberry.field(description="Every unit above this one, the province first.")
+    async def ancestors(self, info: Info) -> list[JurisdictionType]:
+        chain: list[JurisdictionType] = []
+        parent = self.model.parent_code
+        loader = info.context.loaders.jurisdictions.jurisdiction_by_code
+        while parent is not None:
+            row = await loader.load(parent)
+            if row is None:
+                break
+            chain.append(JurisdictionType(model=row))
+            parent = row.parent_code
+        return chain[::-1]
+
+    @strawberry.field(description="Active departments of this unit.")
+    async def departments(self, info: Info) -> list[DepartmentType]:
+        rows = await info.context.loaders.jurisdictions.departments_by_jurisdiction_code.load(
+            self.model.code
+        )
+        return [DepartmentType(model=r) for r in rows or []]
+
+    @strawberry.field(
+        description="The first day the unit no longer exists; null while it does. "
+        "Records of a retired unit stay attached to it."
+    )
+    def retired_on(self) -> date | None:
+        return self.model.retired_on
+
+    @strawberry.field(description="Names and parents over time, oldest first.")
+    async def history(self, info: Info) -> list[JurisdictionVersionType]:
+        rows = await info.context.loaders.jurisdictions.history_by_code.load(self.model.code)
+        return [JurisdictionVersionType(model=r) for r in rows or []]
+
+
+CodeArgument = Annotated[
+    str, strawberry.argument(description='Six-digit GB/T 2260 code, e.g. "422825".')
+]

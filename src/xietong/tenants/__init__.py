@@ -1,0 +1,1 @@
+"""Tenant files (``tenants/*.yaml``): declaring provinces, their units, departments and people."""
