@@ -127,7 +127,10 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             redis_url = redis.url
         asyncio.run(_migrate(urls.owner, settings.database.app_role))
         report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()))
-        click.echo(f"Tenants: {report.summary()}")
+        click.echo(
+            "Tenants: "
+            + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
+        )
         settings = dataclasses.replace(
             settings,
             server=server,

@@ -126,7 +126,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = Environment(_env("ENV", Environment.DEVELOPMENT.value))
+        env = Environment(_env("ENV") or Environment.DEVELOPMENT.value)
         production = env is Environment.PRODUCTION
         return cls(
             env=env,

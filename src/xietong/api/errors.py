@@ -44,10 +44,11 @@ class ErrorShaping(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
+        errors = getattr(result, "errors", None)
+        if result is None or not errors:
             return
         request_id = getattr(self.execution_context.context, "request_id", None)
-        result.errors = [_shape(err, request_id) for err in result.errors]
+        result.errors = [_shape(err, request_id) for err in errors]
 
 
 def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:

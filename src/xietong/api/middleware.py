@@ -7,6 +7,7 @@ import time
 import uuid
 
 import structlog
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("xietong.http")
@@ -18,12 +19,12 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     """Take a sane ``X-Request-Id`` from the caller or make one; echo it; bind it for logging."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+        scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
         started = time.perf_counter()
@@ -45,7 +46,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             level = "debug" if path.startswith("/health") else "info"
             getattr(log, level)(
                 "request",
-                method=scope["method"],
+                method=scope.get("method"),
                 path=path,
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),

@@ -173,8 +173,8 @@ def check(file: str, raw: Any) -> TenantDeclaration:
             [Problem(file, "file", "expected sections jurisdictions, departments, people")]
         )
     unknown = set(raw) - {"jurisdictions", "departments", "people"}
-    for section in sorted(unknown):
-        c.add(section, "unknown section（未知的配置段）")
+    for name in sorted(unknown):
+        c.add(name, "unknown section（未知的配置段）")
 
     def section(name: str) -> list[Any]:
         value = raw.get(name) or []

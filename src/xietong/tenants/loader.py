@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.roles import Role
@@ -287,7 +287,7 @@ class _Sync:
             self.report.count(self.report.created, "roles")
         for role, code in have - wanted:
             await self.session.execute(
-                PersonRole.__table__.delete().where(
+                delete(PersonRole).where(
                     PersonRole.person_id == person.id,
                     PersonRole.role == role,
                     PersonRole.jurisdiction_code == code,
