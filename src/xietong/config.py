@@ -98,6 +98,31 @@ class GraphQLSettings:
     """``XIETONG_GRAPHQL_MAX_TOKENS``: tokens accepted in one document."""
 
 
+DEV_KEY_PREFIX = "xietong-dev-"
+"""Every generated development signing key starts with this, so production can recognise one."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSettings:
+    jwt_secret: str | None = None
+    """``XIETONG_JWT_SECRET``: HS256 signing secret. Unset outside production: a development key
+    is generated once under the data directory (``dev-signing-key``, prefixed
+    ``xietong-dev-``). Production refuses development keys."""
+
+    jwks_url: str | None = None
+    """``XIETONG_JWKS_URL``: an OIDC provider's JWKS; when set, tokens are RS256 and verified
+    against it (with issuer and audience below) instead of the HS256 secret."""
+
+    issuer: str = "xietong"
+    """``XIETONG_JWT_ISSUER``: the ``iss`` every token must carry."""
+
+    audience: str = "xietong"
+    """``XIETONG_JWT_AUDIENCE``: the ``aud`` every token must carry."""
+
+    token_ttl_minutes: int = 480
+    """``XIETONG_TOKEN_TTL_MINUTES``: lifetime of tokens this service issues (a working day)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     env: Environment = Environment.DEVELOPMENT
@@ -119,6 +144,7 @@ class Settings:
     redis: RedisSettings = field(default_factory=RedisSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
     @property
     def is_production(self) -> bool:
@@ -153,5 +179,12 @@ class Settings:
                 max_depth=_env_int("GRAPHQL_MAX_DEPTH", 10),
                 max_aliases=_env_int("GRAPHQL_MAX_ALIASES", 30),
                 max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 2000),
+            ),
+            auth=AuthSettings(
+                jwt_secret=_env("JWT_SECRET"),
+                jwks_url=_env("JWKS_URL"),
+                issuer=_env("JWT_ISSUER", "xietong") or "xietong",
+                audience=_env("JWT_AUDIENCE", "xietong") or "xietong",
+                token_ttl_minutes=_env_int("TOKEN_TTL_MINUTES", 480),
             ),
         )
