@@ -10,10 +10,13 @@ from typing import Any
 import structlog
 from litestar import Litestar, MediaType, Request, Response
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from strawberry.litestar import make_graphql_controller
 
+from xietong.access.policy import load_authorizer
+from xietong.access.tokens import TokenService
+from xietong.access.watcher import PolicyWatcher
 from xietong.api.context import provide_context
 from xietong.api.middleware import request_id_middleware
 from xietong.api.schema import build_schema
@@ -27,6 +30,17 @@ log = structlog.get_logger("xietong.app")
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Outside GraphQL (which shapes its own errors): log the trace, show only the request id."""
+    if isinstance(exc, NotAuthorizedException) and request.url.path.startswith("/graphql"):
+        # Bad credentials never reach the resolvers; answer in GraphQL's own error shape.
+        return Response(
+            {
+                "data": None,
+                "errors": [{"message": exc.detail, "extensions": {"code": "UNAUTHENTICATED"}}],
+            },
+            status_code=exc.status_code,
+            media_type=MediaType.JSON,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if isinstance(exc, HTTPException):
         return Response(
             {"error": exc.detail, "status": exc.status_code},
@@ -53,10 +67,27 @@ def create_app(settings: Settings) -> Litestar:
             database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
         )
         app.state.engine = engine
-        app.state.sessions = make_sessionmaker(engine)
+        app.state.sessions = sessions = make_sessionmaker(engine)
+        app.state.tokens = TokenService.from_settings(settings)
+
+        async def reload_policy() -> None:
+            async with sessions() as session:
+                app.state.authorizer = await load_authorizer(session)
+
+        app.state.authorizer = None
+        try:
+            await reload_policy()
+        except Exception:  # the database may be down at start; readiness reports it
+            log.exception("could not load the access policy; will retry when the database is back")
+        watcher = PolicyWatcher(
+            database_url, reload_policy, reload_on_connect=app.state.authorizer is None
+        )
+        watcher.start()
+        app.state.policy_watcher = watcher
         try:
             yield
         finally:
+            await watcher.stop()
             await engine.dispose()
 
     base = make_graphql_controller(

@@ -21,9 +21,12 @@ import click
 
 from xietong import embedded
 from xietong import logging as xlogging
+from xietong.audit import service as audit_service
+from xietong.audit.service import ChainReport
 from xietong.config import Settings
 from xietong.db import migrate as migrations
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
+from xietong.jurisdictions import codes
 from xietong.paths import default_tenants_dir, schema_file
 from xietong.tenants.declaration import TenantFileError
 from xietong.tenants.loader import LoadReport, load_tenants, tenant_files
@@ -286,3 +289,104 @@ def schema_export(check: bool, output: Path | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(sdl, encoding="utf-8")
     click.echo(f"Wrote {target}.")
+
+
+@main.command()
+@click.argument("login")
+@click.option("--minutes", type=int, default=None, help="Lifetime [XIETONG_TOKEN_TTL_MINUTES].")
+def token(login: str, minutes: int | None) -> None:
+    """Print a bearer token for LOGIN (a person in the tenant files), signed with this
+    installation's key. Use it as `Authorization: Bearer <token>`."""
+    from datetime import timedelta
+
+    from xietong.access.authentication import person_principal
+    from xietong.access.tokens import InvalidCredentials, TokenService
+
+    settings = _settings()
+    try:
+        tokens = TokenService.from_settings(settings)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    async def lookup(url: str) -> str | None:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                principal = await person_principal(session, login)
+                return None if principal is None else principal.name
+        except InvalidCredentials as exc:
+            raise click.ClickException(f"{login}: {exc}") from None
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        name = asyncio.run(lookup(urls.app))
+    if name is None:
+        raise click.ClickException(f"no person with login {login!r}; see tenants/*.yaml")
+    try:
+        issued = tokens.issue(login, ttl=None if minutes is None else timedelta(minutes=minutes))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(issued)
+
+
+async def _verify_audit(url: str, province: int | None) -> list[ChainReport]:
+    # The owner role sees every row (row-level security would hide parts of a chain).
+    engine = make_engine(url, pool_size=1)
+    try:
+        sessions = make_sessionmaker(engine)
+        if province is None:
+            async with transaction(sessions) as session:
+                provinces = await audit_service.provinces(db_session=session)
+        else:
+            provinces = [province]
+        reports = []
+        for code in provinces:
+            async with transaction(sessions) as session:
+                reports.append(await audit_service.verify(db_session=session, province_code=code))
+        return reports
+    finally:
+        await engine.dispose()
+
+
+@main.group()
+def audit() -> None:
+    """Audit events: the hash-chained record of every change (审计留痕)."""
+
+
+@audit.command("verify")
+@click.option(
+    "--province",
+    default=None,
+    metavar="CODE",
+    help="Only this province's chain (six-digit code, e.g. 420000); default: every province.",
+)
+def audit_verify(province: str | None) -> None:
+    """Recompute the audit hash chains; exit 1 if any event was changed, deleted or reordered."""
+    code: int | None = None
+    if province is not None:
+        try:
+            code = codes.parse_code(province)
+        except codes.InvalidCode as exc:
+            raise click.BadParameter(str(exc), param_hint="--province") from exc
+        if code != codes.province_of(code):
+            raise click.BadParameter(
+                f"{province} is not a province code (省级代码以0000结尾)", param_hint="--province"
+            )
+    settings = _settings()
+    with _database(settings) as urls:
+        reports = asyncio.run(_verify_audit(urls.owner, code))
+    if not reports:
+        click.echo("No audit events yet; nothing to verify.")
+    for report in reports:
+        if report.ok:
+            click.echo(f"{report.province_code}: ok, {report.checked} event(s) verified")
+        else:
+            click.secho(
+                f"{report.province_code}: BROKEN at event {report.first_broken_id}"
+                f" after {report.checked} event(s): {report.problem}（审计链校验失败）",
+                fg="red",
+                err=True,
+            )
+    if not all(r.ok for r in reports):
+        sys.exit(1)

@@ -1,4 +1,4 @@
-"""Per-request GraphQL context: one database session (one transaction), loaders, request id."""
+"""Per-request GraphQL context: the caller, its scope, one database session (one transaction)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,22 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from litestar import Request
 from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from xietong.access import scope as scopes
+from xietong.access.authentication import authenticate
+from xietong.access.guard import Guard
+from xietong.access.principal import Principal
+from xietong.access.tokens import InvalidCredentials
 from xietong.config import Settings
 from xietong.jurisdictions.graphql.dataloaders import JurisdictionLoaders
+from xietong.people.graphql.dataloaders import PeopleLoaders
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +29,14 @@ class Loaders:
     """Every context's DataLoaders, created per request so caches never outlive it."""
 
     jurisdictions: JurisdictionLoaders
+    people: PeopleLoaders
 
     @classmethod
-    def create(cls, session: AsyncSession) -> Loaders:
-        return cls(jurisdictions=JurisdictionLoaders.create(session))
+    def create(cls, session: AsyncSession, scope: scopes.Scope) -> Loaders:
+        return cls(
+            jurisdictions=JurisdictionLoaders.create(session),
+            people=PeopleLoaders.create(session, scope),
+        )
 
 
 class Context(BaseContext, kw_only=True):
@@ -32,6 +44,9 @@ class Context(BaseContext, kw_only=True):
     db: AsyncSession
     settings: Settings
     loaders: Loaders
+    principal: Principal
+    scope: scopes.Scope
+    guard: Guard
 
 
 Info = StrawberryInfo[Context, None]
@@ -40,11 +55,34 @@ Info = StrawberryInfo[Context, None]
 async def provide_context(
     request: Request[Any, Any, Any], state: State
 ) -> AsyncGenerator[Context, None]:
-    """One transaction per request: committed when the request ends, rolled back on error."""
+    """Authenticate, compute the scope once, set it on the transaction, and hand over.
+
+    The transaction commits when the request ends and rolls back on error; mutations run in
+    savepoints inside it so a refused mutation changes nothing.
+    """
+    if state.authorizer is None:
+        raise ServiceUnavailableException(detail="访问策略尚未加载（policy not loaded yet）")
     async with state.sessions() as session, session.begin():
+        try:
+            principal = await authenticate(
+                session,
+                authorization=request.headers.get("authorization"),
+                api_key=request.headers.get("x-api-key"),
+                tokens=state.tokens,
+            )
+        except InvalidCredentials as exc:
+            raise NotAuthorizedException(detail=str(exc)) from None
+        scope = scopes.Scope.of(principal)
+        await scopes.apply(session, scope)
+        structlog.contextvars.bind_contextvars(
+            login=principal.actor, jurisdiction=principal.jurisdiction_code
+        )
         yield Context(
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             db=session,
             settings=state.settings,
-            loaders=Loaders.create(session),
+            loaders=Loaders.create(session, scope),
+            principal=principal,
+            scope=scope,
+            guard=Guard(principal, scope, state.authorizer, session),
         )

@@ -16,13 +16,30 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from xietong.access.graphql import enums as _enums  # noqa: F401  registers shared enums
+from xietong.access.graphql.mutations import AccessMutations
+from xietong.access.graphql.queries import AccessQueries
+from xietong.access.registry import register_objects
 from xietong.api.errors import ErrorShaping
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.people.graphql.mutations import PeopleMutations
+from xietong.people.graphql.queries import PeopleQueries
+
+register_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
-class Query(JurisdictionQueries):
+class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
+    pass
+
+
+@strawberry.type(
+    description="Everything that changes something. Each mutation is one "
+    "transaction and leaves an audit event; refused input comes back in the "
+    "payload's `errors`, refused access as a top-level error."
+)
+class Mutation(PeopleMutations, AccessMutations):
     pass
 
 
@@ -45,6 +62,7 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     return Schema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

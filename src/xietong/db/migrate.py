@@ -55,6 +55,10 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current)
 
 
+# The application may add to these, never change or remove (the audit trail, R-15).
+APPEND_ONLY_TABLES = ("audit_event",)
+
+
 def grant_app_role(connection: Connection, app_role: str) -> None:
     """Give the application role data access to every table, and nothing more.
 
@@ -72,3 +76,7 @@ def grant_app_role(connection: Connection, app_role: str) -> None:
         text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
     )
     connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
+    connection.execute(text(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}"))
+    for table in APPEND_ONLY_TABLES:
+        if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar():
+            connection.execute(text(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}"))

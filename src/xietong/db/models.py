@@ -1,5 +1,7 @@
 """Every context's models, imported once so the metadata (and Alembic) sees all tables."""
 
+from xietong.access.models import AccessGrant, ApiKey, DepartmentPower
+from xietong.audit.models import AuditChain, AuditEvent
 from xietong.db.base import Base
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -7,7 +9,12 @@ from xietong.people.models import OfficerPoolMember, Person, PersonRole
 metadata = Base.metadata
 
 __all__ = [
+    "AccessGrant",
+    "ApiKey",
+    "AuditChain",
+    "AuditEvent",
     "Department",
+    "DepartmentPower",
     "Jurisdiction",
     "JurisdictionVersion",
     "OfficerPoolMember",

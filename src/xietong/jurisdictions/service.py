@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from xietong.access.models import DepartmentPower
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import JurisdictionLevel
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
@@ -80,4 +82,25 @@ async def history_of(
     result: dict[int, list[JurisdictionVersion]] = {c: [] for c in jurisdictions}
     for v in rows:
         result[v.code].append(v)
+    return result
+
+
+async def departments_by_ids(
+    *, db_session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Department]:
+    rows = await db_session.scalars(select(Department).where(Department.id.in_(ids)))
+    return {d.id: d for d in rows}
+
+
+async def power_codes_of(
+    *, db_session: AsyncSession, departments: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    rows = await db_session.execute(
+        select(DepartmentPower.department_id, DepartmentPower.power_code)
+        .where(DepartmentPower.department_id.in_(departments))
+        .order_by(DepartmentPower.department_id, DepartmentPower.position)
+    )
+    result: dict[uuid.UUID, list[str]] = {d: [] for d in departments}
+    for department_id, code in rows:
+        result[department_id].append(code)
     return result

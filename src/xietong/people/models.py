@@ -67,3 +67,8 @@ class OfficerPoolMember(Timestamped, Base):
     )
     certificate: Mapped[str | None] = mapped_column(String(64), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    """Membership, declared in the tenant file."""
+    available: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    """Day-to-day availability for draws, managed by the office (R-3 动态管理); tenant loads
+    leave it alone."""
+    unavailable_reason: Mapped[str | None] = mapped_column(Text, nullable=True)

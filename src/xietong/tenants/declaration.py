@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from xietong.access import powers
 from xietong.access.roles import DECLARABLE_ROLES, ROLES_BY_KIND, Role
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import (
@@ -75,6 +76,8 @@ class DepartmentEntry(_Entry):
     name: str
     kind: DepartmentKind
     industry: Industry | None = None
+    powers: tuple[str, ...] = ()
+    """The department's published power list (R-2): codes from ``policies/powers.yaml``."""
 
     @field_validator("jurisdiction", mode="before")
     @classmethod
@@ -269,7 +272,25 @@ def _check_departments(
             c.add(label, "an industry department needs its industry（行业监管部门须注明行业）")
         if d.kind not in (DepartmentKind.INDUSTRY, DepartmentKind.FINANCE) and d.industry:
             c.add(label, f"a {d.kind.value} department has no industry（该类部门不应填写行业）")
+        _check_powers(c, label, d)
     return kinds
+
+
+def _check_powers(c: _Checker, label: str, d: DepartmentEntry) -> None:
+    catalogue = powers.catalogue()
+    if len(set(d.powers)) != len(d.powers):
+        c.add(label, "a power is listed twice（权责清单事项重复）")
+    for code in d.powers:
+        power = catalogue.get(code)
+        if power is None:
+            c.add(label, f"power {code} is not in the power catalogue（权力事项不在目录中）")
+        elif not power.applies_to(d.kind, d.effective_industry):
+            industry = f"/{d.effective_industry.value}" if d.effective_industry else ""
+            c.add(
+                label,
+                f"power {code} does not apply to a {d.kind.value}{industry} department"
+                "（该权力事项不适用于此类部门）",
+            )
 
 
 def _check_people(

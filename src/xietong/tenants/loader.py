@@ -17,7 +17,9 @@ from pathlib import Path
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from xietong.access.models import DepartmentPower
 from xietong.access.roles import Role
+from xietong.access.watcher import POLICY_CHANNEL
 from xietong.db.base import changed
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
@@ -89,6 +91,11 @@ async def load_tenants(
     for decl in declarations:
         await _Sync(session, decl, report, day).run()
     await session.flush()
+    if not report.unchanged:
+        # Every process reloads its policy once this transaction commits (access.watcher).
+        await session.execute(
+            text("SELECT pg_notify(:channel, 'tenants')"), {"channel": POLICY_CHANNEL}
+        )
     return report
 
 
@@ -204,7 +211,34 @@ class _Sync:
                 changed(row, {"active": False})
                 self.report.count(self.report.retired, "departments")
         await self.session.flush()
+        await self._power_lists(result)
         return result
+
+    async def _power_lists(self, departments: dict[str, Department]) -> None:
+        """Publish each department's power list exactly as declared, in declared order."""
+        ids = [d.id for d in departments.values()]
+        current: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
+        rows = await self.session.scalars(
+            select(DepartmentPower)
+            .where(DepartmentPower.department_id.in_(ids))
+            .order_by(DepartmentPower.department_id, DepartmentPower.position)
+        )
+        for row in rows:
+            current[row.department_id].append(row.power_code)
+        for entry in self.decl.departments:
+            dept = departments[entry.key]
+            if current[dept.id] == list(entry.powers):
+                continue
+            await self.session.execute(
+                delete(DepartmentPower).where(DepartmentPower.department_id == dept.id)
+            )
+            self.session.add_all(
+                DepartmentPower(department_id=dept.id, power_code=code, position=i)
+                for i, code in enumerate(entry.powers)
+            )
+            bucket = self.report.created if not current[dept.id] else self.report.updated
+            self.report.count(bucket, "power lists")
+        await self.session.flush()
 
     async def _people(self, departments: dict[str, Department]) -> None:
         logins = [p.login for p in self.decl.people]

@@ -11,13 +11,16 @@ from sqlalchemy import event
 
 from tests.conftest import Database
 from xietong.app import create_app
-from xietong.config import DatabaseSettings, Environment, Settings
+from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
+
+TEST_SECRET = "test-signing-secret-that-is-long-enough-for-hs256"
 
 
 def settings_for(db: Database, **overrides: Any) -> Settings:
     return dataclasses.replace(
         Settings(env=Environment.TEST),
         database=DatabaseSettings(url=db.app_url, migration_url=db.owner_url, pool_size=2),
+        auth=AuthSettings(jwt_secret=TEST_SECRET),
         **overrides,
     )
 

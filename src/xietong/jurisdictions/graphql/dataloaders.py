@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,8 @@ class JurisdictionLoaders:
     children_by_parent_code: DataLoader[int, list[Jurisdiction] | None]
     departments_by_jurisdiction_code: DataLoader[int, list[Department] | None]
     history_by_code: DataLoader[int, list[JurisdictionVersion] | None]
+    department_by_id: DataLoader[uuid.UUID, Department | None]
+    power_codes_by_department_id: DataLoader[uuid.UUID, list[str] | None]
 
     @classmethod
     def create(cls, session: AsyncSession) -> JurisdictionLoaders:
@@ -29,5 +32,9 @@ class JurisdictionLoaders:
             ),
             history_by_code=keyed_loader(
                 session, service.history_of, key_arg="jurisdictions", default=list
+            ),
+            department_by_id=keyed_loader(session, service.departments_by_ids, key_arg="ids"),
+            power_codes_by_department_id=keyed_loader(
+                session, service.power_codes_of, key_arg="departments", default=list
             ),
         )

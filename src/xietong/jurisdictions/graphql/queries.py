@@ -7,14 +7,14 @@ import strawberry
 from xietong.api.context import Info
 from xietong.api.errors import BadUserInput
 from xietong.jurisdictions import codes, service
+from xietong.jurisdictions.enums import JurisdictionLevel
 from xietong.jurisdictions.graphql.types import (
     CodeArgument,
-    JurisdictionLevel,
     JurisdictionType,
 )
 
 
-def _code(value: str, argument: str) -> int:
+def parse_code_argument(value: str, argument: str) -> int:
     try:
         return codes.parse_code(value)
     except codes.InvalidCode as exc:
@@ -26,7 +26,7 @@ class JurisdictionQueries:
     @strawberry.field(description="One jurisdiction by its code; null if the code is unknown.")
     async def jurisdiction(self, info: Info, code: CodeArgument) -> JurisdictionType | None:
         row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
-            _code(code, "code")
+            parse_code_argument(code, "code")
         )
         return None if row is None else JurisdictionType(model=row)
 
@@ -38,7 +38,7 @@ class JurisdictionQueries:
         self,
         info: Info,
         level: Annotated[
-            JurisdictionLevel | None,  # type: ignore[valid-type]
+            JurisdictionLevel | None,
             strawberry.argument(description="Only units at this level."),
         ] = None,
         under: Annotated[
@@ -54,7 +54,7 @@ class JurisdictionQueries:
         rows = await service.list_jurisdictions(
             db_session=info.context.db,
             level=level,
-            under=None if under is None else _code(under, "under"),
+            under=None if under is None else parse_code_argument(under, "under"),
             include_retired=include_retired,
         )
         loader = info.context.loaders.jurisdictions.jurisdiction_by_code

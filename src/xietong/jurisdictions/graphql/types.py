@@ -5,24 +5,27 @@ from typing import Annotated
 
 import strawberry
 
+from xietong.access.graphql.powers import PowerType
+from xietong.access.powers import catalogue
 from xietong.api.context import Info
+from xietong.api.ids import to_global_id
 from xietong.jurisdictions import codes
-from xietong.jurisdictions import enums as e
 from xietong.jurisdictions import models as m
+from xietong.jurisdictions.enums import DepartmentKind, Industry, JurisdictionLevel
 
-JurisdictionLevel = strawberry.enum(
-    e.JurisdictionLevel,
+strawberry.enum(
+    JurisdictionLevel,
     description="Administrative level under GB/T 2260: 省级 PROVINCE, 地市级 CITY, "
     "县级 COUNTY (counties, districts and county-level cities).",
 )
-DepartmentKind = strawberry.enum(
-    e.DepartmentKind,
+strawberry.enum(
+    DepartmentKind,
     description="What a department is: the supervision office (公管办), an industry "
     "department (行业监管部门), finance (政府采购监管), the trading centre, discipline "
     "inspection, audit, police, leadership, or other.",
 )
-Industry = strawberry.enum(
-    e.Industry,
+strawberry.enum(
+    Industry,
     description="The industry a department supervises (谁主管谁监管); PROCUREMENT is "
     "government procurement, supervised by finance.",
 )
@@ -32,9 +35,9 @@ Industry = strawberry.enum(
 class DepartmentType:
     model: strawberry.Private[m.Department]
 
-    @strawberry.field(description="Stable identifier, as in the tenant file.")
+    @strawberry.field(description="Global id.")
     def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.model.id))
+        return to_global_id("Department", self.model.id)
 
     @strawberry.field(description="Stable key from the tenant file, e.g. `xuanen-office`.")
     def key(self) -> str:
@@ -45,13 +48,13 @@ class DepartmentType:
         return self.model.name
 
     @strawberry.field(description="What kind of body it is.")
-    def kind(self) -> DepartmentKind:  # type: ignore[valid-type]
+    def kind(self) -> DepartmentKind:
         return self.model.kind
 
     @strawberry.field(
         description="The industry it supervises; null unless kind is INDUSTRY or FINANCE."
     )
-    def industry(self) -> Industry | None:  # type: ignore[valid-type]
+    def industry(self) -> Industry | None:
         return self.model.industry
 
     @strawberry.field(description="The jurisdiction the department belongs to.")
@@ -61,6 +64,18 @@ class DepartmentType:
         )
         assert row is not None
         return JurisdictionType(model=row)
+
+    @strawberry.field(
+        description="Its published power list (监管权力和责任清单, R-2), in "
+        "published order. Public. The department may exercise these powers and "
+        "no others."
+    )
+    async def powers(self, info: Info) -> list[PowerType]:
+        codes_ = await info.context.loaders.jurisdictions.power_codes_by_department_id.load(
+            self.model.id
+        )
+        found = (catalogue().get(c) for c in codes_ or [])
+        return [PowerType(power=p) for p in found if p is not None]
 
 
 @strawberry.type(
@@ -108,7 +123,7 @@ class JurisdictionType:
         return self.model.name
 
     @strawberry.field(description="Administrative level.")
-    def level(self) -> JurisdictionLevel:  # type: ignore[valid-type]
+    def level(self) -> JurisdictionLevel:
         return self.model.level
 
     @strawberry.field(description="The unit directly above; null for a province.")

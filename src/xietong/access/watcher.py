@@ -1,0 +1,98 @@
+"""Reload every process's policy when it changes: PostgreSQL LISTEN/NOTIFY, no extra service.
+
+Writers (tenant loads, anything that changes jurisdictions or power lists) call
+``pg_notify('xietong_policy', …)`` inside their transaction; PostgreSQL delivers it on commit to
+every API process listening, which rebuilds its authorizer. A lost connection is re-established
+with backoff and followed by a reload, so a notification missed while disconnected costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import structlog
+from sqlalchemy.engine import make_url
+
+POLICY_CHANNEL = "xietong_policy"
+_DEBOUNCE_S = 0.2
+_KEEPALIVE_S = 30.0
+
+log = structlog.get_logger("xietong.access.watcher")
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _set(event: asyncio.Event, *_: object) -> None:
+    event.set()
+
+
+class PolicyWatcher:
+    def __init__(
+        self, url: str, reload: Callable[[], Awaitable[None]], *, reload_on_connect: bool = False
+    ) -> None:
+        self._dsn = _dsn(url)
+        self._reload_on_connect = reload_on_connect
+        self._reload = reload
+        self._task: asyncio.Task[None] | None = None
+        self._pending: asyncio.TimerHandle | None = None
+        self.reloads = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="policy-watcher")
+
+    async def stop(self) -> None:
+        if self._pending:
+            self._pending.cancel()
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def _notified(self, *_: object) -> None:
+        # Debounce: a tenant load may notify once per file.
+        if self._pending:
+            self._pending.cancel()
+        loop = asyncio.get_running_loop()
+        self._pending = loop.call_later(_DEBOUNCE_S, lambda: asyncio.ensure_future(self._do()))
+
+    async def _do(self) -> None:
+        try:
+            await self._reload()
+            self.reloads += 1
+            log.info("policy reloaded", reloads=self.reloads)
+        except Exception:
+            log.exception("policy reload failed; keeping the previous policy")
+
+    async def _run(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                conn = await asyncpg.connect(self._dsn)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("policy watcher cannot connect; retrying", error=str(exc))
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30)
+                continue
+            try:
+                await conn.add_listener(POLICY_CHANNEL, self._notified)
+                if self._reload_on_connect:
+                    self._notified()  # a change may have been missed while disconnected
+                self._reload_on_connect, delay = True, 0.5
+                closed = asyncio.Event()
+                conn.add_termination_listener(functools.partial(_set, closed))
+                while not closed.is_set():
+                    try:
+                        await asyncio.wait_for(closed.wait(), timeout=_KEEPALIVE_S)
+                    except TimeoutError:
+                        await conn.execute("SELECT 1")  # notice a silently dead connection
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("policy watcher lost its connection; reconnecting", error=str(exc))
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.close()

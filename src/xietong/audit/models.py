@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xietong.audit.enums import ActorKind
+from xietong.db.base import Base, text_enum
+
+
+class AuditEvent(Base):
+    """One change, appended in the transaction that made it and never updated or deleted.
+
+    Events of a province form a hash chain in ``id`` order (see ``xietong.audit.chain``): each
+    ``hash`` covers the event's fields and the previous event's ``hash`` (``prev_hash``).
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        CheckConstraint(
+            "province_code = jurisdiction_code - jurisdiction_code % 10000",
+            name="province_prefix",
+        ),
+        Index("ix_audit_event_object", "object_type", "object_id"),
+        Index("ix_audit_event_jurisdiction_code_occurred_at", "jurisdiction_code", "occurred_at"),
+        Index("ix_audit_event_province_code_id", "province_code", "id"),
+        Index(  # with ``prev_hash`` unique: one first event per province, so no fork at all
+            "ix_audit_event_province_first",
+            "province_code",
+            unique=True,
+            postgresql_where=text("prev_hash IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    """Set by the application (UTC, microseconds), not the database, so the hash is reproducible."""
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    actor_kind: Mapped[ActorKind] = mapped_column(
+        text_enum(ActorKind, "actor_kind"), nullable=False
+    )
+    actor: Mapped[str] = mapped_column(Text, nullable=False)
+    """A login, an API key's public prefix, or "system"; never a secret."""
+    action: Mapped[str] = mapped_column(Text, nullable=False)
+    """``<context object>.<verb>``, e.g. "apiKey.create", "grant.create", "tenants.load"."""
+    object_type: Mapped[str] = mapped_column(Text, nullable=False)
+    object_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    """Non-secret facts only (see ``xietong.audit.service.record``)."""
+    prev_hash: Mapped[str | None] = mapped_column(Text, nullable=True, unique=True)
+    """The previous event's ``hash`` in this province; NULL for the province's first event.
+    Unique: two events can never follow the same one, so the chain cannot fork."""
+    hash: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+
+
+class AuditChain(Base):
+    """The head of a province's chain. Writers lock this row, so a province's events serialize
+    while different provinces never wait for each other."""
+
+    __tablename__ = "audit_chain"
+
+    province_code: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_event_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_hash: Mapped[str | None] = mapped_column(Text, nullable=True)
