@@ -97,6 +97,10 @@ class GraphQLSettings:
     max_tokens: int = 2000
     """``XIETONG_GRAPHQL_MAX_TOKENS``: tokens accepted in one document."""
 
+    max_cost: int = 10000
+    """``XIETONG_GRAPHQL_MAX_COST``: objects one operation may touch, estimated before it runs
+    (``first`` is capped at 100; see ``xietong.api.cost``)."""
+
 
 DEV_KEY_PREFIX = "xietong-dev-"
 """Every generated development signing key starts with this, so production can recognise one."""
@@ -179,6 +183,7 @@ class Settings:
                 max_depth=_env_int("GRAPHQL_MAX_DEPTH", 10),
                 max_aliases=_env_int("GRAPHQL_MAX_ALIASES", 30),
                 max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 2000),
+                max_cost=_env_int("GRAPHQL_MAX_COST", 10000),
             ),
             auth=AuthSettings(
                 jwt_secret=_env("JWT_SECRET"),

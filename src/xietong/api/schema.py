@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -20,6 +21,7 @@ from xietong.access.graphql import enums as _enums  # noqa: F401  registers shar
 from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
+from xietong.api.cost import cost_rule
 from xietong.api.errors import ErrorShaping
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
@@ -57,6 +59,7 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules([cost_rule(settings.max_cost)]),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
