@@ -13,7 +13,7 @@ from xietong.access.actions import Action, ObjectType
 from xietong.access.errors import AccessDenied, Unauthenticated
 from xietong.access.policy import Authorizer, Decision, live_grants
 from xietong.access.principal import Principal, PrincipalKind
-from xietong.access.scope import Scope, app_checks_enabled
+from xietong.access.scope import Scope
 from xietong.audit import service as audit
 from xietong.audit.enums import ActorKind
 
@@ -45,7 +45,7 @@ class Guard:
             return Decision(
                 allowed=False, code="UNAUTHENTICATED", message="请先登录（sign in first）"
             )
-        if not app_checks_enabled():
+        if not self.scope.app_wall:
             # Test hook: the application's jurisdiction wall is off; only the role and the
             # power list are checked, in the caller's own jurisdiction. PostgreSQL must hold.
             jurisdiction_code = self.principal.jurisdiction_code

@@ -9,9 +9,6 @@ the same SQL function, ``xietong_granted_ids(object_type, action)`` (migration 0
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import ARRAY, ColumnElement, any_, false, func, or_, select, true
@@ -23,22 +20,6 @@ from xietong.access.actions import Action, ObjectType
 from xietong.access.principal import Principal
 from xietong.jurisdictions import codes
 
-_app_checks: ContextVar[bool] = ContextVar("xietong_app_checks", default=True)
-
-
-@contextmanager
-def app_checks_disabled() -> Iterator[None]:
-    """Test-only: switch the application's wall off so PostgreSQL's is tested alone."""
-    token = _app_checks.set(False)
-    try:
-        yield
-    finally:
-        _app_checks.reset(token)
-
-
-def app_checks_enabled() -> bool:
-    return _app_checks.get()
-
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -49,13 +30,17 @@ class Scope:
     """The one jurisdiction the caller may write in (casework is local); None for read-only."""
     jurisdiction_code: int | None = None
     department_id: uuid.UUID | None = None
+    app_wall: bool = True
+    """False only under the test hook ``app.state.app_wall = False``: the application then
+    filters nothing by jurisdiction, so the isolation tests prove PostgreSQL's wall alone."""
 
     @classmethod
-    def of(cls, principal: Principal) -> Scope:
+    def of(cls, principal: Principal, *, app_wall: bool = True) -> Scope:
         own = principal.jurisdiction_code
         if own is None:
-            return cls(actor=principal.actor)
+            return cls(actor=principal.actor, app_wall=app_wall)
         return cls(
+            app_wall=app_wall,
             actor=principal.actor,
             read=codes.subtree(own),
             write_code=None if principal.read_only else own,
@@ -86,7 +71,7 @@ class Scope:
         object_id: InstrumentedAttribute[uuid.UUID] | None = None,
     ) -> ColumnElement[bool]:
         """The application's wall: rows in the caller's subtree, or granted to it."""
-        if not app_checks_enabled():
+        if not self.app_wall:
             return true()
         if self.read is None:
             return false()

@@ -72,7 +72,7 @@ async def provide_context(
             )
         except InvalidCredentials as exc:
             raise NotAuthorizedException(detail=str(exc)) from None
-        scope = scopes.Scope.of(principal)
+        scope = scopes.Scope.of(principal, app_wall=state.get("app_wall", True))
         await scopes.apply(session, scope)
         structlog.contextvars.bind_contextvars(
             login=principal.actor, jurisdiction=principal.jurisdiction_code

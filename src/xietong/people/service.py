@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.actions import ObjectType
+from xietong.access.errors import AccessDenied
 from xietong.access.scope import Scope
 from xietong.jurisdictions import codes
 from xietong.people.enums import Qualification, Speciality
@@ -129,7 +130,14 @@ async def set_availability(
     values = {"available": available, "unavailable_reason": None if available else reason}
     if all(getattr(officer, k) == v for k, v in values.items()):
         return False
-    for key, value in values.items():
-        setattr(officer, key, value)
-    await db_session.flush()
+    written = await db_session.scalar(
+        update(OfficerPoolMember)
+        .where(OfficerPoolMember.person_id == officer.person_id)
+        .values(**values, updated_at=func.now())
+        .returning(OfficerPoolMember.person_id)
+    )
+    if written is None:
+        # Row-level security refused the write: the application's own check should have.
+        raise AccessDenied("数据库拒绝修改该辖区的数据（write refused by row-level security）")
+    await db_session.refresh(officer)
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.api.conftest import GraphQLClient
+from tests.support import GraphQLClient
 from xietong.jurisdictions import service
 
 

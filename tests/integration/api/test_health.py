@@ -3,7 +3,7 @@ from __future__ import annotations
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import Database
-from tests.integration.api.conftest import GraphQLClient, settings_for
+from tests.support import GraphQLClient, settings_for
 from xietong.app import create_app
 from xietong.db import migrate
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.integration.api.conftest import GraphQLClient, QueryCounter
+from tests.support import GraphQLClient, QueryCounter
 
 
 async def test_xuanen_answers_with_its_ancestors_root_first(gql: GraphQLClient) -> None:

@@ -1,0 +1,184 @@
+"""Who is calling: bearer tokens for people, API keys for integrators, nobody for the public."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from tests.conftest import ROOT, Database
+from tests.support import TEST_SECRET, GraphQLClient, _tokens, bearer, error_codes
+from xietong.db.engine import make_engine
+
+ME = "{ me { kind login name roles { role jurisdiction { code } } department { name } } }"
+
+
+def test_the_cli_prints_a_token_whose_me_shows_the_office_at_xuanen(seeded_db: Database) -> None:
+    env = {
+        **os.environ,
+        "XIETONG_DATABASE_URL": seeded_db.app_url,
+        "XIETONG_JWT_SECRET": TEST_SECRET,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "xietong", "token", "xuanen.office"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert _tokens.verify(token) == "xuanen.office"
+
+    unknown = subprocess.run(
+        [sys.executable, "-m", "xietong", "token", "nobody.here"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert unknown.returncode != 0
+    assert "no person with login 'nobody.here'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+async def test_me_for_the_xuanen_office(gql: GraphQLClient) -> None:
+    me = (await gql.data(ME, login="xuanen.office"))["me"]
+    assert me["kind"] == "PERSON"
+    assert me["login"] == "xuanen.office"
+    assert {"role": "SUPERVISION_OFFICE", "jurisdiction": {"code": "422825"}} in me["roles"]
+    assert "宣恩县" in me["department"]["name"]
+
+
+async def test_anonymous_callers_have_no_me_and_reach_only_public_data(gql: GraphQLClient) -> None:
+    assert (await gql.data(ME))["me"] is None
+    assert (await gql.data('{ jurisdiction(code: "422825") { name } }'))["jurisdiction"]
+    body = await gql("{ people { totalCount } }")
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_bad_tokens_get_401_in_graphql_shape(gql: GraphQLClient) -> None:
+    for headers in (
+        {"authorization": "Bearer not-a-token"},
+        {"authorization": "Basic dXNlcjpwYXNz"},
+        {"authorization": f"Bearer {_tokens.issue('x', ttl=timedelta(minutes=-5))}"},
+        {"authorization": f"Bearer {_tokens.issue('nobody.here')}"},
+    ):
+        response = await gql.http.post("/graphql", json={"query": ME}, headers=headers)
+        assert response.status_code == 401
+        body = response.json()
+        assert error_codes(body) == ["UNAUTHENTICATED"]
+        assert "Traceback" not in response.text
+
+
+async def test_a_deactivated_person_cannot_sign_in(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE person SET active = false WHERE login = 'xuanen.audit'"))
+    await engine.dispose()
+    response = await fresh_gql.http.post(
+        "/graphql", json={"query": ME}, headers=bearer("xuanen.audit")
+    )
+    assert response.status_code == 401
+    assert "停用" in response.json()["errors"][0]["message"]
+
+
+CREATE_KEY = """
+mutation($input: ApiKeyCreateInput!) {
+  apiKeyCreate(input: $input) {
+    apiKey { id prefix name roles jurisdiction { code } }
+    secret
+    errors { field code message }
+  }
+}"""
+
+
+async def test_api_key_lifecycle(fresh_gql: GraphQLClient) -> None:
+    created = (
+        await fresh_gql.data(
+            CREATE_KEY,
+            {
+                "input": {
+                    "name": "县交易系统对接",
+                    "jurisdiction": "422825",
+                    "roles": ["INTEGRATOR"],
+                }
+            },
+            login="enshi.office",
+        )
+    )["apiKeyCreate"]
+    assert created["errors"] == []
+    secret = created["secret"]
+    assert secret.startswith(f"xt_{created['apiKey']['prefix']}_")
+
+    me = await fresh_gql(ME, headers={"x-api-key": secret})
+    assert me["data"]["me"]["kind"] == "API_KEY"
+    assert me["data"]["me"]["roles"] == [{"role": "INTEGRATOR", "jurisdiction": {"code": "422825"}}]
+    # also as a bearer credential
+    me = await fresh_gql(ME, headers={"authorization": f"Bearer {secret}"})
+    assert me["data"]["me"]["kind"] == "API_KEY"
+
+    listed = await fresh_gql.data(
+        "{ apiKeys { nodes { prefix lastUsedAt } } }", login="xuanen.office"
+    )
+    (key,) = listed["apiKeys"]["nodes"]
+    assert key["prefix"] == created["apiKey"]["prefix"]
+    assert key["lastUsedAt"] is not None
+
+    revoked = await fresh_gql.data(
+        "mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { apiKey { revokedAt } "
+        "errors { code } } }",
+        {"id": created["apiKey"]["id"]},
+        login="xuanen.office",
+    )
+    assert revoked["apiKeyRevoke"]["apiKey"]["revokedAt"]
+    response = await fresh_gql.http.post(
+        "/graphql", json={"query": ME}, headers={"x-api-key": secret}
+    )
+    assert response.status_code == 401
+    assert "吊销" in response.json()["errors"][0]["message"]
+
+    again = await fresh_gql.data(
+        "mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { apiKey { id } "
+        "errors { code field } } }",
+        {"id": created["apiKey"]["id"]},
+        login="xuanen.office",
+    )
+    assert again["apiKeyRevoke"]["errors"] == [{"code": "ALREADY_REVOKED", "field": "id"}]
+
+
+async def test_api_key_input_problems_come_back_in_the_payload(fresh_gql: GraphQLClient) -> None:
+    for bad, field in (
+        ({"roles": ["SUPERVISION_OFFICE"]}, "roles"),
+        ({"name": "  "}, "name"),
+        ({"expiresOn": "2020-01-01"}, "expiresOn"),
+    ):
+        result = (
+            await fresh_gql.data(
+                CREATE_KEY,
+                {"input": {"name": "x", "jurisdiction": "422825", "roles": ["INTEGRATOR"], **bad}},
+                login="xuanen.office",
+            )
+        )["apiKeyCreate"]
+        assert result["apiKey"] is None
+        assert result["secret"] is None
+        assert [e["field"] for e in result["errors"]] == [field]
+    assert (await fresh_gql.data("{ apiKeys { totalCount } }", login="xuanen.office"))["apiKeys"][
+        "totalCount"
+    ] == 0
+
+
+async def test_a_county_cannot_issue_keys_for_its_city(fresh_gql: GraphQLClient) -> None:
+    body = await fresh_gql(
+        CREATE_KEY,
+        {"input": {"name": "x", "jurisdiction": "422800", "roles": ["INTEGRATOR"]}},
+        login="xuanen.office",
+    )
+    assert error_codes(body) == ["FORBIDDEN"]

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import jwt
+import pytest
+
+from xietong.access.tokens import (
+    InvalidCredentials,
+    TokenService,
+    dev_signing_key,
+    hash_api_key,
+    looks_like_api_key,
+    new_api_key,
+)
+from xietong.config import DEV_KEY_PREFIX, AuthSettings, Environment, Settings
+
+SECRET = "a-test-secret-of-sufficient-length-000000"
+SERVICE = TokenService(AuthSettings(jwt_secret=SECRET), SECRET)
+
+
+def test_round_trip() -> None:
+    assert SERVICE.verify(SERVICE.issue("xuanen.office")) == "xuanen.office"
+
+
+def test_expired_tokens_are_refused_with_a_clear_message() -> None:
+    token = SERVICE.issue("xuanen.office", ttl=timedelta(minutes=-5))
+    with pytest.raises(InvalidCredentials, match="过期"):
+        SERVICE.verify(token)
+
+
+@pytest.mark.parametrize("claims", [{"aud": "other"}, {"iss": "other"}])
+def test_wrong_issuer_or_audience_is_refused(claims: dict[str, str]) -> None:
+    payload = jwt.decode(SERVICE.issue("a"), SECRET, algorithms=["HS256"], audience="xietong")
+    forged = jwt.encode({**payload, **claims}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidCredentials):
+        SERVICE.verify(forged)
+
+
+def test_another_key_or_algorithm_is_refused() -> None:
+    other = TokenService(AuthSettings(jwt_secret="x" * 40), "x" * 40)
+    with pytest.raises(InvalidCredentials):
+        SERVICE.verify(other.issue("a"))
+    unsigned = jwt.encode(
+        {"sub": "a", "iss": "xietong", "aud": "xietong", "exp": 9999999999}, None, algorithm="none"
+    )
+    with pytest.raises(InvalidCredentials):
+        SERVICE.verify(unsigned)
+
+
+def test_dev_key_is_generated_once_recognisable_and_private(tmp_path: Path) -> None:
+    first = dev_signing_key(tmp_path)
+    assert first.startswith(DEV_KEY_PREFIX)
+    assert dev_signing_key(tmp_path) == first
+    assert (tmp_path / "dev-signing-key").stat().st_mode & 0o777 == 0o600
+
+
+def test_production_without_a_key_is_refused(tmp_path: Path) -> None:
+    settings = Settings(env=Environment.PRODUCTION, data_dir=tmp_path)
+    with pytest.raises(ValueError, match="XIETONG_JWT_SECRET"):
+        TokenService.from_settings(settings)
+
+
+def test_api_keys_are_random_and_only_their_hash_is_kept() -> None:
+    a, b = new_api_key(), new_api_key()
+    assert a.secret != b.secret
+    assert looks_like_api_key(a.secret)
+    assert a.secret.split("_")[1] == a.prefix
+    assert hash_api_key(a.secret) == a.secret_hash != a.secret
+    assert not looks_like_api_key(SERVICE.issue("a"))
