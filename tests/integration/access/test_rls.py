@@ -27,7 +27,8 @@ async def scoped(
 ) -> None:
     await conn.execute(
         text(
-            "SELECT set_config('xietong.read_lo', :lo, true), set_config('xietong.read_hi', :hi, true),"
+            "SELECT set_config('xietong.read_lo', :lo, true),"
+            " set_config('xietong.read_hi', :hi, true),"
             " set_config('xietong.write_code', :w, true)"
         ),
         {
@@ -86,9 +87,9 @@ async def test_read_only_scopes_cannot_write(app_conn: AsyncConnection) -> None:
 async def test_the_app_role_cannot_rewrite_the_audit_trail(app_conn: AsyncConnection) -> None:
     from sqlalchemy.exc import DBAPIError
 
-    with pytest.raises(DBAPIError, match="permission denied"):
-        async with app_conn.begin():
-            await scoped(app_conn, 420000, 429999, write=420000)
+    async with app_conn.begin():
+        await scoped(app_conn, 420000, 429999, write=420000)
+        with pytest.raises(DBAPIError, match="permission denied"):
             await app_conn.execute(text("UPDATE audit_event SET actor = 'x'"))
 
 

@@ -180,7 +180,7 @@ def test_leaders_roll_up_but_do_not_read_people() -> None:
 def test_role_files_with_unknown_words_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "roles.csv"
     bad.write_text("p, supervision_office, person, reed, subtree\n", encoding="utf-8")
-    with pytest.raises(PolicyFileError, match="roles.csv:1"):
+    with pytest.raises(PolicyFileError, match=r"roles\.csv:1"):
         read_role_rules(bad)
 
 
