@@ -54,11 +54,10 @@ async def get(*, db_session: AsyncSession, scope: Scope, key_id: uuid.UUID) -> A
     return result
 
 
-def query(*, scope: Scope, under: int | None, include_revoked: bool) -> Select[ApiKey]:
-    q = select(ApiKey).where(scope.visible(ApiKey.jurisdiction_code))
-    if under is not None:
-        span = codes.subtree(under)
-        q = q.where(ApiKey.jurisdiction_code.between(span.lo, span.hi))
+def query(*, scope: Scope, span: codes.CodeRange, include_revoked: bool) -> Select[ApiKey]:
+    q = select(ApiKey).where(
+        scope.visible(ApiKey.jurisdiction_code), ApiKey.jurisdiction_code.between(span.lo, span.hi)
+    )
     if not include_revoked:
         q = q.where(ApiKey.revoked_at.is_(None))
     return q

@@ -9,13 +9,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.access.actions import Action, ObjectType
+from xietong.access.actions import Action, ObjectType, Reach
 from xietong.access.errors import AccessDenied, Unauthenticated
 from xietong.access.policy import Authorizer, Decision, live_grants
 from xietong.access.principal import Principal, PrincipalKind
 from xietong.access.scope import Scope
 from xietong.audit import service as audit
 from xietong.audit.enums import ActorKind
+from xietong.jurisdictions import codes
+from xietong.jurisdictions.codes import CodeRange
 
 _ACTOR_KINDS = {
     PrincipalKind.PERSON: ActorKind.PERSON,
@@ -93,10 +95,12 @@ class Guard:
             details=details,
         )
 
-    async def require_own(self, obj: ObjectType, act: Action) -> int:
-        """For lists: the caller may ``act`` on ``obj`` somewhere (its own jurisdiction)."""
-        own = self.principal.jurisdiction_code
-        if own is None:
+    async def span(self, obj: ObjectType, act: Action, under: int | None = None) -> CodeRange:
+        """For lists: the range of jurisdictions the caller may ``act`` on ``obj`` in, at or
+        below ``under`` (default: its own unit). A role whose line reaches its own unit only
+        lists that unit; a subtree line lists the whole subtree."""
+        code = under if under is not None else self.principal.jurisdiction_code
+        if code is None:
             raise Unauthenticated
-        await self.require(obj, act, own)
-        return own
+        decision = await self.require(obj, act, code)
+        return codes.subtree(code) if decision.reach is Reach.SUBTREE else CodeRange(code, code)

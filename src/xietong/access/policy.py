@@ -8,6 +8,7 @@ when jurisdictions or power lists change (``access.watcher``) or the policy file
 from __future__ import annotations
 
 import csv
+import dataclasses
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class Decision:
     """The policy lines that decided (role line, assignment line, power lines)."""
     grant_id: uuid.UUID | None = None
     missing_powers: tuple[Power, ...] = field(default=())
+    reach: Reach | None = None
+    """How far the deciding role line reaches: lists use it to bound their range."""
 
 
 def _role_line(assignment: RoleAssignment, reach: str) -> str:
@@ -154,6 +157,7 @@ class Authorizer:
                     role = self._by_role(principal, obj, act, principal.jurisdiction_code)
                     if role is not None:
                         grant_id = grant.id
+                        role = (role[0], Reach.OWN)  # a grant opens the one object only
                         break
         if role is None:
             return Decision(
@@ -164,22 +168,30 @@ class Authorizer:
                     f"“{permission(obj, act)}”（not permitted for your roles here）"
                 ),
             )
-        lines = role
+        lines, reach = role
         if not self.powers.is_power(obj, act):
-            return Decision(allowed=True, lines=lines, grant_id=grant_id)
-        return self._by_power_list(principal, obj, act, lines, grant_id)
+            return Decision(allowed=True, lines=lines, grant_id=grant_id, reach=reach)
+        decision = self._by_power_list(principal, obj, act, lines, grant_id)
+        return dataclasses.replace(decision, reach=reach) if decision.allowed else decision
 
     def _by_role(
         self, principal: Principal, obj: ObjectType, act: Action, jurisdiction_code: int
-    ) -> tuple[str, ...] | None:
+    ) -> tuple[tuple[str, ...], Reach] | None:
+        """The deciding lines of the widest-reaching role that allows it, or None."""
         domain = str(jurisdiction_code)
+        found: tuple[tuple[str, ...], Reach] | None = None
         for assignment in principal.roles:
             allowed, rule = self._enforcer.enforce_ex(
                 assignment.subject, domain, obj.value, act.value
             )
             if allowed:
-                return (", ".join(["p", *rule]), _role_line(assignment, rule[-1]))
-        return None
+                found = (
+                    (", ".join(["p", *rule]), _role_line(assignment, rule[-1])),
+                    Reach(rule[-1]),
+                )
+                if found[1] is Reach.SUBTREE:
+                    break
+        return found
 
     def _by_power_list(
         self,

@@ -51,6 +51,20 @@ class ErrorShaping(SchemaExtension):
         result.errors = [_shape(err, request_id) for err in errors]
 
 
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of a (wrapped) driver error, if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        code = getattr(seen, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
 def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
     original = error.original_error
     if isinstance(original, ApiError):
@@ -69,6 +83,16 @@ def _shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
         )
     if isinstance(original, GraphQLError) and original.extensions:
         return error
+    if _sqlstate(original) == INSUFFICIENT_PRIVILEGE:
+        # Row-level security refused a write the application let through: an application bug,
+        # but the answer to the caller is an ordinary refusal.
+        log.error("write refused by row-level security", path=error.path, exc_info=original)
+        return GraphQLError(
+            "数据库拒绝在该辖区写入数据（refused by row-level security）",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "FORBIDDEN"},
+        )
     log.error("unexpected error in resolver", path=error.path, exc_info=original)
     return GraphQLError(
         f"服务器内部错误，请稍后重试；如需协助请提供请求号 {request_id}（internal error）",

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xietong.access.actions import ObjectType
 from xietong.access.errors import AccessDenied
 from xietong.access.scope import Scope
-from xietong.jurisdictions import codes
+from xietong.jurisdictions.codes import CodeRange
 from xietong.people.enums import Qualification, Speciality
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 
@@ -40,11 +40,10 @@ async def get_person(
     return result
 
 
-def people_query(*, scope: Scope, under: int | None, include_inactive: bool) -> Select[Person]:
-    query = select(Person).where(_visible_person(scope))
-    if under is not None:
-        span = codes.subtree(under)
-        query = query.where(Person.jurisdiction_code.between(span.lo, span.hi))
+def people_query(*, scope: Scope, span: CodeRange, include_inactive: bool) -> Select[Person]:
+    query = select(Person).where(
+        _visible_person(scope), Person.jurisdiction_code.between(span.lo, span.hi)
+    )
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return query
@@ -53,12 +52,11 @@ def people_query(*, scope: Scope, under: int | None, include_inactive: bool) -> 
 def officer_pool_query(
     *,
     scope: Scope,
-    under: int,
+    span: CodeRange,
     available: bool | None,
     speciality: Speciality | None = None,
     qualification: Qualification | None = None,
 ) -> Select[OfficerPoolMember]:
-    span = codes.subtree(under)
     query = select(OfficerPoolMember).where(
         _visible_officer(scope),
         OfficerPoolMember.active.is_(True),

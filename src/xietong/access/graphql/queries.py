@@ -117,13 +117,10 @@ class AccessQueries:
     ) -> Connection[ApiKeyType]:
         ctx = info.context
         code = None if under is None else parse_code_argument(under, "under")
-        if code is None:
-            await ctx.guard.require_own(ObjectType.API_KEY, Action.READ)
-        else:
-            await ctx.guard.require(ObjectType.API_KEY, Action.READ, code)
+        span = await ctx.guard.span(ObjectType.API_KEY, Action.READ, code)
         page = await paginate(
             ctx.db,
-            apikeys.query(scope=ctx.scope, under=code, include_revoked=include_revoked),
+            apikeys.query(scope=ctx.scope, span=span, include_revoked=include_revoked),
             keys=(ApiKey.jurisdiction_code, ApiKey.id),
             first=first,
             after=after,
@@ -145,7 +142,7 @@ class AccessQueries:
         after: After = None,
     ) -> Connection[GrantType]:
         ctx = info.context
-        await ctx.guard.require_own(ObjectType.GRANT, Action.READ)
+        await ctx.guard.span(ObjectType.GRANT, Action.READ)
         ident = None if object_id is None else from_global_id(object_id, field="objectId")[1]
         page = await paginate(
             ctx.db,

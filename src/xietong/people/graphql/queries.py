@@ -60,13 +60,10 @@ class PeopleQueries:
     ) -> Connection[PersonType]:
         ctx = info.context
         code = None if under is None else parse_code_argument(under, "under")
-        if code is None:
-            await ctx.guard.require_own(ObjectType.PERSON, Action.READ)
-        else:
-            await ctx.guard.require(ObjectType.PERSON, Action.READ, code)
+        span = await ctx.guard.span(ObjectType.PERSON, Action.READ, code)
         page = await paginate(
             ctx.db,
-            service.people_query(scope=ctx.scope, under=code, include_inactive=include_inactive),
+            service.people_query(scope=ctx.scope, span=span, include_inactive=include_inactive),
             keys=(Person.jurisdiction_code, Person.login),
             first=first,
             after=after,
@@ -101,12 +98,12 @@ class PeopleQueries:
     ) -> Connection[OfficerPoolMemberType]:
         ctx = info.context
         code = parse_code_argument(jurisdiction, "jurisdiction")
-        await ctx.guard.require(ObjectType.OFFICER_POOL, Action.READ, code)
+        span = await ctx.guard.span(ObjectType.OFFICER_POOL, Action.READ, code)
         page = await paginate(
             ctx.db,
             service.officer_pool_query(
                 scope=ctx.scope,
-                under=code,
+                span=span,
                 available=available,
                 speciality=speciality,
                 qualification=qualification,

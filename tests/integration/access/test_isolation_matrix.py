@@ -1,0 +1,333 @@
+"""The isolation matrix: every role kind × the three seed levels × each operation × objects in
+own / child / sibling / parent / other-province jurisdictions, through the GraphQL endpoint.
+
+It runs twice. With both walls, each case must be allowed or denied exactly as EXPECTED says.
+With the application's jurisdiction wall switched off (``app.state.app_wall = False``, a test-only
+hook), PostgreSQL alone must still return no row from outside the caller's subtree and accept no
+write outside its own jurisdiction, while every case EXPECTED allows still works.
+
+EXPECTED is written from the rules, not from policies/roles.csv, so a wrong policy line fails here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import APP_ROLE, OWNER_ROLE, Database
+from tests.support import GraphQLClient, graphql_client
+from xietong.access.tokens import new_api_key
+from xietong.db.engine import make_engine
+from xietong.db.provision import drop, provision
+from xietong.jurisdictions import codes
+
+# Subjects in 河南: a province, a city with a sibling city, a county with a sibling county.
+PLACES = {
+    "province": ("henan", 410000),
+    "city": ("anyang", 410500),
+    "county": ("anyangxian", 410522),
+}
+RELATIONS: dict[int, dict[str, int]] = {
+    410000: {"own": 410000, "child": 410500, "grandchild": 410522, "other-province": 420000},
+    410500: {
+        "own": 410500,
+        "child": 410522,
+        "sibling": 410700,
+        "parent": 410000,
+        "other-province": 422800,
+    },
+    410522: {
+        "own": 410522,
+        "sibling": 410581,
+        "parent": 410500,
+        "grandparent": 410000,
+        "other-province": 422825,
+    },
+}
+# Role kinds and the demo login suffix of the person holding each (tenant files).
+ROLES = {
+    "office": "office",  # supervision_office (+ enforcement_officer)
+    "industry": "housing",  # industry_supervisor (+ enforcement_officer)
+    "finance": "finance",  # industry_supervisor for procurement (+ enforcement_officer)
+    "centre": "centre",  # trading_centre
+    "discipline": "discipline",  # discipline_inspection
+    "audit": "audit",
+    "police": "police",  # police_liaison (+ enforcement_officer)
+    "leader": "leader",  # leadership
+    "integrator": None,  # an API key for the subject's jurisdiction
+    "public": None,  # anonymous
+}
+OPERATIONS = [
+    "read_person",
+    "list_people",
+    "read_officer_pool",
+    "set_availability",
+    "create_api_key",
+    "create_grant",
+]
+GRANTEE = "530102"  # 五华区: never a subject here, so grants made by cases change no other case
+
+READERS = {"office", "industry", "finance", "discipline", "audit"}
+
+
+def expected(role: str, relation: str, operation: str) -> bool:
+    """The rules, restated: reading reaches the subtree; casework stays in its own unit."""
+    in_subtree = relation in {"own", "child", "grandchild"}
+    own = relation == "own"
+    if operation in {"read_person", "list_people"}:
+        return role in READERS and in_subtree
+    if operation == "read_officer_pool":
+        # officers and police liaisons see their own unit's pool (R-3); readers the subtree
+        return (role in READERS and in_subtree) or (role == "police" and own)
+    if operation == "set_availability":
+        return role == "office" and own  # and OFFICE-OFFICER-POOL is on every office's list
+    if operation == "create_api_key":
+        return role == "office" and in_subtree
+    if operation == "create_grant":
+        return role == "office" and own
+    raise AssertionError(operation)
+
+
+@dataclass(frozen=True)
+class Case:
+    mode: str
+    level: str
+    role: str
+    relation: str
+    operation: str
+
+    @property
+    def subject_code(self) -> int:
+        return PLACES[self.level][1]
+
+    @property
+    def target(self) -> int:
+        return RELATIONS[self.subject_code][self.relation]
+
+    @property
+    def tag(self) -> str:
+        return f"{self.mode}/{self.level}/{self.role}/{self.relation}/{self.operation}"
+
+
+CASES = [
+    Case(mode, level, role, relation, operation)
+    for mode in ("both-walls", "database-only")
+    for level in PLACES
+    for role in ROLES
+    for relation in RELATIONS[PLACES[level][1]]
+    for operation in OPERATIONS
+]
+
+
+@dataclass
+class World:
+    db: Database
+    owner: AsyncEngine
+    clients: dict[str, GraphQLClient]
+    people: dict[int, tuple[str, str]]  # jurisdiction -> (person global id, login)
+    officers: dict[int, tuple[str, uuid.UUID]]  # jurisdiction -> (officer global id, person id)
+    keys: dict[int, str]  # jurisdiction -> API key secret
+
+
+def _gid(type_name: str, value: uuid.UUID) -> str:
+    from xietong.api.ids import to_global_id
+
+    return str(to_global_id(type_name, value))
+
+
+@pytest.fixture(scope="session")
+async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[World]:
+    name = f"xt_matrix_{uuid.uuid4().hex[:8]}"
+    db = Database.of(
+        await provision(
+            pg_admin_url,
+            name,
+            owner_role=OWNER_ROLE,
+            app_role=APP_ROLE,
+            template=seeded_template.name,
+        )
+    )
+    owner = make_engine(db.owner_url, pool_size=2)
+    targets = {t for rel in RELATIONS.values() for t in rel.values()}
+    people: dict[int, tuple[str, str]] = {}
+    officers: dict[int, tuple[str, uuid.UUID]] = {}
+    keys: dict[int, str] = {}
+    async with owner.begin() as conn:
+        for code in sorted(targets):
+            pid, login = (
+                await conn.execute(
+                    text(
+                        "SELECT id, login FROM person WHERE jurisdiction_code = :c AND active "
+                        "ORDER BY login LIMIT 1"
+                    ),
+                    {"c": code},
+                )
+            ).one()
+            people[code] = (_gid("Person", pid), login)
+            oid = await conn.scalar(
+                text(
+                    "SELECT person_id FROM officer_pool_member WHERE jurisdiction_code = :c "
+                    "ORDER BY person_id LIMIT 1"
+                ),
+                {"c": code},
+            )
+            officers[code] = (_gid("OfficerPoolMember", oid), oid)
+        for _, code in PLACES.values():
+            key = new_api_key()
+            await conn.execute(
+                text(
+                    "INSERT INTO api_key (id, prefix, secret_hash, name, jurisdiction_code, "
+                    "province_code, roles, created_by) VALUES (:id, :p, :h, 'matrix', :c, :pc, "
+                    "ARRAY['integrator'], 'test')"
+                ),
+                {
+                    "id": uuid.uuid4(),
+                    "p": key.prefix,
+                    "h": key.secret_hash,
+                    "c": code,
+                    "pc": codes.province_of(code),
+                },
+            )
+            keys[code] = key.secret
+    async with graphql_client(db) as both, graphql_client(db) as database_only:
+        database_only.app.state.app_wall = False
+        yield World(
+            db, owner, {"both-walls": both, "database-only": database_only}, people, officers, keys
+        )
+    await owner.dispose()
+    await drop(pg_admin_url, name)
+
+
+def _caller(world: World, case: Case) -> dict[str, Any]:
+    place, code = PLACES[case.level]
+    if case.role == "public":
+        return {}
+    if case.role == "integrator":
+        return {"headers": {"x-api-key": world.keys[code]}}
+    return {"login": f"{place}.{ROLES[case.role]}"}
+
+
+@dataclass
+class Outcome:
+    allowed: bool
+    seen: set[int]  # jurisdictions of every row returned
+
+
+async def _run(world: World, case: Case) -> Outcome:
+    gql = world.clients[case.mode]
+    caller = _caller(world, case)
+    target = codes.format_code(case.target)
+    marker = f"matrix:{case.tag}"
+    if case.operation == "read_person":
+        body = await gql(
+            "query($id: ID!) { person(id: $id) { login jurisdiction { code } } }",
+            {"id": world.people[case.target][0]},
+            **caller,
+        )
+        person = (body.get("data") or {}).get("person")
+        return Outcome(
+            person is not None, {int(person["jurisdiction"]["code"])} if person else set()
+        )
+    if case.operation in {"list_people", "read_officer_pool"}:
+        query = (
+            "query($c: String!) { people(under: $c, first: 100) { nodes { jurisdiction "
+            "{ code } } } }"
+            if case.operation == "list_people"
+            else "query($c: String!) { officerPool(jurisdiction: $c, first: 100) { nodes { "
+            "jurisdiction { code } } } }"
+        )
+        body = await gql(query, {"c": target}, **caller)
+        field = "people" if case.operation == "list_people" else "officerPool"
+        nodes = ((body.get("data") or {}).get(field) or {}).get("nodes") or []
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "set_availability":
+        ident, person_id = world.officers[case.target]
+        await gql(
+            "mutation($id: ID!, $r: String) { officerAvailabilitySet(input: {officerId: "
+            "$id, available: false, reason: $r}) { errors { code } } }",
+            {"id": ident, "r": marker},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            reason = await conn.scalar(
+                text("SELECT unavailable_reason FROM officer_pool_member WHERE person_id = :p"),
+                {"p": person_id},
+            )
+        return Outcome(reason == marker, set())
+    if case.operation == "create_api_key":
+        await gql(
+            "mutation($i: ApiKeyCreateInput!) { apiKeyCreate(input: $i) { errors { code } } }",
+            {"i": {"name": marker, "jurisdiction": target, "roles": ["INTEGRATOR"]}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM api_key WHERE name = :n"), {"n": marker}
+            )
+        return Outcome(made == 1, set())
+    if case.operation == "create_grant":
+        expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+        await gql(
+            "mutation($i: GrantCreateInput!) { grantCreate(input: $i) { errors { code } } }",
+            {
+                "i": {
+                    "objectId": world.people[case.target][0],
+                    "granteeJurisdiction": GRANTEE,
+                    "actions": ["READ"],
+                    "reason": marker,
+                    "expiresAt": expires,
+                }
+            },
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM access_grant WHERE reason = :r"), {"r": marker}
+            )
+        return Outcome(made == 1, set())
+    raise AssertionError(case.operation)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.tag)
+async def test_isolation(world: World, case: Case) -> None:
+    outcome = await _run(world, case)
+    want = expected(case.role, case.relation, case.operation)
+    subtree = codes.subtree(case.subject_code)
+    foreign = {c for c in outcome.seen if c not in subtree}
+    assert not foreign, f"{case.tag}: rows from outside the caller's subtree: {foreign}"
+    if case.mode == "both-walls":
+        assert outcome.allowed is want, f"{case.tag}: expected allowed={want}"
+        return
+    # PostgreSQL alone: never more than the caller's subtree for reads (checked above), never a
+    # write outside its own unit, and nothing the rules allow is lost.
+    if want:
+        assert outcome.allowed, f"{case.tag}: the database wall blocked an allowed case"
+    if case.operation in {"set_availability", "create_grant"} and case.relation != "own":
+        assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
+    if case.operation == "create_api_key" and case.target not in subtree:
+        assert not outcome.allowed, f"{case.tag}: the database accepted a key outside the subtree"
+
+
+def test_the_matrix_covers_every_role_level_relation_and_operation() -> None:
+    assert {c.role for c in CASES} == set(ROLES)
+    assert {c.level for c in CASES} == set(PLACES)
+    assert {c.relation for c in CASES} >= {"own", "child", "sibling", "parent", "other-province"}
+    assert {c.operation for c in CASES} == set(OPERATIONS)
+    assert len(CASES) == 2 * len(ROLES) * len(OPERATIONS) * sum(len(r) for r in RELATIONS.values())
+
+
+async def test_the_hook_really_switches_the_application_wall_off(world: World) -> None:
+    """Without this, the database-only run could pass on the application's wall alone."""
+    query = 'query { people(under: "420000") { totalCount } }'
+    both = await world.clients["both-walls"](query, login="henan.office")
+    alone = await world.clients["database-only"](query, login="henan.office")
+    assert both["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the application refused
+    assert "errors" not in alone  # the application let it through…
+    assert alone["data"]["people"]["totalCount"] == 0  # …and PostgreSQL returned nothing
