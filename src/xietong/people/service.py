@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, any_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.access.actions import ObjectType
+from xietong.access.actions import Action, ObjectType
 from xietong.access.errors import AccessDenied
-from xietong.access.scope import Scope
+from xietong.access.scope import Scope, granted_ids
 from xietong.jurisdictions.codes import CodeRange
 from xietong.people.enums import Qualification, Speciality
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -40,10 +40,14 @@ async def get_person(
     return result
 
 
-def people_query(*, scope: Scope, span: CodeRange, include_inactive: bool) -> Select[Person]:
-    query = select(Person).where(
-        _visible_person(scope), Person.jurisdiction_code.between(span.lo, span.hi)
-    )
+def people_query(
+    *, scope: Scope, span: CodeRange, include_inactive: bool, include_granted: bool = False
+) -> Select[Person]:
+    """People in ``span``; with ``include_granted``, also people granted to the caller."""
+    in_span: ColumnElement[bool] = Person.jurisdiction_code.between(span.lo, span.hi)
+    if include_granted:
+        in_span = or_(in_span, Person.id == any_(granted_ids(ObjectType.PERSON, Action.READ)))
+    query = select(Person).where(_visible_person(scope), in_span)
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return query

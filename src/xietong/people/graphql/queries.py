@@ -63,7 +63,12 @@ class PeopleQueries:
         span = await ctx.guard.span(ObjectType.PERSON, Action.READ, code)
         page = await paginate(
             ctx.db,
-            service.people_query(scope=ctx.scope, span=span, include_inactive=include_inactive),
+            service.people_query(
+                scope=ctx.scope,
+                span=span,
+                include_inactive=include_inactive,
+                include_granted=under is None,
+            ),
             keys=(Person.jurisdiction_code, Person.login),
             first=first,
             after=after,
