@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from strawberry.litestar import make_graphql_controller
 
+from xietong.access.authentication import PrincipalCache
 from xietong.access.policy import load_authorizer
 from xietong.access.tokens import TokenService
 from xietong.access.watcher import PolicyWatcher
@@ -69,10 +70,12 @@ def create_app(settings: Settings) -> Litestar:
         app.state.engine = engine
         app.state.sessions = sessions = make_sessionmaker(engine)
         app.state.tokens = TokenService.from_settings(settings)
+        app.state.principals = principals = PrincipalCache()
 
         async def reload_policy() -> None:
             async with sessions() as session:
                 app.state.authorizer = await load_authorizer(session)
+            principals.clear()  # people, roles or keys may have changed too
 
         app.state.authorizer = None
         try:

@@ -6,13 +6,14 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import ApiKey
 from xietong.access.roles import Role
 from xietong.access.scope import Scope
 from xietong.access.tokens import NewApiKey, new_api_key
+from xietong.access.watcher import POLICY_CHANNEL
 from xietong.jurisdictions import codes
 
 # What a key may carry: integrators, trading systems reporting as a centre, and read-only
@@ -67,3 +68,5 @@ async def revoke(*, db_session: AsyncSession, key: ApiKey, by: str) -> None:
     key.revoked_at = datetime.now(UTC)
     key.revoked_by = by
     await db_session.flush()
+    # Every process forgets cached callers once this commits, so the key stops working at once.
+    await db_session.execute(select(func.pg_notify(POLICY_CHANNEL, "api_key")))

@@ -6,6 +6,7 @@ Runs before a scope exists, so it reads through the two SECURITY DEFINER functio
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -65,7 +66,44 @@ async def person_principal(session: AsyncSession, login: str) -> Principal | Non
     )
 
 
-async def api_key_principal(session: AsyncSession, secret: str) -> Principal:
+class PrincipalCache:
+    """Callers authenticated in the last ``ttl`` seconds, per process.
+
+    Saves a database round trip per request. Cleared whenever the policy watcher hears of a
+    change (a tenant load, a key revoked), so a deactivated person or a revoked key loses access
+    as soon as the notification arrives, not a TTL later. Failures are never cached.
+    """
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Principal, datetime | None]] = {}
+
+    def get(self, key: str) -> tuple[Principal, datetime | None] | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            self._entries.pop(key, None)
+            return None
+        return entry[1], entry[2]
+
+    def put(self, key: str, principal: Principal, expires_at: datetime | None = None) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, principal, expires_at)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+async def api_key_principal(
+    session: AsyncSession, secret: str, cache: PrincipalCache | None = None
+) -> Principal:
+    key = f"key:{hash_api_key(secret)}"
+    cached = cache.get(key) if cache else None
+    if cached is not None:
+        principal, expires_at = cached
+        if expires_at is not None and expires_at <= datetime.now(UTC):
+            raise InvalidCredentials("API 密钥已过期（API key expired）")
+        return principal
     row = (
         (
             await session.execute(
@@ -81,9 +119,10 @@ async def api_key_principal(session: AsyncSession, secret: str) -> Principal:
         raise InvalidCredentials("API 密钥已吊销（API key revoked）")
     if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
         raise InvalidCredentials("API 密钥已过期（API key expired）")
+    # Last-used time is written on lookups, so at most once per cache lifetime.
     await session.execute(text("SELECT xietong_api_key_used(:id)"), {"id": row["id"]})
     code = row["jurisdiction_code"]
-    return Principal(
+    principal = Principal(
         kind=PrincipalKind.API_KEY,
         actor=f"key:{row['prefix']}",
         name=row["name"],
@@ -91,6 +130,9 @@ async def api_key_principal(session: AsyncSession, secret: str) -> Principal:
         roles=tuple(RoleAssignment(Role(r), code) for r in row["roles"]),
         api_key_id=row["id"],
     )
+    if cache:
+        cache.put(key, principal, row["expires_at"])
+    return principal
 
 
 async def authenticate(
@@ -99,6 +141,7 @@ async def authenticate(
     authorization: str | None,
     api_key: str | None,
     tokens: TokenService,
+    cache: PrincipalCache | None = None,
 ) -> Principal:
     """The caller; ``ANONYMOUS`` without credentials; ``InvalidCredentials`` for bad ones."""
     credential = api_key
@@ -112,9 +155,14 @@ async def authenticate(
     if not credential:
         return ANONYMOUS
     if looks_like_api_key(credential):
-        return await api_key_principal(session, credential)
-    login = tokens.verify(credential)
+        return await api_key_principal(session, credential, cache)
+    login = tokens.verify(credential)  # every request: signature and expiry are never cached
+    cached = cache.get(f"person:{login}") if cache else None
+    if cached is not None:
+        return cached[0]
     principal = await person_principal(session, login)
     if principal is None:
         raise InvalidCredentials("身份凭证对应的人员不存在（unknown person）")
+    if cache:
+        cache.put(f"person:{login}", principal)
     return principal

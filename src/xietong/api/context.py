@@ -69,6 +69,7 @@ async def provide_context(
                 authorization=request.headers.get("authorization"),
                 api_key=request.headers.get("x-api-key"),
                 tokens=state.tokens,
+                cache=state.principals,
             )
         except InvalidCredentials as exc:
             raise NotAuthorizedException(detail=str(exc)) from None

@@ -1,0 +1,43 @@
+"""A seeded database for benchmarks: the configured server, or the embedded one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from xietong.db import migrate
+from xietong.db.engine import make_engine, make_sessionmaker, transaction
+from xietong.db.provision import ProvisionedDatabase, drop, provision
+from xietong.paths import default_tenants_dir
+from xietong.tenants.loader import load_tenants, tenant_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@asynccontextmanager
+async def seeded_database() -> AsyncIterator[ProvisionedDatabase]:
+    admin = os.environ.get("XIETONG_BENCH_DATABASE_URL") or os.environ.get(
+        "XIETONG_TEST_DATABASE_URL"
+    )
+    server = None
+    if not admin:
+        from xietong import embedded
+
+        server = embedded.start_postgres(ROOT / ".xietong" / "bench")
+        admin = server.admin_url
+    name = f"xt_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        db = await provision(admin, name)
+        await migrate.upgrade(db.owner_url, app_role="xietong_app")
+        engine = make_engine(db.owner_url, pool_size=1)
+        async with transaction(make_sessionmaker(engine)) as session:
+            await load_tenants(session, tenant_files([], default_tenants_dir()))
+        await engine.dispose()
+        yield db
+    finally:
+        await drop(admin, name)
+        if server is not None:
+            server.stop()
