@@ -44,3 +44,16 @@ def test_every_type_and_field_has_a_description() -> None:
         if isinstance(gtype, GraphQLEnumType):
             continue
     assert missing == []
+
+
+def test_examples_are_valid_operations() -> None:
+    from graphql import parse, validate
+
+    from xietong.paths import schema_file
+
+    schema = build_schema()._schema
+    examples = sorted((schema_file().parent / "examples").glob("*.graphql"))
+    assert examples
+    for path in examples:
+        errors = validate(schema, parse(path.read_text(encoding="utf-8")))
+        assert errors == [], f"{path.name}: {errors}"
