@@ -100,6 +100,8 @@ def cost_rule(max_cost: int) -> type[ValidationRule]:
             factor = 1
             if named.name.endswith("Connection"):
                 factor = self._first(node)
+            elif parent.name.endswith("Connection"):
+                factor = 1  # a page's nodes: already counted by the connection's `first`
             elif isinstance(get_nullable_type(definition.type), GraphQLList):
                 factor = LIST_FACTOR
             return multiplier + self._selection_cost(
