@@ -111,8 +111,19 @@ class _Sync:
         departments = await self._departments()
         await self._people(departments)
 
-    def _conflict(self, entry: str, message: str) -> TenantFileError:
-        return TenantFileError([Problem(self.decl.file, entry, message)])
+    def _check_owned(self, row: Department | Person | None, entry: str, what: str, zh: str) -> None:
+        """Keys and logins are global: another province's file may not take one over."""
+        if row is not None and row.province_code != self.decl.province_code:
+            raise TenantFileError(
+                [
+                    Problem(
+                        self.decl.file,
+                        entry,
+                        f"{what} already belongs to province {codes.format_code(row.province_code)}"
+                        f"（{zh}已被其他省份使用）",
+                    )
+                ]
+            )
 
     async def _jurisdictions(self) -> None:
         province = self.decl.province_code
@@ -191,12 +202,7 @@ class _Sync:
                 "active": True,
             }
             row = existing.get(entry.key)
-            if row is not None and row.province_code != self.decl.province_code:
-                raise self._conflict(
-                    f"departments ({entry.key})",
-                    f"key already belongs to province {codes.format_code(row.province_code)}"
-                    "（部门标识已被其他省份使用）",
-                )
+            self._check_owned(row, f"departments ({entry.key})", "key", "部门标识")
             if row is None:
                 row = Department(
                     id=uuid.uuid4(), key=entry.key, province_code=self.decl.province_code, **values
@@ -275,12 +281,7 @@ class _Sync:
                 "active": True,
             }
             person = existing.get(entry.login)
-            if person is not None and person.province_code != self.decl.province_code:
-                raise self._conflict(
-                    f"people ({entry.login})",
-                    f"login already belongs to province {codes.format_code(person.province_code)}"
-                    "（登录名已被其他省份使用）",
-                )
+            self._check_owned(person, f"people ({entry.login})", "login", "登录名")
             if person is None:
                 person = Person(
                     id=uuid.uuid4(),
