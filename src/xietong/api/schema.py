@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from xietong.api.errors import ErrorShaping
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.observability.graphql import GraphQLMetrics
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
@@ -36,6 +37,7 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
     settings = settings or GraphQLSettings()
     # Factories, not instances: strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
+        GraphQLMetrics,  # first: it exits last, so it sees the codes ErrorShaping gives
         ErrorShaping,
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
