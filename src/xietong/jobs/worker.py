@@ -98,14 +98,18 @@ def arq_functions(jobs: JobRegistry) -> tuple[list[Function], list[CronJob]]:
 
 
 def worker_settings(
-    settings: Settings, *, metrics: Metrics | None = None, worker: str | None = None
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    worker: str | None = None,
+    jobs: JobRegistry | None = None,
 ) -> dict[str, Any]:
     """arq's WorkerSettings, as the keyword arguments of ``arq.worker.Worker``."""
     if settings.redis.url is None:
         raise ValueError("the worker needs XIETONG_REDIS_URL")
     metrics = metrics or Metrics(multiprocess="")
     worker = worker or worker_id()
-    functions, crons = arq_functions(load_jobs())
+    functions, crons = arq_functions(jobs or load_jobs())
     database_url = settings.database.url
 
     async def startup(ctx: dict[str, Any]) -> None:
@@ -144,10 +148,17 @@ def worker_settings(
     }
 
 
-def create_worker(settings: Settings, **overrides: Any) -> Worker:
-    metrics = overrides.pop("metrics", None)
-    worker = overrides.pop("worker", None)
-    return Worker(**{**worker_settings(settings, metrics=metrics, worker=worker), **overrides})
+def create_worker(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    worker: str | None = None,
+    jobs: JobRegistry | None = None,
+    **arq_overrides: Any,
+) -> Worker:
+    """``arq_overrides``: any other ``Worker`` argument (tests use burst and queue_name)."""
+    kwargs = worker_settings(settings, metrics=metrics, worker=worker, jobs=jobs)
+    return Worker(**{**kwargs, **arq_overrides})
 
 
 def check_health(settings: Settings, worker: str | None = None) -> bool:
