@@ -114,10 +114,11 @@ async def database_problems(url: str) -> list[str]:
     found = []
     name = role["name"] if role else "?"
     if role and role["rolsuper"]:
-        found.append(
+        # A superuser also has BYPASSRLS and every role's privileges: one line says it all.
+        return [
             f"XIETONG_DATABASE_URL connects as {name}, a superuser: row-level security would not "
             "apply; connect as the application role (see helm/README.md)"
-        )
+        ]
     if role and role["rolbypassrls"]:
         found.append(
             f"XIETONG_DATABASE_URL connects as {name}, which has BYPASSRLS: row-level security "
