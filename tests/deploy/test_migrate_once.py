@@ -9,13 +9,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import ROOT, Database
+from tests.conftest import ROOT, Database, run
 from tests.deploy.conftest import clean_env
 from xietong.db import migrate
 from xietong.db.engine import make_engine
 
 
-async def test_two_migrators_at_once(empty_db: Database) -> None:
+def test_two_migrators_at_once(empty_db: Database) -> None:
     env = clean_env(
         database_url=empty_db.app_url,
         migration_database_url=empty_db.owner_url,
@@ -36,8 +36,12 @@ async def test_two_migrators_at_once(empty_db: Database) -> None:
     assert [m.returncode for m in migrators] == [0, 0], outputs
     ran = [o.count("Running upgrade") for o in outputs]
     assert sorted(ran) == [0, len(migrate.known_revisions())], outputs
-    engine = make_engine(empty_db.owner_url, pool_size=1)
+    assert run(revision(empty_db.owner_url)) == migrate.head_revision()
+
+
+async def revision(url: str) -> str | None:
+    engine = make_engine(url, pool_size=1)
     try:
-        assert await migrate.current_revision(engine) == migrate.head_revision()
+        return await migrate.current_revision(engine)
     finally:
         await engine.dispose()
