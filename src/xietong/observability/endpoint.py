@@ -63,6 +63,7 @@ async def observability_lifespan(app: Litestar) -> AsyncIterator[None]:
     metrics: Metrics = app.state.metrics
     queue = JobQueue.from_url(settings.redis.url) if settings.redis.url else None
     app.state.queue = queue
+    metrics.observe_pool(app.state.engine)  # publish the pool's size before the first scrape
     refresher = asyncio.create_task(_refresh_pool(app)) if metrics.multiprocess else None
     try:
         yield
