@@ -47,6 +47,14 @@ class Result:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    server_cpu_s: float = 0.0
+    """CPU seconds the server's processes used in the measured window (user + system)."""
+    busiest_share: float = 1.0
+    """The busiest process's part of that: 1/workers when the load is spread evenly."""
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.server_cpu_s / self.requests if self.requests else 0.0
 
     @property
     def rps(self) -> float:
@@ -97,8 +105,23 @@ async def prepare(admin_url: str) -> ProvisionedDatabase:
     return db
 
 
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time of a process and of each of its children (uvicorn's worker processes)."""
+    import psutil
+
+    parent = psutil.Process(pid)
+    found = {}
+    for proc in [parent, *parent.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+            found[proc.pid] = times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
 @contextmanager
-def serve(db: ProvisionedDatabase, redis_url: str, workers: int) -> Iterator[int]:
+def serve(db: ProvisionedDatabase, redis_url: str, workers: int) -> Iterator[tuple[int, int]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIETONG_")}
     env.update(
@@ -125,7 +148,7 @@ def serve(db: ProvisionedDatabase, redis_url: str, workers: int) -> Iterator[int
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("xietong serve did not become ready") from None
                 time.sleep(0.2)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -155,16 +178,27 @@ async def client(port: int, path: str, until: float, record_from: float, result:
         writer.close()
 
 
-async def drive(port: int, workers: int, seconds: float, connections: int) -> Result:
+async def drive(port: int, pid: int, workers: int, seconds: float, connections: int) -> Result:
     path = "/graphql?query=" + quote(QUERY)
     warmup = 2.0
     start = time.perf_counter()
     result = Result(workers=workers, requests=0, errors=0, seconds=seconds, latencies_ms=[])
+
+    async def measure_cpu() -> None:
+        await asyncio.sleep(warmup)
+        before = cpu_seconds(pid)
+        await asyncio.sleep(seconds)
+        after = cpu_seconds(pid)
+        used = {p: after[p] - before.get(p, 0.0) for p in after}
+        result.server_cpu_s = sum(used.values())
+        result.busiest_share = max(used.values()) / result.server_cpu_s
+
     await asyncio.gather(
+        measure_cpu(),
         *(
             client(port, path, start + warmup + seconds, start + warmup, result)
             for _ in range(connections)
-        )
+        ),
     )
     return result
 
@@ -179,15 +213,17 @@ def main(argv: list[str]) -> int:
     with servers() as (admin_url, redis_url):
         db = asyncio.run(prepare(admin_url))
         for workers in args.workers:
-            with serve(db, redis_url, workers) as port:
-                results.append(asyncio.run(drive(port, workers, args.seconds, args.connections)))
+            with serve(db, redis_url, workers) as (port, pid):
+                results.append(
+                    asyncio.run(drive(port, pid, workers, args.seconds, args.connections))
+                )
     print(f"query: {QUERY}")
     print(f"{os.cpu_count()} CPUs; {args.connections} connections; {args.seconds:.0f} s each")
-    print("workers  req/s   p50 ms  p99 ms  errors")
+    print("workers  req/s   p50 ms  p99 ms  errors  CPU ms/req  busiest process")
     for r in results:
         print(
             f"{r.workers:>7}  {r.rps:6.0f}  {r.quantile(0.5):6.1f}  {r.quantile(0.99):6.1f}"
-            f"  {r.errors:>6}"
+            f"  {r.errors:>6}  {r.cpu_ms_per_request:10.2f}  {r.busiest_share:>14.0%}"
         )
     if len(results) > 1:
         base = results[0].rps

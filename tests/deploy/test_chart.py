@@ -197,7 +197,7 @@ def test_production_values() -> None:
     api = one(documents, "Deployment", "api")
     assert "replicas" not in api["spec"]  # the HPA owns it
     hpa = one(documents, "HorizontalPodAutoscaler")
-    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 20)
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (3, 24)
     assert one(documents, "PodDisruptionBudget", "api")["spec"]["minAvailable"] == 2
     image = api["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image.startswith("registry.example.gov.cn/xietong/xietong@sha256:")
