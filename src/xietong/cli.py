@@ -276,9 +276,15 @@ def worker(check: bool) -> None:
         )
     metrics = Metrics(multiprocess="")  # one process: its own registry is the whole story
     if settings.worker.metrics_port:
-        start_http_server(
-            settings.worker.metrics_port, addr=settings.server.host, registry=metrics.registry
-        )
+        try:
+            start_http_server(
+                settings.worker.metrics_port, addr=settings.server.host, registry=metrics.registry
+            )
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot serve metrics on {settings.server.host}:{settings.worker.metrics_port} "
+                f"({exc.strerror}); set XIETONG_WORKER_METRICS_PORT (0 turns it off)"
+            ) from None
     asyncio.set_event_loop(asyncio.new_event_loop())  # arq's Worker takes the current loop
     jobs_worker.create_worker(settings, metrics=metrics).run()
 
