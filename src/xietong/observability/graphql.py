@@ -15,6 +15,9 @@ from strawberry.extensions import SchemaExtension
 
 from xietong.observability.metrics import Metrics
 
+MAX_LOGGED_NAME = 100
+"""A client-chosen ``operationName`` is logged, but no longer than this."""
+
 OPERATION_STATE_KEY = "graphql_operation"
 """Where the operation name is left in the ASGI scope's state for the request log line."""
 
@@ -43,7 +46,7 @@ class GraphQLMetrics(SchemaExtension):
         # bind it so every line logged while resolving carries it.
         name = self.execution_context.operation_name
         if name:
-            structlog.contextvars.bind_contextvars(operation=name)
+            structlog.contextvars.bind_contextvars(operation=name[:MAX_LOGGED_NAME])
         yield
 
     def on_operation(self) -> Iterator[None]:
@@ -53,7 +56,7 @@ class GraphQLMetrics(SchemaExtension):
         name = self.execution_context.operation_name
         state = _scope_state(context)
         if state is not None and name:
-            state[OPERATION_STATE_KEY] = name
+            state[OPERATION_STATE_KEY] = name[:MAX_LOGGED_NAME]
         metrics = _metrics(context)
         if metrics is None:
             return
