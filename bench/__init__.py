@@ -1,1 +1,2 @@
-"""Benchmarks. Figures are ratios against a baseline measured in the same run."""
+"""Benchmarks (``make bench``). Each prints what it measured against a baseline from the same
+run, and the command to repeat it."""

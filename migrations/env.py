@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import Connection, pool
+from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from xietong.db.migrate import grant_app_role
 from xietong.db.models import metadata
 
 config = context.config
+
+MIGRATION_LOCK = 0x78696574  # "xiet": any constant shared by every migrator of this database
 
 
 def run_migrations(connection: Connection) -> None:
@@ -22,6 +24,9 @@ def run_migrations(connection: Connection) -> None:
         transaction_per_migration=False,
     )
     with context.begin_transaction():
+        # Two migrators at once (a hook Job retried while the first still runs, an operator's
+        # manual run) queue here; the second then finds the schema at head and does nothing.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
         app_role = config.attributes.get("app_role")
         if app_role:

@@ -25,6 +25,8 @@ from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
 from xietong.health import HealthController
+from xietong.observability.endpoint import MetricsController, observability_lifespan
+from xietong.observability.metrics import Metrics
 
 log = structlog.get_logger("xietong.app")
 
@@ -106,11 +108,11 @@ def create_app(settings: Settings) -> Litestar:
             return json.dumps(data, ensure_ascii=False)  # Chinese stays readable in raw output
 
     return Litestar(
-        route_handlers=[GraphQLController, HealthController],
-        lifespan=[lifespan],
+        route_handlers=[GraphQLController, HealthController, MetricsController],
+        lifespan=[lifespan, observability_lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: _internal_error},
-        state=State({"settings": settings, "head_revision": head_revision()}),
+        state=State({"settings": settings, "head_revision": head_revision(), "metrics": Metrics()}),
         debug=False,  # never render tracebacks to clients
         openapi_config=None,
         logging_config=None,  # xietong.logging configures everything

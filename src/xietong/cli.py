@@ -1,14 +1,17 @@
-"""The ``xietong`` command: demo, serve, migrate, tenants, schema.
+"""The ``xietong`` command: demo, serve, worker, migrate, tenants, schema.
 
 Every command reads settings from the environment. Where no database URL is set, commands that need
 a database start the embedded server in the data directory and stop it when they finish; only
-``serve`` refuses, because production never runs embedded databases.
+``serve`` and ``worker`` refuse, because production never runs embedded databases; under
+``XIETONG_ENV=production`` they also refuse unsafe settings (``xietong.production``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import shutil
 import signal
 import sys
 from collections.abc import Iterator
@@ -19,7 +22,7 @@ from types import FrameType
 
 import click
 
-from xietong import embedded
+from xietong import embedded, production
 from xietong import logging as xlogging
 from xietong.audit import service as audit_service
 from xietong.audit.service import ChainReport
@@ -55,8 +58,30 @@ def _database(settings: Settings, stack: ExitStack | None = None) -> Iterator[Da
     if db.url is not None:
         yield DatabaseUrls(owner=db.owner_url or db.url, app=db.url)
         return
-    with embedded.embedded_postgres(settings.data_dir, app_role=db.app_role) as pg:
+    try:
+        pg = embedded.start_postgres(settings.data_dir, app_role=db.app_role)
+    except embedded.EmbeddedUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
         yield DatabaseUrls(owner=pg.database.owner_url, app=pg.database.app_url)
+    finally:
+        pg.stop()
+
+
+def _refuse_unsafe(settings: Settings, *, needs_redis: bool = True) -> None:
+    """Production only: list every problem and exit 2 (no traceback) before starting anything."""
+    found = production.check(settings, needs_redis=needs_redis)
+    if not found:
+        return
+    click.secho(
+        f"xietong: refusing to start with XIETONG_ENV=production; {len(found)} problem(s)"
+        "（生产环境配置有误，拒绝启动）:",
+        fg="red",
+        err=True,
+    )
+    for problem in found:
+        click.echo(f"  - {problem}", err=True)
+    sys.exit(2)
 
 
 async def _migrate(url: str, app_role: str, revision: str = "head") -> None:
@@ -125,7 +150,10 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
         urls = stack.enter_context(_database(settings))
         redis_url = settings.redis.url
         if redis_url is None:
-            redis = embedded.start_redis(settings.data_dir)
+            try:
+                redis = embedded.start_redis(settings.data_dir)
+            except embedded.EmbeddedUnavailable as exc:
+                raise click.ClickException(str(exc)) from None
             stack.callback(redis.stop)
             redis_url = redis.url
         asyncio.run(_migrate(urls.owner, settings.database.app_role))
@@ -174,24 +202,94 @@ def _banner(settings: Settings) -> None:
 @click.option("--port", type=int, default=None, help="Port [XIETONG_PORT].")
 @click.option("--workers", type=int, default=None, help="Processes [XIETONG_WORKERS].")
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
-    """The production server (uvicorn, several workers). Never starts embedded databases."""
+    """The production server (uvicorn, several workers). Never starts embedded databases.
+
+    SIGTERM stops accepting connections and lets requests in flight finish (20 s at most).
+    """
     import uvicorn
 
     settings = _settings()
+    _refuse_unsafe(settings)
     if settings.database.url is None:
         raise click.UsageError(
             "XIETONG_DATABASE_URL is not set; `serve` never starts an "
             "embedded database (use `xietong demo` on a workstation)"
         )
-    uvicorn.run(
-        "xietong.asgi:app",
-        host=host or settings.server.host,
-        port=port or settings.server.port,
-        workers=workers or settings.server.workers,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-    )
+    processes = workers or settings.server.workers
+    with _metrics_dir(processes):
+        uvicorn.run(
+            "xietong.asgi:app",
+            host=host or settings.server.host,
+            port=port or settings.server.port,
+            workers=processes,
+            log_config=None,
+            proxy_headers=True,
+            timeout_graceful_shutdown=20,
+        )
+
+
+@contextmanager
+def _metrics_dir(processes: int) -> Iterator[None]:
+    """Several server processes answer /metrics in turn: they must share their figures through
+    PROMETHEUS_MULTIPROC_DIR (the chart mounts an emptyDir there). Without one, make a private
+    directory for this run; either way start it empty."""
+    from xietong.observability.metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+
+    configured = os.environ.get(MULTIPROC_ENV)
+    if configured:
+        prepare_multiprocess_dir(configured)
+        yield
+        return
+    if processes <= 1:
+        yield
+        return
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="xietong-metrics-")
+    os.environ[MULTIPROC_ENV] = path  # inherited by the worker processes uvicorn spawns
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@main.command()
+@click.option(
+    "--check", is_flag=True, help="Exit 0 if this worker is alive (for a liveness probe)."
+)
+def worker(check: bool) -> None:
+    """Run background jobs (arq). Start as many as you like: they compete for jobs.
+
+    Needs XIETONG_REDIS_URL (never an embedded Redis) and, for jobs that touch data,
+    XIETONG_DATABASE_URL. Serves its own metrics on XIETONG_WORKER_METRICS_PORT.
+    """
+    from prometheus_client import start_http_server
+
+    from xietong.jobs import worker as jobs_worker
+    from xietong.observability.metrics import Metrics
+
+    settings = _settings()
+    if check:
+        sys.exit(0 if jobs_worker.check_health(settings) else 1)
+    _refuse_unsafe(settings)
+    if settings.redis.url is None:
+        raise click.UsageError(
+            "XIETONG_REDIS_URL is not set; `worker` never starts an embedded Redis"
+        )
+    metrics = Metrics(multiprocess="")  # one process: its own registry is the whole story
+    if settings.worker.metrics_port:
+        try:
+            start_http_server(
+                settings.worker.metrics_port, addr=settings.server.host, registry=metrics.registry
+            )
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot serve metrics on {settings.server.host}:{settings.worker.metrics_port} "
+                f"({exc.strerror}); set XIETONG_WORKER_METRICS_PORT (0 turns it off)"
+            ) from None
+    asyncio.set_event_loop(asyncio.new_event_loop())  # arq's Worker takes the current loop
+    jobs_worker.create_worker(settings, metrics=metrics).run()
 
 
 @main.group(invoke_without_command=True)

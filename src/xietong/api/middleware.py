@@ -1,4 +1,9 @@
-"""Request ids and one structured log line per request."""
+"""Request ids and one structured log line per request (with its metrics).
+
+The line carries the request id, method, path, status, duration and, for GraphQL, the operation
+name; the access layer binds ``login`` and ``jurisdiction`` as structlog contextvars, which the
+renderer adds. Never the Authorization header, a token or a request body.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ import uuid
 import structlog
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from xietong.observability.graphql import OPERATION_STATE_KEY
+from xietong.observability.metrics import Metrics
 
 log = structlog.get_logger("xietong.http")
 
@@ -43,13 +51,25 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_with_id)
         finally:
             path = scope["path"]
-            level = "debug" if path.startswith("/health") else "info"
+            seconds = time.perf_counter() - started
+            metrics = getattr(scope["app"].state, "metrics", None) if "app" in scope else None
+            if isinstance(metrics, Metrics):
+                metrics.observe_http(
+                    path=path, method=scope.get("method", "-"), status=status, seconds=seconds
+                )
+            # Probes and scrapes every few seconds would drown the lines that matter.
+            level = "debug" if path.startswith(("/health", "/metrics")) else "info"
+            state = scope.get("state", {})
+            operation = state.get(OPERATION_STATE_KEY)
+            caller = state.get("caller") or {}
             getattr(log, level)(
                 "request",
                 method=scope.get("method"),
                 path=path,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                duration_ms=round(seconds * 1000, 1),
+                **({"operation": operation} if operation else {}),
+                **caller,  # login (never a token) and jurisdiction, set by api.context
             )
             structlog.contextvars.clear_contextvars()
 

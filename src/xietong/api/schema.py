@@ -25,6 +25,7 @@ from xietong.api.cost import cost_rule
 from xietong.api.errors import ErrorShaping
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.observability.graphql import GraphQLMetrics
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
 
@@ -55,6 +56,7 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
     settings = settings or GraphQLSettings()
     # Factories, not instances: strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
+        GraphQLMetrics,  # first: it exits last, so it sees the codes ErrorShaping gives
         ErrorShaping,
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from alembic import command
 from alembic.config import Config
@@ -27,6 +28,14 @@ def alembic_config(url: str, *, app_role: str | None = None) -> Config:
 def head_revision() -> str | None:
     script = ScriptDirectory.from_config(alembic_config("postgresql://localhost/unused"))
     return script.get_current_head()
+
+
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this code ships; a database at any other one was migrated by a newer
+    release."""
+    script = ScriptDirectory.from_config(alembic_config("postgresql://localhost/unused"))
+    return frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def _upgrade(url: str, revision: str, app_role: str | None) -> None:

@@ -1,0 +1,1 @@
+"""Metrics, the GraphQL metrics extension and the ``/metrics`` endpoint (docs/observability.md)."""
