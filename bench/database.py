@@ -26,7 +26,7 @@ async def seeded_database() -> AsyncIterator[ProvisionedDatabase]:
     if not admin:
         from xietong import embedded
 
-        server = embedded.start_postgres(ROOT / ".xietong" / "bench")
+        server = embedded.start_server(ROOT / ".xietong" / "bench")
         admin = server.admin_url
     name = f"xt_bench_{uuid.uuid4().hex[:8]}"
     try:

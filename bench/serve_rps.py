@@ -83,7 +83,7 @@ def servers() -> Iterator[tuple[str, str]]:
 
         data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="xietong-bench-")))
         if admin is None:
-            pg = embedded.start_postgres(data)
+            pg = embedded.start_server(data)
             stack.callback(pg.stop)
             admin = pg.admin_url
         if redis is None:

@@ -53,7 +53,7 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from xietong import embedded
 
     # Shared by all workers of a run: pgserver counts its users and stops with the last one.
-    pg = embedded.start_postgres(ROOT / ".xietong" / "test")
+    pg = embedded.start_server(ROOT / ".xietong" / "test")
     try:
         yield pg.admin_url
     finally:

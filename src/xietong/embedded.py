@@ -84,14 +84,31 @@ class EmbeddedRedis:
         server.connection_pool.disconnect()
 
 
-def start_postgres(data_dir: Path, *, app_role: str = "xietong_app") -> EmbeddedPostgres:
+@dataclass
+class EmbeddedServer:
+    """The bare server: the test suite and benchmarks create databases of their own on it."""
+
+    server: Any  # pgserver.PostgresServer
+    admin_url: str
+
+    def stop(self) -> None:
+        self.server.cleanup()
+
+
+def start_server(data_dir: Path) -> EmbeddedServer:
+    """Start the server in ``data_dir``, or join it if another process already has."""
     pgserver = _require("pgserver")
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir.resolve() / "postgres", cleanup_mode="stop")
-    admin_url = server.get_uri()
-    database = asyncio.run(provision(admin_url, DATABASE_NAME, app_role=app_role))
-    return EmbeddedPostgres(server=server, admin_url=admin_url, database=database)
+    return EmbeddedServer(server=server, admin_url=server.get_uri())
+
+
+def start_postgres(data_dir: Path, *, app_role: str = "xietong_app") -> EmbeddedPostgres:
+    """The server with the demo's ``xietong`` database and its two roles."""
+    bare = start_server(data_dir)
+    database = asyncio.run(provision(bare.admin_url, DATABASE_NAME, app_role=app_role))
+    return EmbeddedPostgres(server=bare.server, admin_url=bare.admin_url, database=database)
 
 
 def start_redis(data_dir: Path) -> EmbeddedRedis:

@@ -7,12 +7,18 @@ that owns nothing and so stays subject to row-level security.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
 import asyncpg
 from sqlalchemy.engine import URL, make_url
 
+_ALREADY_THERE = (
+    asyncpg.DuplicateObjectError,
+    asyncpg.DuplicateDatabaseError,
+    asyncpg.UniqueViolationError,
+)
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -60,16 +66,19 @@ async def provision(
         for role in (owner_role, app_role):
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
             if not exists:
-                await conn.execute(
-                    f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
-                )
+                # Another process (a second test worker) may create it at the same moment.
+                with contextlib.suppress(*_ALREADY_THERE):
+                    await conn.execute(
+                        f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                    )
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if exists and recreate:
             await conn.execute(f"DROP DATABASE {database} WITH (FORCE)")
             exists = False
         if not exists:
             source = f" TEMPLATE {_ident(template)}" if template else ""
-            await conn.execute(f"CREATE DATABASE {database} OWNER {owner_role}{source}")
+            with contextlib.suppress(*_ALREADY_THERE):
+                await conn.execute(f"CREATE DATABASE {database} OWNER {owner_role}{source}")
             await conn.execute(f"GRANT CONNECT ON DATABASE {database} TO {app_role}")
     finally:
         await conn.close()
