@@ -13,18 +13,16 @@ from xietong.access.principal import Principal, PrincipalKind
 from xietong.access.roles import Role
 from xietong.api.context import Info
 from xietong.api.ids import to_global_id
-from xietong.jurisdictions.graphql.types import DepartmentType, JurisdictionType
+from xietong.jurisdictions.graphql.types import (
+    DepartmentType,
+    JurisdictionType,
+    department_of,
+    jurisdiction_of,
+)
 from xietong.people.graphql.types import PersonType, RoleAssignmentType
 
 strawberry.enum(PrincipalKind, name="CallerKind", description="What kind of caller this is.")
 strawberry.enum(AccessErrorCode, description="Why an access operation was refused.")
-
-
-async def _jurisdiction(info: Info, code: int | None) -> JurisdictionType | None:
-    if code is None:
-        return None
-    row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
-    return None if row is None else JurisdictionType(model=row)
 
 
 @strawberry.type(description="A problem with the input of an access mutation.")
@@ -62,16 +60,12 @@ class MeType:
         "unit's subtree (plus explicit grants)."
     )
     async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await _jurisdiction(info, self.principal.jurisdiction_code)
+        return await jurisdiction_of(info, self.principal.jurisdiction_code)
 
     @strawberry.field(description="The caller's department; null for an API key.")
     async def department(self, info: Info) -> DepartmentType | None:
-        if self.principal.department is None:
-            return None
-        row = await info.context.loaders.jurisdictions.department_by_id.load(
-            self.principal.department.id
-        )
-        return None if row is None else DepartmentType(model=row)
+        department = self.principal.department
+        return await department_of(info, None if department is None else department.id)
 
     @strawberry.field(description="The caller's own person record; null for an API key.")
     async def person(self, info: Info) -> PersonType | None:
@@ -109,7 +103,7 @@ class ApiKeyType:
 
     @strawberry.field(description="The subtree the key reaches.")
     async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await _jurisdiction(info, self.model.jurisdiction_code)
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Roles the key holds in its jurisdiction.")
     def roles(self) -> list[Role]:
@@ -158,20 +152,15 @@ class GrantType:
 
     @strawberry.field(description="The object's own jurisdiction (the grantor).")
     async def object_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await _jurisdiction(info, self.model.object_jurisdiction_code)
+        return await jurisdiction_of(info, self.model.object_jurisdiction_code)
 
     @strawberry.field(description="Who receives access.")
     async def grantee_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await _jurisdiction(info, self.model.grantee_jurisdiction_code)
+        return await jurisdiction_of(info, self.model.grantee_jurisdiction_code)
 
     @strawberry.field(description="Only this department of the grantee, if set.")
     async def grantee_department(self, info: Info) -> DepartmentType | None:
-        if self.model.grantee_department_id is None:
-            return None
-        row = await info.context.loaders.jurisdictions.department_by_id.load(
-            self.model.grantee_department_id
-        )
-        return None if row is None else DepartmentType(model=row)
+        return await department_of(info, self.model.grantee_department_id)
 
     @strawberry.field(description="What the grantee may do to the object.")
     def actions(self) -> list[Action]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
@@ -59,11 +60,9 @@ class DepartmentType:
 
     @strawberry.field(description="The jurisdiction the department belongs to.")
     async def jurisdiction(self, info: Info) -> JurisdictionType:
-        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
-            self.model.jurisdiction_code
-        )
-        assert row is not None
-        return JurisdictionType(model=row)
+        found = await jurisdiction_of(info, self.model.jurisdiction_code)
+        assert found is not None  # a foreign key
+        return found
 
     @strawberry.field(
         description="Its published power list (监管权力和责任清单, R-2), in "
@@ -128,12 +127,7 @@ class JurisdictionType:
 
     @strawberry.field(description="The unit directly above; null for a province.")
     async def parent(self, info: Info) -> JurisdictionType | None:
-        if self.model.parent_code is None:
-            return None
-        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
-            self.model.parent_code
-        )
-        return None if row is None else JurisdictionType(model=row)
+        return await jurisdiction_of(info, self.model.parent_code)
 
     @strawberry.field(description="Units directly below that have not been retired, by code.")
     async def children(self, info: Info) -> list[JurisdictionType]:
@@ -178,3 +172,19 @@ class JurisdictionType:
 CodeArgument = Annotated[
     str, strawberry.argument(description='Six-digit GB/T 2260 code, e.g. "422825".')
 ]
+
+
+async def jurisdiction_of(info: Info, code: int | None) -> JurisdictionType | None:
+    """The jurisdiction with this code, through the request's DataLoader (batched)."""
+    if code is None:
+        return None
+    row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
+    return None if row is None else JurisdictionType(model=row)
+
+
+async def department_of(info: Info, department_id: uuid.UUID | None) -> DepartmentType | None:
+    """The department with this id, through the request's DataLoader (batched)."""
+    if department_id is None:
+        return None
+    row = await info.context.loaders.jurisdictions.department_by_id.load(department_id)
+    return None if row is None else DepartmentType(model=row)

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import uuid
+
 import strawberry
 
 from xietong.access.roles import Role
 from xietong.api.context import Info
 from xietong.api.ids import to_global_id
-from xietong.jurisdictions.graphql.types import DepartmentType, JurisdictionType
+from xietong.jurisdictions.graphql.types import (
+    DepartmentType,
+    JurisdictionType,
+    department_of,
+    jurisdiction_of,
+)
 from xietong.people import models as m
 from xietong.people.enums import Qualification, Speciality
 
@@ -18,15 +25,15 @@ strawberry.enum(Speciality, description="What an officer knows best (业务专�
 
 
 async def _jurisdiction(info: Info, code: int) -> JurisdictionType:
-    row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
-    assert row is not None
-    return JurisdictionType(model=row)
+    found = await jurisdiction_of(info, code)
+    assert found is not None  # a foreign key
+    return found
 
 
-async def _department(info: Info, department_id: object) -> DepartmentType:
-    row = await info.context.loaders.jurisdictions.department_by_id.load(department_id)  # type: ignore[arg-type]
-    assert row is not None
-    return DepartmentType(model=row)
+async def _department(info: Info, department_id: uuid.UUID) -> DepartmentType:
+    found = await department_of(info, department_id)
+    assert found is not None  # a foreign key
+    return found
 
 
 @strawberry.type(name="RoleAssignment", description="A role held in a jurisdiction.")
