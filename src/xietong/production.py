@@ -21,6 +21,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from xietong.config import DEV_KEY_PREFIX, Settings
+from xietong.db.engine import asyncpg_dsn
 
 MIN_SECRET_LENGTH = 32
 CONNECT_TIMEOUT_S = 10.0
@@ -91,7 +92,7 @@ def problems(settings: Settings, *, needs_redis: bool = True) -> list[str]:
 async def database_problems(url: str) -> list[str]:
     """Connect as the application and refuse a role that row-level security would not bind."""
     parsed = make_url(url)
-    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = asyncpg_dsn(parsed)
     shown = parsed.render_as_string(hide_password=True)
     try:
         conn = await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT_S)

@@ -15,17 +15,14 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 import structlog
-from sqlalchemy.engine import make_url
+
+from xietong.db.engine import asyncpg_dsn
 
 POLICY_CHANNEL = "xietong_policy"
 _DEBOUNCE_S = 0.2
 _KEEPALIVE_S = 30.0
 
 log = structlog.get_logger("xietong.access.watcher")
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _set(event: asyncio.Event, *_: object) -> None:
@@ -36,7 +33,7 @@ class PolicyWatcher:
     def __init__(
         self, url: str, reload: Callable[[], Awaitable[None]], *, reload_on_connect: bool = False
     ) -> None:
-        self._dsn = _dsn(url)
+        self._dsn = asyncpg_dsn(url)
         self._reload_on_connect = reload_on_connect
         self._reload = reload
         self._task: asyncio.Task[None] | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,6 +21,13 @@ def async_url(url: str) -> str:
     if parsed.drivername in {"postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"}:
         parsed = parsed.set(drivername="postgresql+asyncpg")
     return parsed.render_as_string(hide_password=False)
+
+
+def asyncpg_dsn(url: str | URL) -> str:
+    """A DSN for asyncpg used directly (LISTEN, provisioning, checks): it knows no
+    SQLAlchemy driver names."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:

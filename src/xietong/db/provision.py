@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import asyncpg
 from sqlalchemy.engine import URL, make_url
 
+from xietong.db.engine import asyncpg_dsn
+
 _ALREADY_THERE = (
     asyncpg.DuplicateObjectError,
     asyncpg.DuplicateDatabaseError,
@@ -41,11 +43,6 @@ def _with(url: URL, *, database: str, username: str) -> str:
     )
 
 
-def _dsn(url: URL) -> str:
-    """asyncpg's own DSN (it does not know SQLAlchemy driver names)."""
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def provision(
     admin_url: str,
     database: str,
@@ -61,7 +58,7 @@ async def provision(
     """
     url = make_url(admin_url)
     database, owner_role, app_role = _ident(database), _ident(owner_role), _ident(app_role)
-    conn = await asyncpg.connect(_dsn(url))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         for role in (owner_role, app_role):
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
@@ -83,7 +80,7 @@ async def provision(
     finally:
         await conn.close()
     # The public schema must belong to the owner so migrations can create tables in it.
-    conn = await asyncpg.connect(_dsn(url.set(database=database)))
+    conn = await asyncpg.connect(asyncpg_dsn(url.set(database=database)))
     try:
         await conn.execute(f"ALTER SCHEMA public OWNER TO {owner_role}")
         await conn.execute(f"GRANT USAGE ON SCHEMA public TO {app_role}")
@@ -98,7 +95,7 @@ async def provision(
 
 async def drop(admin_url: str, database: str) -> None:
     url = make_url(admin_url)
-    conn = await asyncpg.connect(_dsn(url))
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(f"DROP DATABASE IF EXISTS {_ident(database)} WITH (FORCE)")
     finally:
