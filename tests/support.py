@@ -17,6 +17,7 @@ from xietong.app import create_app
 from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
 
 TEST_SECRET = "test-signing-secret-that-is-long-enough-for-hs256"
+TEST_SERVER_SECRET = "test-server-secret-from-which-every-internal-key-derives"
 
 
 def settings_for(db: Database, **overrides: Any) -> Settings:
@@ -24,6 +25,7 @@ def settings_for(db: Database, **overrides: Any) -> Settings:
         Settings(env=Environment.TEST),
         database=DatabaseSettings(url=db.app_url, migration_url=db.owner_url, pool_size=2),
         auth=AuthSettings(jwt_secret=TEST_SECRET),
+        secret_key=TEST_SERVER_SECRET,
         **overrides,
     )
 

@@ -154,6 +154,12 @@ class Settings:
     log_json: bool = False
     """``XIETONG_LOG_JSON``: one JSON object per log line (default in production)."""
 
+    secret_key: str | None = None
+    """``XIETONG_SECRET_KEY``: the server secret (at least 32 characters) from which every
+    internal key is derived (``xietong.keys``): the scope PostgreSQL verifies, audit MACs,
+    personal-id hashes. Unset outside production: generated once under the data directory
+    (``server-secret``, prefixed ``xietong-dev-``). Production refuses development secrets."""
+
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -175,6 +181,7 @@ class Settings:
             tenants_dir=Path(_env("TENANTS_DIR", "tenants") or "tenants"),
             log_level=(_env("LOG_LEVEL", "INFO") or "INFO").upper(),
             log_json=_env_bool("LOG_JSON", production),
+            secret_key=_env("SECRET_KEY"),
             database=DatabaseSettings(
                 url=_env("DATABASE_URL"),
                 migration_url=_env("MIGRATION_DATABASE_URL"),

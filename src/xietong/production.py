@@ -56,6 +56,28 @@ def _auth_problems(settings: Settings) -> list[str]:
     return []
 
 
+def _secret_problems(settings: Settings) -> list[str]:
+    secret = settings.secret_key
+    if not secret:
+        return [
+            "XIETONG_SECRET_KEY is not set: it derives the keys for row-level security scopes, "
+            "audit MACs and personal-id hashes; generate one, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+        ]
+    if secret.startswith(DEV_KEY_PREFIX):
+        return [
+            f"XIETONG_SECRET_KEY is a development secret (it starts with '{DEV_KEY_PREFIX}')"
+        ]
+    if len(secret) < MIN_SECRET_LENGTH:
+        return [
+            f"XIETONG_SECRET_KEY is {len(secret)} characters; production needs at least "
+            f"{MIN_SECRET_LENGTH}"
+        ]
+    if secret == settings.auth.jwt_secret:
+        return ["XIETONG_SECRET_KEY must differ from XIETONG_JWT_SECRET"]
+    return []
+
+
 def _role(url: str) -> str | None:
     try:
         return make_url(url).username
@@ -67,7 +89,7 @@ def problems(settings: Settings, *, needs_redis: bool = True) -> list[str]:
     """Everything wrong with ``settings`` for production; empty outside production."""
     if not settings.is_production:
         return []
-    found = _auth_problems(settings)
+    found = _auth_problems(settings) + _secret_problems(settings)
     if settings.graphql.graphiql:
         found.append("XIETONG_GRAPHIQL is on; production serves no GraphiQL IDE")
     if settings.graphql.introspection:

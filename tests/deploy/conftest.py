@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import ROOT
 
 GOOD_SECRET = "a-production-secret-of-more-than-32-chars-0123456789"
+GOOD_SERVER_SECRET = "a-production-server-secret-for-derived-keys-0123456789"
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import Database
 from tests.deploy.conftest import (
     GOOD_SECRET,
+    GOOD_SERVER_SECRET,
     Process,
     clean_env,
     free_port,
@@ -27,6 +28,7 @@ def production_env(db_url: str, redis_url: str, **extra: str) -> dict[str, str]:
         "database_url": db_url,
         "redis_url": redis_url,
         "jwt_secret": GOOD_SECRET,
+        "secret_key": GOOD_SERVER_SECRET,
     }
     return clean_env(**{**settings, **extra})
 
@@ -66,7 +68,12 @@ async def test_table_owners_are_refused_and_the_app_role_is_not(seeded_db: Datab
 
 
 def test_worker_refuses_without_redis(seeded_db: Database) -> None:
-    env = clean_env(env="production", database_url=seeded_db.app_url, jwt_secret=GOOD_SECRET)
+    env = clean_env(
+        env="production",
+        database_url=seeded_db.app_url,
+        jwt_secret=GOOD_SECRET,
+        secret_key=GOOD_SERVER_SECRET,
+    )
     result = xietong("worker", env=env)
     assert result.returncode == 2, result.stderr
     assert "XIETONG_REDIS_URL is not set" in result.stderr

@@ -18,6 +18,7 @@ from xietong.config import (
 from xietong.production import problems
 
 GOOD_SECRET = "k" * 48
+SERVER_SECRET = "s" * 48
 
 
 def production(**overrides: object) -> Settings:
@@ -30,6 +31,7 @@ def production(**overrides: object) -> Settings:
         redis=RedisSettings(url="redis://redis:6379/0"),
         graphql=GraphQLSettings(graphiql=False, introspection=False),
         auth=AuthSettings(jwt_secret=GOOD_SECRET),
+        secret_key=SERVER_SECRET,
     )
     return dataclasses.replace(base, **overrides)  # type: ignore[arg-type]
 
@@ -54,6 +56,20 @@ def test_outside_production_nothing_is_refused() -> None:
 )
 def test_unsafe_signing_keys_are_refused(auth: AuthSettings, expected: str) -> None:
     (problem,) = problems(production(auth=auth))
+    assert expected in problem
+
+
+@pytest.mark.parametrize(
+    ("secret", "expected"),
+    [
+        (None, "XIETONG_SECRET_KEY is not set"),
+        (DEV_KEY_PREFIX + "x" * 40, "development secret"),
+        ("short", "at least 32"),
+        (GOOD_SECRET, "must differ from XIETONG_JWT_SECRET"),
+    ],
+)
+def test_unsafe_server_secrets_are_refused(secret: str | None, expected: str) -> None:
+    (problem,) = problems(production(secret_key=secret))
     assert expected in problem
 
 

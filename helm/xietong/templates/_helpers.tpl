@@ -61,6 +61,11 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ .Values.secrets.redis.name }}
       key: {{ .Values.secrets.redis.urlKey }}
+- name: XIETONG_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.secrets.server.name }}
+      key: {{ .Values.secrets.server.secretKeyKey }}
 {{- if .Values.secrets.auth.name }}
 - name: XIETONG_JWT_SECRET
   valueFrom:
