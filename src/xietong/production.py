@@ -65,9 +65,7 @@ def _secret_problems(settings: Settings) -> list[str]:
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
         ]
     if secret.startswith(DEV_KEY_PREFIX):
-        return [
-            f"XIETONG_SECRET_KEY is a development secret (it starts with '{DEV_KEY_PREFIX}')"
-        ]
+        return [f"XIETONG_SECRET_KEY is a development secret (it starts with '{DEV_KEY_PREFIX}')"]
     if len(secret) < MIN_SECRET_LENGTH:
         return [
             f"XIETONG_SECRET_KEY is {len(secret)} characters; production needs at least "
