@@ -25,6 +25,7 @@ from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
 from xietong.health import HealthController
+from xietong.keys import Keyring
 from xietong.observability.endpoint import MetricsController, observability_lifespan
 from xietong.observability.metrics import Metrics
 
@@ -70,7 +71,10 @@ def create_app(settings: Settings) -> Litestar:
             database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
         )
         app.state.engine = engine
-        app.state.sessions = sessions = make_sessionmaker(engine)
+        # Sessions carry the keyring, so audit events recorded in a request are signed.
+        app.state.sessions = sessions = make_sessionmaker(
+            engine, keyring=Keyring.from_settings(settings)
+        )
         app.state.tokens = TokenService.from_settings(settings)
         app.state.principals = principals = PrincipalCache()
 

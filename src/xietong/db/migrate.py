@@ -66,6 +66,9 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 # The application may add to these, never change or remove (the audit trail, R-15).
 APPEND_ONLY_TABLES = ("audit_event",)
+# Tables the application role gets no privilege on at all, once the function that serves it
+# instead exists: the audit chain heads (migration 0005; before it the application wrote them).
+OWNER_ONLY_TABLES = {"audit_chain": "xietong_audit_head(integer)"}
 
 
 def grant_app_role(connection: Connection, app_role: str) -> None:
@@ -89,3 +92,6 @@ def grant_app_role(connection: Connection, app_role: str) -> None:
     for table in APPEND_ONLY_TABLES:
         if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar():
             connection.execute(text(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}"))
+    for table, function in OWNER_ONLY_TABLES.items():
+        if connection.execute(text("SELECT to_regprocedure(:f)"), {"f": function}).scalar():
+            connection.execute(text(f"REVOKE ALL ON {table} FROM {quoted}"))
