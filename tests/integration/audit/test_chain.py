@@ -19,7 +19,7 @@ from xietong.audit.enums import ActorKind
 from xietong.audit.models import AuditEvent
 from xietong.audit.service import ChainReport
 from xietong.audit.signing import VerificationKeys
-from xietong.db.engine import make_engine, make_sessionmaker, transaction
+from xietong.db.engine import NoKeyring, make_engine, make_sessionmaker, transaction
 from xietong.keys import Keyring
 
 KEYRING = Keyring.of(TEST_SERVER_SECRET)
@@ -156,8 +156,9 @@ async def test_the_database_refuses_a_fork(owner_engine: AsyncEngine) -> None:
             await execute(
                 owner_engine,
                 "INSERT INTO audit_event (occurred_at, province_code, jurisdiction_code,"
-                " actor_kind, actor, action, object_type, prev_hash, hash)"
-                " VALUES (now(), 420000, 422825, 'system', 'system', 'x.y', 'x', :prev, :hash)",
+                " actor_kind, actor, action, object_type, prev_hash, hash, key_id, mac)"
+                " VALUES (now(), 420000, 422825, 'system', 'system', 'x.y', 'x', :prev, :hash,"
+                " 'k', 'm')",
                 prev=prev,
                 hash="0" * 64,
             )
@@ -268,5 +269,21 @@ async def test_what_cannot_be_hashed_is_refused_before_anything_is_written(
 ) -> None:
     with pytest.raises(NotCanonical, match="float"):
         await record(owner_engine, XUANEN, details={"amount": 12.5})
+    async with owner_engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM audit_chain")) == 0
+
+
+async def test_a_session_without_a_keyring_cannot_record(owner_engine: AsyncEngine) -> None:
+    """An unsigned event would never verify, so none is written."""
+    with pytest.raises(NoKeyring, match="carries no keyring"):
+        async with transaction(make_sessionmaker(owner_engine)) as session:
+            await audit.record(
+                db_session=session,
+                jurisdiction_code=XUANEN,
+                actor_kind=ActorKind.SYSTEM,
+                actor="system",
+                action="x.y",
+                object_type="x",
+            )
     async with owner_engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM audit_chain")) == 0
