@@ -366,8 +366,25 @@ async def test_what_the_app_role_holds_on_the_audit_trail(app_engine: AsyncEngin
             )
             for f in ("xietong_audit_head(integer)", "xietong_audit_heads()")
         }
+        sequence = await conn.scalar(
+            text("SELECT has_sequence_privilege(current_user, 'audit_event_id_seq', 'USAGE')")
+        )
     assert held == {"audit_event": ["SELECT", "INSERT"], "audit_chain": []}
     assert functions == {"xietong_audit_head(integer)": True, "xietong_audit_heads()": True}
+    assert sequence is True
+
+
+async def test_the_trigger_needs_no_privilege_of_the_inserter(
+    app_engine: AsyncEngine, owner_engine: AsyncEngine
+) -> None:
+    """So the application role's allow-list can leave ``xietong_audit_advance()`` out."""
+    await execute(
+        owner_engine,
+        "REVOKE EXECUTE ON FUNCTION xietong_audit_advance() FROM PUBLIC, xietong_app",
+    )
+    for _ in range(2):
+        await record(app_engine, XUANEN, scope=unit_scope(XUANEN))
+    assert await verify(owner_engine) == ChainReport(HUBEI, 2, True, None, None)
 
 
 @pytest.mark.parametrize("how", ["mac-guessed-for-the-real-key", "mac-from-its-own-key"])
