@@ -2,13 +2,14 @@
 
 - ``access``: what authentication + scope + enforcement add to one request (ratio, median).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
+- ``audit``: what recording an audit event adds to a mutation's transaction (ratio, median).
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, serve_rps
+from bench import access_overhead, audit_record, serve_rps
 
 
 def _access(argv: list[str]) -> int:
@@ -16,7 +17,12 @@ def _access(argv: list[str]) -> int:
     return 0
 
 
-BENCHMARKS = {"access": _access, "serve": serve_rps.main}
+def _audit(argv: list[str]) -> int:
+    audit_record.main()
+    return 0
+
+
+BENCHMARKS = {"access": _access, "serve": serve_rps.main, "audit": _audit}
 
 
 def main(argv: list[str]) -> int:
