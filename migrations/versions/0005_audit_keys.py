@@ -30,30 +30,37 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The caller may record in the province of its read range or of its write unit (the scope
-# functions of migration 0003, which every row-level policy reads); the table owner (tenant loads,
-# maintenance, `audit verify`) may record anywhere. `current_user` is the function's owner here.
-MAY_USE_PROVINCE = """(
-    pg_catalog.pg_has_role(session_user, current_user, 'USAGE')
-    OR p_province = public.xietong_write_code() - public.xietong_write_code() % 10000
-    OR p_province = public.xietong_read_lo() - public.xietong_read_lo() % 10000
-)"""
 
 UP = [
+    # New events must carry a MAC; events recorded before this revision have none, so the
+    # constraint is validated only where there are none (then it is an ordinary CHECK).
     "ALTER TABLE public.audit_event ADD CONSTRAINT ck_audit_event_signed"
     " CHECK (key_id IS NOT NULL AND mac IS NOT NULL) NOT VALID",
+    """DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM public.audit_event) THEN
+           ALTER TABLE public.audit_event VALIDATE CONSTRAINT ck_audit_event_signed;
+         END IF;
+       END $$""",
     """UPDATE public.audit_chain c SET event_count = (
          SELECT count(*) FROM public.audit_event e
          WHERE e.province_code = c.province_code AND e.id <= c.last_event_id)""",
-    f"""CREATE FUNCTION public.xietong_audit_head(p_province integer)
+    """CREATE FUNCTION public.xietong_audit_head(p_province integer)
        RETURNS TABLE (head_event_id bigint, head_hash text)
        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+       DECLARE
+         -- The caller's scope, read by the functions every row-level policy reads (0003).
+         v_write integer := public.xietong_write_code();
+         v_read integer := public.xietong_read_lo();
        BEGIN
          IF p_province IS NULL OR p_province <= 0 OR p_province % 10000 <> 0 THEN
            RAISE EXCEPTION 'xietong_audit_head: % is not a province code', p_province
              USING ERRCODE = 'invalid_parameter_value';
          END IF;
-         IF {MAY_USE_PROVINCE} IS NOT TRUE THEN
+         -- The province of the caller's write unit or read range; the table owner (tenant
+         -- loads, maintenance) anywhere. `current_user` is this function's owner.
+         IF (pg_catalog.pg_has_role(session_user, current_user, 'USAGE')
+             OR p_province = v_write - v_write % 10000
+             OR p_province = v_read - v_read % 10000) IS NOT TRUE THEN
            RAISE EXCEPTION 'xietong_audit_head: province % is outside the caller''s scope',
              p_province USING ERRCODE = 'insufficient_privilege';
          END IF;

@@ -36,7 +36,7 @@ class AuditEvent(Base):
             "province_code = jurisdiction_code - jurisdiction_code % 10000",
             name="province_prefix",
         ),
-        # NOT VALID in the database (migration 0005): events recorded before MACs keep none.
+        # NOT VALID where events recorded before MACs (migration 0005) exist: they keep none.
         CheckConstraint("key_id IS NOT NULL AND mac IS NOT NULL", name="signed"),
         Index("ix_audit_event_object", "object_type", "object_id"),
         Index("ix_audit_event_jurisdiction_code_occurred_at", "jurisdiction_code", "occurred_at"),
