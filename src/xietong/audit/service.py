@@ -71,8 +71,8 @@ async def record(
     booleans, null, arrays and objects (floats are refused; see ``xietong.audit.chain``).
 
     The event carries a MAC made with the audit key of the keyring the session was made with
-    (``xietong.db.engine.make_sessionmaker(engine, keyring=…)``; the API, the worker and the CLI
-    do this): without one this raises ``NoKeyring`` and writes nothing, because an unsigned event
+    (``xietong.db.engine.make_sessionmaker(engine, keyring=…)``, as the API and the worker make
+    theirs): without one this raises ``NoKeyring`` and writes nothing, because an unsigned event
     would never verify.
 
     The province's chain head stays locked (``xietong_audit_head``, a ``SECURITY DEFINER``
