@@ -105,7 +105,7 @@ def test_minimal_file_passes() -> None:
             "jurisdictions[2] (422825 宣恩县)",
             "does not match the code prefix",
         ),
-        ("jurisdictions.2.code", "42282X", "jurisdictions[2] (42282X)", "six-digit"),
+        ("jurisdictions.2.code", "42282X", "jurisdictions[2] (42282X)", "six ASCII digits"),
         ("jurisdictions.2.level", "city", "jurisdictions[2] (422825 宣恩县)", "is a county code"),
         ("jurisdictions.1.code", "422825", "jurisdictions[2] (422825 宣恩县)", "duplicate code"),
         ("jurisdictions.2.name", "", "jurisdictions[2] (422825)", "name is empty"),

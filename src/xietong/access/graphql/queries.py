@@ -24,8 +24,8 @@ from xietong.api.context import Info
 from xietong.api.errors import NotFound
 from xietong.api.ids import expect_global_id, from_global_id
 from xietong.api.pagination import Connection, connection, paginate
-from xietong.jurisdictions.graphql.queries import parse_code_argument
-from xietong.jurisdictions.graphql.types import DepartmentType
+from xietong.api.scalars import JurisdictionCode, Login
+from xietong.jurisdictions.graphql.types import DepartmentType, known_code
 from xietong.people.graphql.queries import After, First
 
 
@@ -66,7 +66,9 @@ class AccessQueries:
     async def explain_access(
         self,
         info: Info,
-        login: Annotated[str, strawberry.argument(description="The person asked about.")],
+        login: Annotated[
+            Login, strawberry.argument(description="The person asked about (a login).")
+        ],
         action: Annotated[
             Action,
             strawberry.argument(description="The action."),
@@ -107,7 +109,8 @@ class AccessQueries:
         self,
         info: Info,
         under: Annotated[
-            str | None, strawberry.argument(description="Only keys for this unit's subtree.")
+            JurisdictionCode | None,
+            strawberry.argument(description="Only keys for this unit's subtree."),
         ] = None,
         include_revoked: Annotated[
             bool, strawberry.argument(description="Also revoked keys.")
@@ -116,8 +119,9 @@ class AccessQueries:
         after: After = None,
     ) -> Connection[ApiKeyType]:
         ctx = info.context
-        code = None if under is None else parse_code_argument(under, "under")
-        span = await ctx.guard.span(ObjectType.API_KEY, Action.READ, code)
+        span = await ctx.guard.span(
+            ObjectType.API_KEY, Action.READ, known_code(info, under, "under")
+        )
         page = await paginate(
             ctx.db,
             apikeys.query(scope=ctx.scope, span=span, include_revoked=include_revoked),
