@@ -23,13 +23,8 @@ class InvalidCode(InputRejected):
 
 
 def jurisdiction_code(value: object) -> int:
-    """The code as an integer. Text must be six ASCII digits; an int (a YAML number) its value."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value) if 0 <= value < 10**6 else ""
-    elif isinstance(value, str):
-        text = value
-    else:
-        text = ""
+    """The code written as text (six ASCII digits), as an integer."""
+    text = value if isinstance(value, str) else ""
     if not _SIX_ASCII_DIGITS.fullmatch(text):
         raise InvalidCode(
             f"行政区划代码应为6位半角数字，收到 {preview(value)}"

@@ -80,7 +80,7 @@ def _check_character(ch: str, rule: TextRule) -> None:
             f"{rule.zh}含有无效的代理字符（{rule.en} contains a lone surrogate: not text）",
             reason="SURROGATE",
         )
-    if category == "Cc" and not (rule.multiline and ch in "\n\t"):
+    if category in {"Cc", "Zl", "Zp"} and not (rule.multiline and ch in "\n\t"):
         where = f"U+{ord(ch):04X}"
         raise InputRejected(
             f"{rule.zh}不能含有控制字符 {where}"

@@ -17,7 +17,10 @@ DIRECTLY_ADMINISTERED = 90  # the YY of counties under a province directly
 
 
 def parse_code(value: object) -> int:
-    """A code written by a person or a file: six ASCII digits (``xietong.inputs`` has the rule)."""
+    """A code written by a person or a file: six ASCII digits (``xietong.inputs`` has the rule),
+    or a YAML number such as ``420000`` in a tenant file."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
+        value = str(value)
     return jurisdiction_code(value)
 
 
