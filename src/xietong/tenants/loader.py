@@ -25,6 +25,7 @@ from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 from xietong.tenants.declaration import (
+    MAX_PROBLEMS,
     PersonEntry,
     Problem,
     TenantDeclaration,
@@ -70,13 +71,15 @@ def read_all(paths: Iterable[Path]) -> list[TenantDeclaration]:
     """Read and check every file; report the problems of all files together."""
     declarations: list[TenantDeclaration] = []
     problems: list[Problem] = []
+    total = 0
     for path in paths:
         try:
             declarations.append(read_file(path))
         except TenantFileError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise TenantFileError(problems)
+            problems.extend(exc.problems[: MAX_PROBLEMS - len(problems)])
+            total += exc.total
+    if total:
+        raise TenantFileError(problems, total)
     check_across(declarations)
     return declarations
 
