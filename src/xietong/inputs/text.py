@@ -56,7 +56,7 @@ class TextRule:
 SHORT_TEXT = TextRule(max_length=100, zh="名称", en="a name")
 """Names and titles: one line, at most 100 characters."""
 
-LONG_TEXT = TextRule(max_length=2000, multiline=True, zh="说明", en="a text")
+LONG_TEXT = TextRule(max_length=2000, multiline=True, zh="说明", en="the text")
 """Reasons, notes, descriptions: line breaks and tabs allowed, at most 2,000 characters."""
 
 IDENTIFIER = TextRule(max_length=64, spaces=False, zh="标识", en="an identifier")
@@ -66,7 +66,7 @@ IDENTIFIER = TextRule(max_length=64, spaces=False, zh="标识", en="an identifie
 def clean_text(value: object, rule: TextRule = SHORT_TEXT) -> str:
     """``value`` normalised and checked against ``rule``; may be blank (see ``is_blank``)."""
     if not isinstance(value, str):
-        raise InputRejected(f"{rule.zh}应为文本（{rule.en} must be text）", reason="NOT_TEXT")
+        raise InputRejected(f"{rule.zh}应为字符串（{rule.en} must be a string）", reason="NOT_TEXT")
     if len(value) > rule.max_length * _NFC_SHRINK:
         raise _too_long(rule)
     if rule.multiline:
