@@ -91,14 +91,14 @@ SCALARS: Mapping[object, ScalarDefinition] = {
     ),
     ShortText: _scalar(
         "ShortText",
-        f"A name or title: one line, at most {inputs.SHORT_TEXT.max_length} characters, "
+        f"A name or title: one line, at most {inputs.SHORT_TEXT.max_length:,} characters, "
         "NFC-normalised, without control characters; surrounding spaces are dropped.",
         _text(inputs.SHORT_TEXT),
         str,
     ),
     LongText: _scalar(
         "LongText",
-        f"A reason or note: at most {inputs.LONG_TEXT.max_length} characters, line breaks and "
+        f"A reason or note: at most {inputs.LONG_TEXT.max_length:,} characters, line breaks and "
         "tabs allowed, NFC-normalised, without other control characters.",
         _text(inputs.LONG_TEXT),
         str,

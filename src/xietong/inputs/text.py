@@ -143,6 +143,6 @@ def _strip(text: str) -> str:
 def _too_long(rule: TextRule) -> InputRejected:
     return InputRejected(
         f"{rule.zh}最多{rule.max_length}个字符"
-        f"（{rule.en} is at most {rule.max_length} characters）",
+        f"（{rule.en} is at most {rule.max_length:,} characters）",
         reason="TOO_LONG",
     )
