@@ -18,7 +18,11 @@ class LabelledEnum(StrEnum):
 
     zh: str
 
-    def __new__(cls, value: str, zh: str) -> Self:
+    def __new__(cls, value: str, zh: str = "") -> Self:
+        # ``zh`` has a default only so that ``ProjectCategory("construction")`` (a lookup by
+        # value, which never reaches ``__new__``) type-checks.
+        if not zh:
+            raise TypeError("a LabelledEnum member needs its Chinese name")
         member = str.__new__(cls, value)
         member._value_ = value
         member.zh = zh
