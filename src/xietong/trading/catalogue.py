@@ -82,13 +82,13 @@ class CatalogueRule(BaseModel):
 
     @field_validator("min_amount_fen", mode="before")
     @classmethod
-    def _amount(cls, value: Any) -> Any:
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            try:
-                return parse_yuan(value)
-            except TradingError as error:
-                raise ValueError(error.message) from None
-        return value
+    def _amount(cls, value: Any) -> int:
+        # Every value goes through the one money parser: a YAML float (4000000.0) is refused
+        # rather than taken for fen.
+        try:
+            return parse_yuan(value)
+        except TradingError as error:
+            raise ValueError(error.message) from None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

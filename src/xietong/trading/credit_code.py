@@ -128,6 +128,15 @@ class CreditCode:
 
     value: str
 
+    def __post_init__(self) -> None:
+        # Also when built from stored data: a CreditCode is valid, whatever made it.
+        found = _structure_problem(self.value) if isinstance(self.value, str) else None
+        if found is not None or not isinstance(self.value, str):
+            message = found.message if found else "统一社会信用代码应为文本（expected text）"
+            raise TradingError(
+                _CODE, message, field="creditCode", position=found.position if found else None
+            )
+
     def __str__(self) -> str:
         return self.value
 
@@ -254,9 +263,6 @@ def compose(authority: str, kind: str, division: str, organisation_body: str) ->
     first16 = authority + kind + division + organisation_body
     first17 = first16 + organisation_check_char(organisation_body)
     code = first17 + check_char(first17)
-    found = _structure_problem(code)
-    if found is not None:
-        raise TradingError(found.code, found.message, position=found.position)
     return CreditCode(code)
 
 

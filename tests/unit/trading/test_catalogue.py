@@ -63,6 +63,7 @@ def _rule(**changes: Any) -> dict[str, Any]:
         ({"province": "410000", "grace_days": 400, "rules": [_rule()]}, "grace_days"),
         ({"province": "410000", "rules": [_rule(min_amount="4000000.001")]}, "min_amount"),
         ({"province": "410000", "rules": [_rule(min_amount=1.5)]}, "min_amount"),
+        ({"province": "410000", "rules": [_rule(min_amount=4000000.0)]}, "min_amount"),
         ({"province": "410000", "rules": [_rule(min_amount="-1")]}, "min_amount"),
         ({"province": "410000", "rules": [_rule(category="工程")]}, "category"),
         ({"province": "410000", "rules": [_rule(funding=["私人"])]}, "funding"),

@@ -144,6 +144,14 @@ def test_transpositions_deletions_and_insertions_fail(code: str) -> None:
         assert _position_of_failure(code[:index] + "1" + code[index:]) == 19
 
 
+def test_a_credit_code_value_is_always_valid() -> None:
+    with pytest.raises(TradingError) as caught:
+        credit_code.CreditCode("914403001922038217")
+    assert caught.value.extensions["position"] == 18
+    with pytest.raises(TradingError):
+        credit_code.compose("9", "9", "420000", "MA5H0HLK")  # 9-9 is no type
+
+
 def test_input_is_stripped_and_upper_cased() -> None:
     assert credit_code.parse("  9144030071526726xg\t").value == "9144030071526726XG"
     assert credit_code.parse("12100000400000624d").value == "12100000400000624D"
