@@ -143,15 +143,25 @@ class _YearEntry(_Strict):
         return value
 
 
-def _problems(exc: ValidationError, entry: str) -> list[FileProblem]:
+def pydantic_problems(exc: ValidationError, entry: str) -> list[FileProblem]:
+    """pydantic's errors as problems a clerk can read (Chinese first), one per field."""
     out = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"])
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
+        kind = err["type"]
+        if kind == "extra_forbidden":
             message = "未知字段（unknown key）"
-        elif err["type"] == "missing":
+        elif kind == "missing":
             message = "缺少必填字段（required key missing）"
+        elif kind == "enum":
+            expected = err.get("ctx", {}).get("expected", "")
+            message = f"应为以下之一：{expected}（must be one of {expected}）"
+        elif kind in ("int_type", "int_parsing", "int_from_float"):
+            message = "应为整数（must be a whole number）"
+        elif kind in ("string_type",):
+            message = "应为文字（must be text）"
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
         out.append(FileProblem(f"{entry}.{where}" if where else entry, message))
     return out
 
@@ -172,7 +182,7 @@ def check_year_document(raw: Any, file: str = "<input>") -> OfficialYear:
         head: _YearEntry | None = _YearEntry.model_validate(raw)
     except ValidationError as exc:
         head = None
-        problems.extend(_problems(exc, "file"))
+        problems.extend(pydantic_problems(exc, "file"))
     # Check the holidays even when the head is wrong, so one pass reports everything.
     items = head.holidays if head else raw.get("holidays")
     items = items[:MAX_HOLIDAYS] if isinstance(items, list) else []
@@ -189,7 +199,7 @@ def check_year_document(raw: Any, file: str = "<input>") -> OfficialYear:
         try:
             spans.append((label, _HolidayEntry.model_validate(item)))
         except ValidationError as exc:
-            problems.extend(_problems(exc, label))
+            problems.extend(pydantic_problems(exc, label))
     if year is None:
         raise CalendarFileError(file, problems)
 

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from xietong.deadlines.calendar import MAX_YEAR, MIN_YEAR, CalendarOverride
-from xietong.deadlines.calendar_file import clean_text, strict_date
+from xietong.deadlines.calendar_file import clean_text, pydantic_problems, strict_date
 from xietong.deadlines.enums import DeadlineUnit, OverrideKind
 from xietong.deadlines.errors import FileProblem
 from xietong.deadlines.promises import LocalPromise, check_promises
@@ -101,14 +101,7 @@ def _parse(model: type[_Strict], label: str, raw: Any, problems: list[FileProble
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "entry"
-            message = str(err["msg"]).removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "未知字段（unknown key）"
-            elif err["type"] == "missing":
-                message = "缺少必填字段（required key missing）"
-            problems.append(FileProblem(f"{label}.{where}", message))
+        problems.extend(pydantic_problems(exc, label))
         return None
 
 

@@ -112,7 +112,11 @@ class Rule:
 
     @property
     def citation(self) -> str:
-        return "；".join(str(c) for c in self.citations)
+        """All citations, articles of one document joined: 《…》第二十六条、第二十七条."""
+        articles: dict[str, list[str]] = {}
+        for c in self.citations:
+            articles.setdefault(c.document, []).append(c.article)
+        return "；".join(doc + "、".join(arts) for doc, arts in articles.items())
 
 
 def _limits(**limits: int) -> Mapping[PauseReason, int]:
