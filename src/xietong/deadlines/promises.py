@@ -91,16 +91,16 @@ def check_promises(promises: Iterable[LocalPromise]) -> list[FileProblem]:
             continue
         by_key[(p.jurisdiction, p.rule_id)] = p
     for (code, rule_id), p in by_key.items():
-        for above in ancestry(code)[:-1]:
-            upper = by_key.get((above, rule_id))
-            if upper is not None and p.amount > upper.amount:
-                problems.append(
-                    FileProblem(
-                        f"promises ({codes.format_code(code)} {rule_id})",
-                        f"承诺 {p.amount} 长于上级 {codes.format_code(above)} 已承诺的 "
-                        f"{upper.amount}（a lower level cannot loosen its superior's promise）",
-                    )
+        above = [by_key[(a, rule_id)] for a in ancestry(code)[:-1] if (a, rule_id) in by_key]
+        tightest = min(above, key=lambda q: q.amount, default=None)
+        if tightest is not None and p.amount > tightest.amount:
+            problems.append(
+                FileProblem(
+                    f"promises ({codes.format_code(code)} {rule_id})",
+                    f"承诺 {p.amount} 长于上级 {codes.format_code(tightest.jurisdiction)} 已承诺的 "
+                    f"{tightest.amount}（a lower level cannot loosen its superior's promise）",
                 )
+            )
     return problems
 
 

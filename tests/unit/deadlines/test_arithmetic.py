@@ -246,7 +246,7 @@ def test_the_largest_amount_is_computed() -> None:
 
 
 @given(start=covered_days, amount=st.integers(min_value=1, max_value=30))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # the package's own loop is slow
 def test_agrees_with_the_package_where_it_covers(start: date, amount: int) -> None:
     # The package's find_workday treats a non-working start as "the next working day, not
     # counted"; we do not move the start (Art. 42 counts from the day after it), so the two
@@ -258,6 +258,7 @@ def test_agrees_with_the_package_where_it_covers(start: date, amount: int) -> No
 
 
 @given(calendar=calendars, start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_monotonic_in_amount(calendar: WorkingCalendar, start: date, amount: int) -> None:
     shorter = add_working_days(calendar, start, amount).due
     longer = add_working_days(calendar, start, amount + 1).due
@@ -272,6 +273,7 @@ def test_monotonic_in_amount(calendar: WorkingCalendar, start: date, amount: int
 
 
 @given(calendar=calendars, start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_a_working_day_deadline_is_a_working_day_exactly_amount_after(
     calendar: WorkingCalendar, start: date, amount: int
 ) -> None:
@@ -283,6 +285,7 @@ def test_a_working_day_deadline_is_a_working_day_exactly_amount_after(
 
 
 @given(calendar=calendars, start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_a_moved_calendar_deadline_lands_on_the_first_working_day(
     calendar: WorkingCalendar, start: date, amount: int
 ) -> None:
@@ -299,6 +302,7 @@ def test_a_moved_calendar_deadline_lands_on_the_first_working_day(
 
 
 @given(data=st.data(), calendar=calendars, start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_pausing_never_makes_a_deadline_earlier(
     data: st.DataObject, calendar: WorkingCalendar, start: date, amount: int
 ) -> None:
@@ -325,6 +329,7 @@ def _years_consulted(result: Deadline) -> range:
 
 
 @given(start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_provisional_iff_an_uncovered_year_is_consulted(start: date, amount: int) -> None:
     for calendars_ in (LIBRARY, WITH_2027):
         national = calendars_.national()
@@ -334,6 +339,7 @@ def test_provisional_iff_an_uncovered_year_is_consulted(start: date, amount: int
 
 
 @given(start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_loading_a_year_changes_only_deadlines_that_consult_it(start: date, amount: int) -> None:
     before = add_working_days(LIBRARY.national(), start, amount)
     after = add_working_days(WITH_2027.national(), start, amount)
@@ -344,6 +350,7 @@ def test_loading_a_year_changes_only_deadlines_that_consult_it(start: date, amou
 
 
 @given(calendar=calendars, start=any_days, amount=amounts, split=st.integers(0, 60))
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
 def test_a_resumed_clock_continues_where_it_stopped(
     calendar: WorkingCalendar, start: date, amount: int, split: int
 ) -> None:
