@@ -269,6 +269,7 @@ class WorkingCalendar:
     national: Mapping[date, DayEntry] = field(repr=False)
     overrides: Mapping[date, DayEntry] = field(repr=False)
     _years: dict[int, _YearTable] = field(default_factory=dict, init=False, repr=False)
+    _versions: dict[tuple[int, ...], str] = field(default_factory=dict, init=False, repr=False)
     _lo: int = field(default=0, init=False, repr=False)  # first year in _span
     _hi: int = field(default=-1, init=False, repr=False)  # last year in _span
     _span: list[int] = field(default_factory=list, init=False, repr=False)
@@ -329,11 +330,15 @@ class WorkingCalendar:
     def version_for(self, years: Iterable[int]) -> str:
         """The version of this calendar restricted to ``years``: what a deadline that consulted
         exactly those years depended on. Names, sources and other years do not enter it."""
-        wanted = sorted(set(years))
+        wanted = tuple(sorted(set(years)))
         if not wanted:
             return UNUSED_VERSION
-        text = "|".join(f"{y}={self.year_digest(y)}" for y in wanted)
-        return _VERSION_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:16]
+        found = self._versions.get(wanted)
+        if found is None:
+            text = "|".join(f"{y}={self.year_digest(y)}" for y in wanted)
+            found = _VERSION_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:16]
+            self._versions[wanted] = found
+        return found
 
     @property
     def version(self) -> str:
