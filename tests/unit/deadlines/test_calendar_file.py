@@ -180,3 +180,9 @@ def test_any_valid_year_round_trips(official: OfficialYear) -> None:
     assume(official.holidays)
     assume(not any(d in taken for s in official.holidays for d in s.workdays))
     assert parse_year_file(dump_year_file(official)) == official
+
+
+def test_the_example_in_the_docs_is_the_2026_notice() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "deadlines.md"
+    block = docs.read_text(encoding="utf-8").split("```yaml\n")[1].split("```")[0]
+    assert parse_year_file(block) == NOTICE_2026

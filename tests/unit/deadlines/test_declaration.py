@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from xietong.deadlines.calendar import Calendars
 from xietong.deadlines.declaration import check_section
@@ -147,3 +150,12 @@ def test_wrong_shapes() -> None:
         "deadlines: 应包含 calendar、promises（expected calendar, promises）"
     ]
     assert messages({"calendar": {"a": 1}}) == ["deadlines.calendar: 应为列表（expected a list）"]
+
+
+def test_the_example_in_the_docs_is_valid() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "deadlines.md"
+    block = docs.read_text(encoding="utf-8").split("```yaml\n")[2].split("```")[0]
+    declaration, problems = check_section(yaml.safe_load(block)["deadlines"], KNOWN)
+    assert problems == []
+    assert len(declaration.overrides) == 10
+    assert declaration.promises[0].rule_id == "TB.acceptance_decision"
