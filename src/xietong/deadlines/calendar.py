@@ -196,7 +196,7 @@ class Calendars:
         use_library: bool = True,
     ) -> None:
         library = library_data() if use_library else None
-        loaded = {}
+        loaded: dict[int, OfficialYear] = {}
         for official in loaded_years:
             if official.year in loaded:
                 raise ValueError(f"year {official.year} is loaded twice")
@@ -226,82 +226,70 @@ class Calendars:
                 )
             days[o.day] = o
         self._overrides = by_jurisdiction
-        self._cache: dict[int | None, WorkingCalendar] = {}
+        self._days: dict[tuple[int, ...], _Days] = {}
 
     def national(self) -> WorkingCalendar:
         """The calendar with no local overrides."""
         return self.for_jurisdiction(None)
 
     def for_jurisdiction(self, code: int | None) -> WorkingCalendar:
-        """The calendar a body of ``code`` counts its deadlines on (cached)."""
-        found = self._cache.get(code)
-        if found is not None:
-            return found
-        chain = ancestry(code) if code is not None else ()
-        merged: dict[date, DayEntry] = {}
-        for level in chain:  # province first, so lower levels overwrite
-            for day, o in self._overrides.get(level, {}).items():
-                merged[day] = DayEntry(o.kind is OverrideKind.OPEN, o.reason, DaySource.OVERRIDE)
-        calendar = WorkingCalendar(
-            jurisdiction=code,
-            chain=chain,
-            covered_years=self.covered_years,
-            loaded_years=self.loaded_years,
-            national=self._national,
-            overrides=merged,
-        )
-        self._cache[code] = calendar
-        return calendar
+        """The calendar a body of ``code`` counts its deadlines on.
+
+        Jurisdictions whose chains carry the same overrides share one set of year tables, so the
+        memory held is bounded by the jurisdictions that declare overrides, whatever codes callers
+        ask about."""
+        if code is None:
+            chain: tuple[int, ...] = ()
+        else:
+            try:
+                codes.parse_code(codes.format_code(code))
+            except (codes.InvalidCode, TypeError, ValueError):
+                raise DeadlineError(
+                    DeadlineErrorCode.INVALID_JURISDICTION,
+                    f"“{str(code)[:20]}”不是有效的行政区划代码（not a GB/T 2260 code）",
+                ) from None
+            chain = ancestry(code)
+        key = tuple(level for level in chain if level in self._overrides)
+        days = self._days.get(key)
+        if days is None:
+            merged: dict[date, DayEntry] = {}
+            for level in key:  # province first, so lower levels overwrite
+                for day, o in self._overrides[level].items():
+                    working = o.kind is OverrideKind.OPEN
+                    merged[day] = DayEntry(working, o.reason, DaySource.OVERRIDE)
+            days = _Days(self.covered_years, self.loaded_years, self._national, merged)
+            self._days[key] = days
+        return WorkingCalendar(code, chain, days)
 
 
-@dataclass(eq=False)
-class WorkingCalendar:
-    """Working days for one jurisdiction (or the nation, ``jurisdiction=None``).
+class _Days:
+    """What a calendar says, day by day, with its year tables: the part worth sharing.
 
-    Year tables are computed on first use and kept: a deadline is a couple of binary searches over
-    the ordinals of the working days.
+    Year tables are computed on first use and kept; a deadline is then a couple of binary searches
+    over ``span``, the ordinals of the working days of consecutive years.
     """
 
-    jurisdiction: int | None
-    chain: tuple[int, ...]
-    covered_years: frozenset[int]
-    loaded_years: frozenset[int]
-    national: Mapping[date, DayEntry] = field(repr=False)
-    overrides: Mapping[date, DayEntry] = field(repr=False)
-    _years: dict[int, _YearTable] = field(default_factory=dict, init=False, repr=False)
-    _versions: dict[tuple[int, ...], str] = field(default_factory=dict, init=False, repr=False)
-    _lo: int = field(default=0, init=False, repr=False)  # first year in _span
-    _hi: int = field(default=-1, init=False, repr=False)  # last year in _span
-    _span: list[int] = field(default_factory=list, init=False, repr=False)
+    def __init__(
+        self,
+        covered_years: frozenset[int],
+        loaded_years: frozenset[int],
+        national: Mapping[date, DayEntry],
+        overrides: Mapping[date, DayEntry],
+    ) -> None:
+        self.covered_years = covered_years
+        self.loaded_years = loaded_years
+        self.national = national
+        self.overrides = overrides
+        self.years: dict[int, _YearTable] = {}
+        self.versions: dict[tuple[int, ...], str] = {}
+        self.lo, self.hi = 0, -1  # the years in span (none yet)
+        self.span: list[int] = []
 
-    # Days --------------------------------------------------------------------------------------
+    def entry(self, day: date) -> DayEntry | None:
+        return self.overrides.get(day) or self.national.get(day)
 
-    def is_covered(self, year: int) -> bool:
-        """Whether the package or a loaded notice says which days of ``year`` are holidays."""
-        return year in self.covered_years
-
-    def describe(self, day: date) -> DayStatus:
-        check_year(day.year)
-        provisional = not self.is_covered(day.year)
-        entry = self.overrides.get(day) or self.national.get(day)
-        if entry is not None:
-            return DayStatus(day, entry.working, entry.name, entry.source, provisional)
-        working = _weekend_rule_working(day)
-        if day.year in self.loaded_years:
-            source = DaySource.LOADED
-        elif day.year in self.covered_years:
-            source = DaySource.LIBRARY
-        else:
-            source = DaySource.WEEKEND_RULE
-        return DayStatus(day, working, "工作日" if working else "周末", source, provisional)
-
-    def is_working_day(self, day: date) -> bool:
-        return self.describe(day).working
-
-    # Year tables and versions ------------------------------------------------------------------
-
-    def _table(self, year: int) -> _YearTable:
-        table = self._years.get(year)
+    def table(self, year: int) -> _YearTable:
+        table = self.years.get(year)
         if table is not None:
             return table
         check_year(year)
@@ -310,7 +298,7 @@ class WorkingCalendar:
         day = date(year, 1, 1)
         one = timedelta(days=1)
         while day.year == year:
-            entry = self.overrides.get(day) or self.national.get(day)
+            entry = self.entry(day)
             default = _weekend_rule_working(day)
             is_working = default if entry is None else entry.working
             if is_working:
@@ -318,14 +306,76 @@ class WorkingCalendar:
             if is_working != default:
                 exceptions.append((day, is_working))
             day += one
-        covered = self.is_covered(year)
+        covered = year in self.covered_years
         table = _YearTable(tuple(working), _year_digest(year, covered, exceptions), covered)
-        self._years[year] = table
+        self.years[year] = table
         return table
+
+    def ensure(self, first: int, last: int) -> list[int]:
+        """``span`` holding the working days of every year from ``first`` to ``last``."""
+        check_year(first)
+        check_year(last)
+        if self.lo <= first and last <= self.hi:
+            return self.span
+        empty = self.hi < self.lo
+        lo = first if empty else min(first, self.lo)
+        hi = last if empty else max(last, self.hi)
+        span: list[int] = []
+        for year in range(lo, hi + 1):
+            span.extend(self.table(year).working)
+        # The new list first, then its bounds: a reader never pairs bounds with a shorter span.
+        self.span = span
+        self.lo, self.hi = lo, hi
+        return span
+
+    def at(self, index: int) -> date:
+        """The working day at ``index`` of ``span``, extending it forward as needed."""
+        span = self.span
+        while index >= len(span):
+            # Roughly 245 working days a year; reach far enough in one step.
+            more = max(1, (index - len(span)) // 200 + 1)
+            span = self.ensure(self.lo, self.hi + more)
+        return date.fromordinal(span[index])
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingCalendar:
+    """Working days for one jurisdiction (or the nation, ``jurisdiction=None``)."""
+
+    jurisdiction: int | None
+    chain: tuple[int, ...]
+    """The jurisdictions whose overrides apply, province first."""
+    _days: _Days = field(repr=False, compare=False)
+
+    # Days --------------------------------------------------------------------------------------
+
+    def is_covered(self, year: int) -> bool:
+        """Whether the package or a loaded notice says which days of ``year`` are holidays."""
+        return year in self._days.covered_years
+
+    def describe(self, day: date) -> DayStatus:
+        check_year(day.year)
+        provisional = not self.is_covered(day.year)
+        entry = self._days.entry(day)
+        if entry is not None:
+            return DayStatus(day, entry.working, entry.name, entry.source, provisional)
+        working = _weekend_rule_working(day)
+        if day.year in self._days.loaded_years:
+            source = DaySource.LOADED
+        elif not provisional:
+            source = DaySource.LIBRARY
+        else:
+            source = DaySource.WEEKEND_RULE
+        return DayStatus(day, working, "工作日" if working else "周末", source, provisional)
+
+    def is_working_day(self, day: date) -> bool:
+        return self.describe(day).working
+
+    # Versions ----------------------------------------------------------------------------------
 
     def year_digest(self, year: int) -> str:
         """A digest of which days of ``year`` are working days and whether the year is covered."""
-        return self._table(year).digest
+        return self._days.table(year).digest
 
     def version_for(self, years: Iterable[int]) -> str:
         """The version of this calendar restricted to ``years``: what a deadline that consulted
@@ -333,63 +383,39 @@ class WorkingCalendar:
         wanted = tuple(sorted(set(years)))
         if not wanted:
             return UNUSED_VERSION
-        found = self._versions.get(wanted)
+        found = self._days.versions.get(wanted)
         if found is None:
             text = "|".join(f"{y}={self.year_digest(y)}" for y in wanted)
             found = _VERSION_PREFIX + hashlib.sha256(text.encode()).hexdigest()[:16]
-            self._versions[wanted] = found
+            self._days.versions[wanted] = found
         return found
 
     @property
     def version(self) -> str:
         """The version of the whole calendar: every covered year and every year with an entry."""
-        years = set(self.covered_years)
-        years.update(d.year for d in self.overrides)
-        years.update(d.year for d in self.national)
+        years = set(self._days.covered_years)
+        years.update(d.year for d in self._days.overrides)
+        years.update(d.year for d in self._days.national)
         return self.version_for(y for y in years if MIN_YEAR <= y <= MAX_YEAR)
 
     # Counting ----------------------------------------------------------------------------------
-
-    def _ensure(self, first: int, last: int) -> None:
-        """Make ``_span`` hold the working days of every year from ``first`` to ``last``."""
-        check_year(first)
-        check_year(last)
-        if self._lo <= first and last <= self._hi:
-            return
-        lo = first if self._hi < self._lo else min(first, self._lo)
-        hi = last if self._hi < self._lo else max(last, self._hi)
-        span: list[int] = []
-        for year in range(lo, hi + 1):
-            span.extend(self._table(year).working)
-        # Assign whole lists only: a reader never sees a half-built span.
-        self._span, self._lo, self._hi = span, lo, hi
 
     def working_days_between(self, after: date, until: date) -> int:
         """Working days in ``(after, until]``: after the first date, up to and including the
         second (0 when ``until <= after``)."""
         if until <= after:
             return 0
-        self._ensure(after.year, until.year)
-        return bisect_right(self._span, until.toordinal()) - bisect_right(
-            self._span, after.toordinal()
-        )
-
-    def _working_day_at(self, index: int) -> date:
-        """The working day at ``index`` of ``_span``, extending the span forward as needed."""
-        while index >= len(self._span):
-            # Roughly 245 working days a year; reach far enough in one step.
-            more = max(1, (index - len(self._span)) // 200 + 1)
-            self._ensure(self._lo, self._hi + more)
-        return date.fromordinal(self._span[index])
+        span = self._days.ensure(after.year, until.year)
+        return bisect_right(span, until.toordinal()) - bisect_right(span, after.toordinal())
 
     def nth_working_day_after(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (``start`` itself never counts; ``n >= 1``)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        self._ensure(start.year, start.year)
-        return self._working_day_at(bisect_right(self._span, start.toordinal()) + n - 1)
+        span = self._days.ensure(start.year, start.year)
+        return self._days.at(bisect_right(span, start.toordinal()) + n - 1)
 
     def next_working_day(self, day: date) -> date:
         """``day`` if it is a working day, else the first working day after it."""
-        self._ensure(day.year, day.year)
-        return self._working_day_at(bisect_left(self._span, day.toordinal()))
+        span = self._days.ensure(day.year, day.year)
+        return self._days.at(bisect_left(span, day.toordinal()))

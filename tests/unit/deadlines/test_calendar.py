@@ -193,8 +193,23 @@ def test_overrides_change_the_version_of_that_jurisdiction_only() -> None:
     )
 
 
-def test_calendars_are_cached_per_jurisdiction() -> None:
-    assert LIBRARY.for_jurisdiction(XUANEN) is LIBRARY.for_jurisdiction(XUANEN)
+def test_jurisdictions_with_the_same_overrides_share_their_year_tables() -> None:
+    # Memory is bounded by the jurisdictions that declare overrides, whatever codes are asked.
+    calendars = Calendars(overrides=[_closed(ENSHI, date(2026, 11, 2))])
+    national = calendars.national()
+    assert calendars.for_jurisdiction(SUIZHOU)._days is national._days
+    assert calendars.for_jurisdiction(530102)._days is national._days
+    assert calendars.for_jurisdiction(XUANEN)._days is calendars.for_jurisdiction(ENSHI)._days
+    assert calendars.for_jurisdiction(XUANEN)._days is not national._days
+    assert calendars.for_jurisdiction(XUANEN).jurisdiction == XUANEN
+    assert calendars.for_jurisdiction(XUANEN).chain == (HUBEI, ENSHI, XUANEN)
+
+
+@pytest.mark.parametrize("code", [42, 1234567, 99999, -420000])
+def test_a_malformed_jurisdiction_is_refused(code: int) -> None:
+    with pytest.raises(DeadlineError) as caught:
+        LIBRARY.for_jurisdiction(code)
+    assert caught.value.error_code is DeadlineErrorCode.INVALID_JURISDICTION
 
 
 def test_inconsistent_inputs_are_refused() -> None:
