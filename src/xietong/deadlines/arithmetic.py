@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from xietong.deadlines.calendar import WorkingCalendar, check_year
-from xietong.deadlines.enums import DeadlineUnit, PauseReason
+from xietong.deadlines.enums import DeadlineUnit, ObligationStatus, PauseReason
 from xietong.deadlines.errors import DeadlineError, DeadlineErrorCode
 
 MAX_AMOUNT = 3650
@@ -218,3 +218,56 @@ def compute(
     return add_calendar_days(
         calendar, start, amount, holiday_end_moves=holiday_end_moves, pauses=pauses
     )
+
+
+def elapsed(
+    calendar: WorkingCalendar,
+    start: date,
+    until: date,
+    unit: DeadlineUnit,
+    pauses: Iterable[Pause] = (),
+) -> int:
+    """Days of a period run from ``start`` up to and including ``until``, counted as the period
+    counts them (working or calendar days, paused stretches skipped): what the worker compares
+    with the amount to warn at 80 % of the time. ``elapsed(start, due) == amount`` when the due
+    date did not move."""
+    check_year(start.year)
+    check_year(until.year)
+    if until <= start:
+        return 0
+
+    def count(after: date, upto: date) -> int:
+        if upto <= after:
+            return 0
+        if unit is DeadlineUnit.WORKING_DAYS:
+            return calendar.working_days_between(after, upto)
+        return (upto - after).days
+
+    total, cursor = 0, start
+    for first, last in merge_pauses(start, pauses):
+        if first >= until:
+            break
+        total += count(cursor, first)
+        if last is None or last >= until:
+            return total
+        cursor = last
+    return total + count(cursor, until)
+
+
+def status_on(
+    due: date | None,
+    today: date,
+    *,
+    met_on: date | None = None,
+    cancelled: bool = False,
+) -> ObligationStatus:
+    """An obligation's status on ``today``: met or cancelled once so, overdue the day after its
+    due date (the due date itself is still in time), open otherwise — and while a pause holds
+    the clock (no due date), never overdue."""
+    if cancelled:
+        return ObligationStatus.CANCELLED
+    if met_on is not None:
+        return ObligationStatus.MET
+    if due is not None and today > due:
+        return ObligationStatus.OVERDUE
+    return ObligationStatus.OPEN

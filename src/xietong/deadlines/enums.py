@@ -118,3 +118,12 @@ class DaySource(StrEnum):
     LOADED = "loaded"  # a year an operator loaded from the State Council notice
     OVERRIDE = "override"  # a jurisdiction's override (tenant file)
     WEEKEND_RULE = "weekend_rule"  # nothing said: Monday to Friday work
+
+
+class ObligationStatus(StrEnum):
+    """Where an obligation stands (the obligations table of the next step stores it)."""
+
+    OPEN = "open"
+    MET = "met"
+    OVERDUE = "overdue"
+    CANCELLED = "cancelled"

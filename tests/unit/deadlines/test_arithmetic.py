@@ -17,10 +17,12 @@ from xietong.deadlines.arithmetic import (
     add_calendar_days,
     add_working_days,
     compute,
+    elapsed,
     merge_pauses,
+    status_on,
 )
 from xietong.deadlines.calendar import UNUSED_VERSION, CalendarOverride, Calendars, WorkingCalendar
-from xietong.deadlines.enums import DeadlineUnit, OverrideKind, PauseReason
+from xietong.deadlines.enums import DeadlineUnit, ObligationStatus, OverrideKind, PauseReason
 from xietong.deadlines.errors import DeadlineError, DeadlineErrorCode
 
 NATIONAL = LIBRARY.national()
@@ -363,3 +365,44 @@ def test_a_resumed_clock_continues_where_it_stopped(
     resumed = add_working_days(calendar, start, amount, [Pause(T, sent, received)])
     assert resumed.due is not None
     assert resumed.due == calendar.nth_working_day_after(received, amount - held.counted)
+
+
+# Elapsed time and status (what the worker will use) ---------------------------------------------
+
+
+def test_elapsed_counts_like_the_period() -> None:
+    start = date(2026, 11, 2)
+    pause = [Pause(T, date(2026, 11, 4), date(2026, 11, 6))]
+    wd = DeadlineUnit.WORKING_DAYS
+    assert elapsed(NATIONAL, start, date(2026, 11, 11), wd, pause) == 5
+    assert elapsed(NATIONAL, start, date(2026, 11, 5), wd, pause) == 2  # inside the pause
+    assert elapsed(NATIONAL, start, date(2026, 11, 9), wd, pause) == 3
+    assert elapsed(NATIONAL, start, start, wd) == 0
+    assert elapsed(NATIONAL, start, date(2026, 11, 9), DeadlineUnit.CALENDAR_DAYS, pause) == 5
+
+
+@given(data=st.data(), calendar=calendars, start=any_days, amount=amounts)
+@settings(deadline=None)  # timing is bench/'s job, not the tests'
+def test_elapsed_at_the_due_date_is_the_amount(
+    data: st.DataObject, calendar: WorkingCalendar, start: date, amount: int
+) -> None:
+    pauses = data.draw(pauses_after(start))
+    for unit in DeadlineUnit:
+        result = compute(calendar, start, amount, unit, holiday_end_moves=False, pauses=pauses)
+        if result.due is None:
+            assert result.paused_since is not None
+            later = result.paused_since + timedelta(days=data.draw(st.integers(0, 400)))
+            assert elapsed(calendar, start, later, unit, pauses) == result.counted
+        else:
+            assert elapsed(calendar, start, result.due, unit, pauses) == amount
+            before = result.due - timedelta(days=1)
+            assert elapsed(calendar, start, before, unit, pauses) == amount - 1
+
+
+def test_status_on() -> None:
+    due = date(2026, 10, 10)
+    assert status_on(due, date(2026, 10, 10)) is ObligationStatus.OPEN
+    assert status_on(due, date(2026, 10, 11)) is ObligationStatus.OVERDUE
+    assert status_on(due, date(2026, 10, 11), met_on=date(2026, 10, 11)) is ObligationStatus.MET
+    assert status_on(due, date(2026, 10, 11), cancelled=True) is ObligationStatus.CANCELLED
+    assert status_on(None, date(2030, 1, 1)) is ObligationStatus.OPEN  # held by a pause
