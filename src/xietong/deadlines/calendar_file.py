@@ -344,8 +344,11 @@ __all__ = [
     "CalendarFileError",
     "FileProblem",
     "check_year_document",
+    "clean_text",
     "dump_year_file",
     "parse_year_file",
+    "pydantic_problems",
     "read_year_file",
+    "strict_date",
     "to_document",
 ]
