@@ -30,8 +30,6 @@ class TradingErrorCode(StrEnum):
     """The actor's role may not take this action in the lifecycle."""
     MOVE_OUT_OF_ORDER = "MOVE_OUT_OF_ORDER"
     """A move dated before the project's previous move."""
-    INVALID_TIME = "INVALID_TIME"
-    """A time without a time zone: we cannot tell which day it was in China."""
     NO_SUPERVISOR = "NO_SUPERVISOR"
     """R-16: no department of the jurisdiction supervises the project's industry."""
     POWER_NOT_LISTED = "POWER_NOT_LISTED"

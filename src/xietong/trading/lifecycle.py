@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from xietong.access.roles import Role
+from xietong.deadlines.clock import china_time
 from xietong.trading.enums import ProjectAction, ProjectState
 from xietong.trading.errors import TradingError, TradingErrorCode
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 A = ProjectAction
 S = ProjectState
@@ -138,16 +136,6 @@ class Move:
         return self.at.date()
 
 
-def _china_time(at: datetime) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise TradingError(
-            TradingErrorCode.INVALID_TIME,
-            "时间须带时区（如 2026-03-01T09:30:00+08:00）（a time needs its time zone）",
-            field="at",
-        )
-    return at.astimezone(CHINA)
-
-
 def _refuse_role(action: ProjectAction, by: Role, roles: frozenset[Role]) -> TradingError:
     may = "、".join(sorted(r.value for r in roles))
     return TradingError(
@@ -170,7 +158,7 @@ class Lifecycle:
     def register(cls, *, at: datetime, by: Role, note: str | None = None) -> Lifecycle:
         if by not in REGISTRATION_ROLES:
             raise _refuse_role(A.REGISTER, by, REGISTRATION_ROLES)
-        move = Move(A.REGISTER, None, S.REGISTERED, _china_time(at), by, note)
+        move = Move(A.REGISTER, None, S.REGISTERED, china_time(at), by, note)
         return cls(S.REGISTERED, None, (move,))
 
     @classmethod
@@ -197,7 +185,8 @@ class Lifecycle:
     ) -> Lifecycle:
         """The lifecycle after ``action`` at ``at`` by a holder of ``by``; or ``TradingError``
         ``ILLEGAL_TRANSITION`` (state does not allow it), ``FORBIDDEN`` (not this role's move),
-        ``MOVE_OUT_OF_ORDER`` (dated before the previous move) or ``INVALID_TIME``."""
+        ``MOVE_OUT_OF_ORDER`` (dated before the previous move); a time without a zone is refused
+        by ``deadlines.clock.china_time`` (``NAIVE_INSTANT``)."""
         transition = TABLE.get((self.state, action))
         if transition is None:
             allowed = "、".join(a.zh for a in self.allowed_actions()) or "无（已结束）"
@@ -211,7 +200,7 @@ class Lifecycle:
             )
         if by not in transition.roles:
             raise _refuse_role(action, by, transition.roles)
-        when = _china_time(at)
+        when = china_time(at)
         previous = self.moves[-1].at
         if when < previous:
             raise TradingError(
