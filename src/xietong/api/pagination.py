@@ -73,7 +73,7 @@ def _parse(kind: type, text: str) -> Any:
     if kind is datetime:
         return inputs.aware_datetime(text)
     if kind is date:
-        return inputs.china_date(text)
+        return inputs.china_day(text)
     if kind is int:
         if not _INT32.fullmatch(text) or not -(2**31) <= int(text) < 2**31:
             raise ValueError(text)

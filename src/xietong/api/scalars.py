@@ -122,7 +122,7 @@ SCALARS: Mapping[object, ScalarDefinition] = {
         "Date",
         "A calendar day in China (Asia/Shanghai), written YYYY-MM-DD, e.g. 2026-11-26; "
         f"years {MIN_YEAR}–{MAX_YEAR}.",
-        inputs.china_date,
+        inputs.china_day,
         date.isoformat,
     ),
 }

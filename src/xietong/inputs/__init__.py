@@ -12,8 +12,7 @@ from xietong.inputs.errors import InputRejected, preview
 from xietong.inputs.temporal import (
     CHINA,
     aware_datetime,
-    china_date,
-    china_today,
+    china_day,
     end_of_china_day,
     start_of_china_day,
 )
@@ -35,8 +34,7 @@ __all__ = [
     "InvalidCode",
     "TextRule",
     "aware_datetime",
-    "china_date",
-    "china_today",
+    "china_day",
     "clean_text",
     "end_of_china_day",
     "is_blank",

@@ -2,14 +2,15 @@
 
 A time without an offset is ambiguous (whose eight o'clock?), so it is refused rather than guessed.
 A day (an expiry date, a deadline) is a calendar day in China: it starts and ends at midnight
-Asia/Shanghai time, whatever the server's own time zone. Both are bounded to years 1900–2199, well
+Asia/Shanghai time, whatever the server's own time zone ("today" is the deadline clock's,
+``xietong.deadlines.clock``, which reads this zone). Both are bounded to years 1900–2199, well
 inside what Python and PostgreSQL can represent, so no arithmetic on them can overflow.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from xietong.inputs.errors import InputRejected, preview
 
@@ -44,7 +45,7 @@ def aware_datetime(value: object) -> datetime:
     return parsed
 
 
-def china_date(value: object) -> date:
+def china_day(value: object) -> date:
     """A calendar day written ``YYYY-MM-DD``, read as a day in China."""
     if isinstance(value, date) and not isinstance(value, datetime):
         parsed = value
@@ -57,11 +58,6 @@ def china_date(value: object) -> date:
         raise _not_a_date(value)
     _check_year(parsed.year, value)
     return parsed
-
-
-def china_today(now: datetime | None = None) -> date:
-    """Today in China (the server may run in UTC: at 07:00 UTC it is already 15:00 here)."""
-    return (now or datetime.now(UTC)).astimezone(CHINA).date()
 
 
 def start_of_china_day(day: date) -> datetime:

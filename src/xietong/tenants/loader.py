@@ -21,7 +21,7 @@ from xietong.access.models import DepartmentPower
 from xietong.access.roles import Role
 from xietong.access.watcher import POLICY_CHANNEL
 from xietong.db.base import changed
-from xietong.inputs import china_today
+from xietong.deadlines.clock import SYSTEM_CLOCK
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -91,7 +91,7 @@ async def load_tenants(
     declarations = read_all(paths)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     report = LoadReport(files=[d.file for d in declarations])
-    day = today or china_today()  # a unit retired or renamed today, in China
+    day = today or SYSTEM_CLOCK.today()  # a unit retired or renamed today, in China
     for decl in declarations:
         await _Sync(session, decl, report, day).run()
     await session.flush()

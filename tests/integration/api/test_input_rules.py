@@ -18,7 +18,8 @@ from tests.support import GraphQLClient, bearer, error_codes
 from xietong.access.models import ApiKey
 from xietong.api.mutations import atomic
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
-from xietong.inputs import CHINA, china_today, end_of_china_day
+from xietong.deadlines.clock import SYSTEM_CLOCK
+from xietong.inputs import CHINA, end_of_china_day
 
 CODE_QUERY = "query($c: JurisdictionCode!) { jurisdiction(code: $c) { code } }"
 KEY = """mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) {
@@ -187,7 +188,7 @@ async def test_a_key_for_a_unit_that_does_not_exist_is_not_found(fresh_gql: Grap
 async def test_an_api_key_works_until_the_end_of_its_last_day_china_time(
     fresh_gql: GraphQLClient,
 ) -> None:
-    today = china_today()
+    today = SYSTEM_CLOCK.today()
     result = (
         await fresh_gql.data(
             KEY,

@@ -22,7 +22,7 @@ from tests.support import GraphQLClient, bearer, graphql_client
 from xietong.api.ids import to_global_id
 from xietong.db.engine import make_engine
 from xietong.db.provision import drop, provision
-from xietong.inputs import china_today
+from xietong.deadlines.clock import SYSTEM_CLOCK
 
 CALLERS = (None, "xuanen.office", "hubei.office")
 MAX_MESSAGE = 2_000  # a message quotes a preview of the input, never the input
@@ -178,7 +178,7 @@ def _baseline(rows: Rows, more: dict[str, str]) -> Baseline:
             "Int": 5,
             "Boolean": True,
             "DateTime": soon,
-            "Date": (china_today() + timedelta(days=30)).isoformat(),
+            "Date": (SYSTEM_CLOCK.today() + timedelta(days=30)).isoformat(),
         },
     )
 

@@ -17,6 +17,7 @@ from xietong.api.context import Info
 from xietong.api.ids import expect_global_id, from_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText, ShortText
+from xietong.deadlines.clock import SYSTEM_CLOCK
 
 
 def _errors(problems: list[Problem]) -> list[AccessError]:
@@ -139,7 +140,7 @@ class AccessMutations:
                     "（roles not allowed for a key）",
                     "roles",
                 )
-            if input.expires_on is not None and input.expires_on < inputs.china_today():
+            if input.expires_on is not None and input.expires_on < SYSTEM_CLOCK.today():
                 raise Invalid(
                     Code.INVALID,
                     "有效期最后一天不能早于今天（the last day cannot be before today）",
