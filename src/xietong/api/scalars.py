@@ -5,9 +5,10 @@ A resolver therefore receives a code as an ``int`` that is a well-formed GB/T 22
 is NFC, printable and bounded, and instants that carry an offset; it never parses input itself.
 A value that breaks a rule is refused with ``InvalidScalarInput``: a GraphQL error whose
 ``extensions`` say ``code: BAD_USER_INPUT`` plus the rule's ``reason``, with a bilingual message
-that quotes at most a short, escaped preview of the value. graphql-core keeps those extensions
-when it wraps the error for a variable ("Variable '$c' has invalid value: …"), so the error
-boundary can classify both the inline and the variable form by them.
+that quotes at most a short, escaped preview of the value, and whose original error is a
+``ScalarInputRejected`` (both ``BadUserInput`` and ``ValueError``). graphql-core keeps the
+extensions when it wraps the error for a variable ("Variable '$c' has invalid value: …"), so the
+error boundary can classify both the inline and the variable form by either.
 
 ``Date`` and ``DateTime`` keep their usual names; they replace strawberry's lenient parsers.
 """
@@ -23,6 +24,7 @@ from graphql import GraphQLError, ValueNode, value_from_ast_untyped
 from strawberry.types.scalar import ScalarDefinition
 
 from xietong import inputs
+from xietong.api.errors import BadUserInput
 from xietong.inputs import CHINA, InputRejected, TextRule
 from xietong.inputs.temporal import MAX_YEAR, MIN_YEAR
 
@@ -33,14 +35,22 @@ LongText = NewType("LongText", str)
 Login = NewType("Login", str)
 
 
+class ScalarInputRejected(BadUserInput, ValueError):
+    """The rule's refusal as the error boundary classifies it: an ``ApiError`` with code
+    ``BAD_USER_INPUT`` (and the rule's ``reason``), and a ``ValueError`` with a bilingual message,
+    which is how graphql-core and the boundary recognise a scalar's own refusal of a value."""
+
+
 class InvalidScalarInput(GraphQLError):
     """A value refused by an input rule while GraphQL coerced it: always ``BAD_USER_INPUT``."""
 
     def __init__(self, rejected: InputRejected, scalar: str, node: ValueNode | None = None) -> None:
+        extensions = {"reason": rejected.reason, "type": scalar}
         super().__init__(
             rejected.message,
             nodes=node,
-            extensions={"code": "BAD_USER_INPUT", "reason": rejected.reason, "type": scalar},
+            original_error=ScalarInputRejected(rejected.message, **extensions),
+            extensions={"code": "BAD_USER_INPUT", **extensions},
         )
 
 
