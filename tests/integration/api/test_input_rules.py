@@ -376,3 +376,13 @@ async def test_a_foreign_key_that_still_fails_is_not_found_never_a_database_erro
             assert (await session.scalars(select(ApiKey))).all() == []
     finally:
         await engine.dispose()
+
+
+async def test_ids_of_kinds_that_cannot_be_granted_are_bad_user_input(gql: GraphQLClient) -> None:
+    ident = base64.b64encode(b"\x1b[2J:00000000-0000-0000-0000-000000000001").decode()
+    body = await post(
+        gql, "query($o: ID) { grants(objectId: $o) { totalCount } }", {"o": ident}, "xuanen.office"
+    )
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "objectId"}
+    assert "\x1b" not in error["message"]  # the decoded type is quoted escaped

@@ -21,10 +21,11 @@ from xietong.access.powers import catalogue
 from xietong.access.scope import Scope
 from xietong.access.tokens import InvalidCredentials
 from xietong.api.context import Info
-from xietong.api.errors import NotFound
+from xietong.api.errors import BadUserInput, NotFound
 from xietong.api.ids import expect_global_id, from_global_id
 from xietong.api.pagination import Connection, connection, paginate
 from xietong.api.scalars import JurisdictionCode, Login
+from xietong.inputs import preview
 from xietong.jurisdictions.graphql.types import DepartmentType, known_code
 from xietong.people.graphql.queries import After, First
 
@@ -85,7 +86,7 @@ class AccessQueries:
         spec = objects.spec_for(type_name)
         if spec is None:
             raise NotFound(
-                f"不支持解释 {type_name} 对象（unsupported object type）", field="objectId"
+                f"不支持解释 {preview(type_name)} 对象（unsupported object type）", field="objectId"
             )
         try:
             target = await person_principal(ctx.db, login)
@@ -147,7 +148,14 @@ class AccessQueries:
     ) -> Connection[GrantType]:
         ctx = info.context
         await ctx.guard.span(ObjectType.GRANT, Action.READ)
-        ident = None if object_id is None else from_global_id(object_id, field="objectId")[1]
+        ident = None
+        if object_id is not None:
+            type_name, ident = from_global_id(object_id, field="objectId")
+            if objects.spec_for(type_name) is None:
+                raise BadUserInput(
+                    f"不能授权 {preview(type_name)} 类对象（no grants for this kind of object）",
+                    field="objectId",
+                )
         page = await paginate(
             ctx.db,
             grants.query(scope=ctx.scope, object_id=ident, live_only=live_only),
