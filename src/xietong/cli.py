@@ -52,8 +52,11 @@ def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def _database(settings: Settings, stack: ExitStack | None = None) -> Iterator[DatabaseUrls]:
-    """The configured database, or the embedded one (started here, stopped on exit)."""
+def _database(
+    settings: Settings, supervised: list[embedded.Supervised] | None = None
+) -> Iterator[DatabaseUrls]:
+    """The configured database, or the embedded one (started here, stopped on exit; added to
+    ``supervised`` when the caller watches it)."""
     db = settings.database
     if db.url is not None:
         yield DatabaseUrls(owner=db.owner_url or db.url, app=db.url)
@@ -62,6 +65,8 @@ def _database(settings: Settings, stack: ExitStack | None = None) -> Iterator[Da
         pg = embedded.start_postgres(settings.data_dir, app_role=db.app_role)
     except embedded.EmbeddedUnavailable as exc:
         raise click.ClickException(str(exc)) from None
+    if supervised is not None:
+        supervised.append(pg)
     try:
         yield DatabaseUrls(owner=pg.database.owner_url, app=pg.database.app_url)
     finally:
@@ -145,9 +150,23 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
     )
     signal.signal(signal.SIGTERM, _raise_system_exit)
     with ExitStack() as stack:
+        # Refuse before printing anything: a second demo on this data directory would share (and
+        # then stop) the first one's servers; a taken port would have us print a URL where
+        # another program answers.
+        servers: list[embedded.Supervised] = []
+        if settings.database.url is None or settings.redis.url is None:
+            try:
+                stack.enter_context(embedded.lock_data_dir(settings.data_dir))
+            except embedded.DataDirInUse as exc:
+                raise click.ClickException(str(exc)) from None
+        try:
+            listener = embedded.bind_port(server.host, server.port)
+        except embedded.PortTaken as exc:
+            raise click.ClickException(str(exc)) from None
+        stack.callback(listener.close)
         if reset:
             embedded.reset(settings.data_dir)
-        urls = stack.enter_context(_database(settings))
+        urls = stack.enter_context(_database(settings, servers))
         redis_url = settings.redis.url
         if redis_url is None:
             try:
@@ -155,7 +174,14 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             except embedded.EmbeddedUnavailable as exc:
                 raise click.ClickException(str(exc)) from None
             stack.callback(redis.stop)
+            servers.append(redis)
             redis_url = redis.url
+        if servers:
+            supervisor = embedded.Supervisor(
+                servers, say=lambda message: click.secho(message, fg="yellow", err=True)
+            )
+            supervisor.start()
+            stack.callback(supervisor.stop)  # runs first: nothing is restarted while stopping
         asyncio.run(_migrate(urls.owner, settings.database.app_role))
         report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()))
         click.echo(
@@ -171,14 +197,12 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
         _banner(settings)
         config = uvicorn.Config(
             create_app(settings),
-            host=server.host,
-            port=server.port,
             log_config=None,
             lifespan="on",
             timeout_graceful_shutdown=5,
         )
         with suppress(KeyboardInterrupt):
-            asyncio.run(uvicorn.Server(config).serve())
+            asyncio.run(uvicorn.Server(config).serve(sockets=[listener]))
     click.echo("Stopped; every server this command started has exited.")
 
 
