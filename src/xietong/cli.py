@@ -213,7 +213,8 @@ def _banner(settings: Settings) -> None:
         f"\n协同 Xietong is serving at {base}\n"
         f"  GraphQL endpoint : {base}/graphql"
         + (" (open it in a browser for GraphiQL)" if settings.graphql.graphiql else "")
-        + f"\n  Health           : {base}/health/ready\n"
+        + f"\n  Overview         : {base}/ (endpoints and where the docs are)"
+        f"\n  Health           : {base}/health/ready\n"
         "  Try first        :\n"
         f"    curl -s {base}/graphql -H 'content-type: application/json' \\\n"
         f'      -d \'{{"query": "{query.replace(chr(34), chr(92) + chr(34))}"}}\'\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import GraphQLClient, counting
+from tests.support import GraphQLClient, counting, error_codes
 
 PAGE = """query($after: String) {
   people(under: "420000", first: 50, after: $after) {
@@ -82,3 +82,14 @@ async def test_total_count_and_has_previous_page_cost_a_query_only_when_asked(
         counts[name] = counter.count
     assert counts["total"] == counts["plain"] + 1
     assert counts["previous"] == counts["plain after"] + 1
+
+
+async def test_edges_cost_what_nodes_cost(gql: GraphQLClient) -> None:
+    """The cost limit counts a page's items once, whichever way they are selected."""
+    inner = "roles { jurisdiction { children { departments { powers { code } } } } }"
+    costs = []
+    for shape in (f"nodes {{ {inner} }}", f"edges {{ cursor node {{ {inner} }} }}"):
+        body = await gql(f"{{ people(first: 100) {{ {shape} }} }}", login="hubei.office")
+        assert error_codes(body) == ["QUERY_TOO_COSTLY"]
+        costs.append(body["errors"][0]["extensions"]["cost"])
+    assert costs[1] <= costs[0] + 2 * 100  # + an edge and its cursor per item, not a factor
