@@ -2,13 +2,14 @@
 
 - ``access``: what authentication + scope + enforcement add to one request (ratio, median).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
+- ``deadlines``: microseconds per deadline, against the calendar package's own loop.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, serve_rps
+from bench import access_overhead, deadlines, serve_rps
 
 
 def _access(argv: list[str]) -> int:
@@ -16,7 +17,12 @@ def _access(argv: list[str]) -> int:
     return 0
 
 
-BENCHMARKS = {"access": _access, "serve": serve_rps.main}
+def _deadlines(argv: list[str]) -> int:
+    deadlines.main()
+    return 0
+
+
+BENCHMARKS = {"access": _access, "serve": serve_rps.main, "deadlines": _deadlines}
 
 
 def main(argv: list[str]) -> int:
