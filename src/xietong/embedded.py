@@ -211,6 +211,19 @@ def _backends(pgdata: Path) -> list[int]:
     return found
 
 
+def _stale_socket_locks(socket_dir: Path | None) -> list[Path]:
+    """Lock files of sockets whose owning postmaster no longer runs."""
+    stale = []
+    for lock in Path(socket_dir).glob(".s.PGSQL.*.lock") if socket_dir else ():
+        try:
+            pid = int(lock.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if not _alive(pid):
+            stale.append(lock)
+    return stale
+
+
 @dataclass
 class EmbeddedServer:
     """The bare server: the test suite and benchmarks create databases of their own on it."""
@@ -247,8 +260,11 @@ class EmbeddedServer:
         with self.server._lock:
             info = PostmasterInfo.read_from_pgdata(pgdata)
             if info is not None and not _alive(info.pid):
-                # pgserver (and PostgreSQL itself) would take an unreaped zombie for a running
-                # server; the pid file of a postmaster that has exited is only in the way.
+                # pgserver and PostgreSQL take the pid of an exited but unreaped postmaster (a
+                # zombie, which can linger for seconds, or for ever under a PID 1 that never
+                # reaps) for a running server, in its pid file and in its socket's lock file.
+                for lock in _stale_socket_locks(info.socket_dir):
+                    lock.unlink(missing_ok=True)
                 (pgdata / "postmaster.pid").unlink(missing_ok=True)
             self.server._postmaster_info = None
             self.server.ensure_postgres_running()
@@ -528,7 +544,7 @@ class Supervisor:
                 self.say(f"Could not restart {server.name} ({exc}); trying again in {delay:.0f} s.")
                 if self._stopping.wait(delay):
                     return
-                delay = min(delay * 2, 30.0)
+                delay = min(delay * 2, 5.0)
                 continue
             self.say(f"The embedded {server.name} is running again (pid {server.pid}).")
             return
