@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -125,10 +126,33 @@ class Demo:
 COUNTY = '{ jurisdiction(code: "422825") { name } }'
 
 
-def test_demo_serves_survives_a_restart_and_leaves_nothing_running(tmp_path: Path) -> None:
+@pytest.fixture
+def start_demo() -> Iterator[Callable[..., Demo]]:
+    """Start demos; whatever a failing test leaves running is stopped (Ctrl-C, then kill)."""
+    started: list[Demo] = []
+
+    def start(data_dir: Path, *extra: str, port: int | None = None) -> Demo:
+        demo = Demo(data_dir, *extra, port=port)
+        started.append(demo)
+        return demo
+
+    yield start
+    for demo in started:
+        if demo.proc.poll() is None:
+            demo.proc.send_signal(signal.SIGINT)
+            try:
+                demo.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                demo.proc.kill()
+                demo.proc.wait()
+
+
+def test_demo_serves_survives_a_restart_and_leaves_nothing_running(
+    tmp_path: Path, start_demo: Callable[..., Demo]
+) -> None:
     data_dir = tmp_path / "data"
 
-    first = Demo(data_dir)
+    first = start_demo(data_dir)
     first.wait_ready()
     body = first.query('{ jurisdiction(code: "422825") { code name level ancestors { code } } }')
     assert body == {
@@ -147,13 +171,13 @@ def test_demo_serves_survives_a_restart_and_leaves_nothing_running(tmp_path: Pat
     assert first.proc.returncode == 0
     assert leftovers(data_dir) == []
 
-    second = Demo(data_dir)
+    second = start_demo(data_dir)
     second.wait_ready()
     output = second.stop(signal.SIGTERM)
     assert "Tenants: already loaded; nothing changed." in output, output  # data survived
     assert leftovers(data_dir) == []
 
-    third = Demo(data_dir, "--reset")
+    third = start_demo(data_dir, "--reset")
     third.wait_ready()
     output = third.stop(signal.SIGINT)
     assert "created 170 departments" in output, output
@@ -161,20 +185,22 @@ def test_demo_serves_survives_a_restart_and_leaves_nothing_running(tmp_path: Pat
     assert leftovers(data_dir) == []
 
 
-def test_a_second_demo_or_a_taken_port_is_refused_before_a_url_is_printed(tmp_path: Path) -> None:
+def test_a_second_demo_or_a_taken_port_is_refused_before_a_url_is_printed(
+    tmp_path: Path, start_demo: Callable[..., Demo]
+) -> None:
     data_dir = tmp_path / "data"
-    first = Demo(data_dir)
+    first = start_demo(data_dir)
     first.wait_ready()
     try:
         # Same data directory, free port: refused, and the first demo's servers are untouched.
-        second = Demo(data_dir)
+        second = start_demo(data_dir)
         output = second.finish()
         assert second.proc.returncode == 1, output
         assert "another `xietong demo`" in output
         assert "http://" not in output
         # Free data directory, taken port: refused before any server starts.
         other_dir = tmp_path / "other"
-        third = Demo(other_dir, port=first.port)
+        third = start_demo(other_dir, port=first.port)
         output = third.finish()
         assert third.proc.returncode == 1, output
         assert f"cannot listen on 127.0.0.1:{first.port}" in output
@@ -187,9 +213,11 @@ def test_a_second_demo_or_a_taken_port_is_refused_before_a_url_is_printed(tmp_pa
     assert leftovers(data_dir) == []
 
 
-def test_a_killed_server_is_restarted_and_ctrl_c_still_stops_everything(tmp_path: Path) -> None:
+def test_a_killed_server_is_restarted_and_ctrl_c_still_stops_everything(
+    tmp_path: Path, start_demo: Callable[..., Demo]
+) -> None:
     data_dir = tmp_path / "data"
-    demo = Demo(data_dir)
+    demo = start_demo(data_dir)
     demo.wait_ready()
     postmaster = int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
     redis = int((data_dir / "redis.pid").read_text().strip())
@@ -215,15 +243,17 @@ def test_a_killed_server_is_restarted_and_ctrl_c_still_stops_everything(tmp_path
     assert leftovers(data_dir) == []
 
 
-def test_after_a_hard_kill_the_next_demo_still_stops_everything(tmp_path: Path) -> None:
+def test_after_a_hard_kill_the_next_demo_still_stops_everything(
+    tmp_path: Path, start_demo: Callable[..., Demo]
+) -> None:
     data_dir = tmp_path / "data"
-    killed = Demo(data_dir)
+    killed = start_demo(data_dir)
     killed.wait_ready()
     killed.proc.kill()  # SIGKILL: no cleanup at all; its servers and its pgserver entry remain
     killed.finish()
     assert leftovers(data_dir) != []
 
-    demo = Demo(data_dir)
+    demo = start_demo(data_dir)
     demo.wait_ready()
     assert demo.query(COUNTY) == {"data": {"jurisdiction": {"name": "宣恩县"}}}
     output = demo.stop(signal.SIGINT)
