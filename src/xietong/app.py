@@ -25,6 +25,7 @@ from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
 from xietong.health import HealthController
+from xietong.home import graphiql_html, home, static_files
 from xietong.observability.endpoint import MetricsController, observability_lifespan
 from xietong.observability.metrics import Metrics
 
@@ -107,8 +108,14 @@ def create_app(settings: Settings) -> Litestar:
         def encode_json(self, data: object) -> str:
             return json.dumps(data, ensure_ascii=False)  # Chinese stays readable in raw output
 
+        async def render_graphql_ide(self, request: Any) -> Response[str]:
+            return Response(graphiql_html(), media_type=MediaType.HTML)  # assets from the package
+
+    handlers: list[Any] = [GraphQLController, HealthController, MetricsController, home]
+    if settings.graphql.graphiql:
+        handlers.append(static_files())
     return Litestar(
-        route_handlers=[GraphQLController, HealthController, MetricsController],
+        route_handlers=handlers,
         lifespan=[lifespan, observability_lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: _internal_error},
