@@ -3,13 +3,14 @@
 - ``access``: what authentication + scope + enforcement add to one request (ratio, median).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
 - ``deadlines``: microseconds per deadline, against the calendar package's own loop.
+- ``tenants``: time and peak memory reading a tenant file of 62,500 bad entries.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, deadlines, serve_rps
+from bench import access_overhead, deadlines, serve_rps, tenant_files
 
 
 def _access(argv: list[str]) -> int:
@@ -22,7 +23,12 @@ def _deadlines(argv: list[str]) -> int:
     return 0
 
 
-BENCHMARKS = {"access": _access, "serve": serve_rps.main, "deadlines": _deadlines}
+BENCHMARKS = {
+    "access": _access,
+    "serve": serve_rps.main,
+    "deadlines": _deadlines,
+    "tenants": tenant_files.main,
+}
 
 
 def main(argv: list[str]) -> int:

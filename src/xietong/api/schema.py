@@ -23,6 +23,7 @@ from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.cost import cost_rule
 from xietong.api.errors import ErrorShaping
+from xietong.api.scalars import SCALARS
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.observability.graphql import GraphQLMetrics
@@ -69,7 +70,7 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )
 
 
