@@ -32,10 +32,10 @@ class Loaders:
     people: PeopleLoaders
 
     @classmethod
-    def create(cls, session: AsyncSession, scope: scopes.Scope) -> Loaders:
+    def create(cls, session: AsyncSession, guard: Guard) -> Loaders:
         return cls(
             jurisdictions=JurisdictionLoaders.create(session),
-            people=PeopleLoaders.create(session, scope),
+            people=PeopleLoaders.create(session, guard),
         )
 
 
@@ -71,21 +71,22 @@ async def provide_context(
                 authorization=request.headers.get("authorization"),
                 api_key=request.headers.get("x-api-key"),
                 tokens=state.tokens,
-                cache=state.principals,
+                signer=state.scope_signer,
             )
         except InvalidCredentials as exc:
             raise NotAuthorizedException(detail=str(exc)) from None
         scope = scopes.Scope.of(principal, app_wall=state.get("app_wall", True))
-        await scopes.apply(session, scope)
+        await scopes.apply(session, scope, state.scope_signer)
         caller = {"login": principal.actor, "jurisdiction": principal.jurisdiction_code}
         structlog.contextvars.bind_contextvars(**caller)  # lines logged while serving it
         request.scope.setdefault("state", {})[CALLER_STATE_KEY] = caller  # the request line
+        guard = Guard(principal, scope, state.authorizer, session)
         yield Context(
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             db=session,
             settings=state.settings,
-            loaders=Loaders.create(session, scope),
+            loaders=Loaders.create(session, guard),
             principal=principal,
             scope=scope,
-            guard=Guard(principal, scope, state.authorizer, session),
+            guard=guard,
         )

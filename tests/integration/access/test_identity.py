@@ -10,7 +10,14 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from tests.conftest import ROOT, Database
-from tests.support import TEST_SECRET, GraphQLClient, _tokens, bearer, error_codes
+from tests.support import (
+    TEST_SECRET,
+    TEST_SERVER_SECRET,
+    GraphQLClient,
+    _tokens,
+    bearer,
+    error_codes,
+)
 from xietong.db.engine import make_engine
 
 ME = "{ me { kind login name roles { role jurisdiction { code } } department { name } } }"
@@ -21,6 +28,7 @@ def test_the_cli_prints_a_token_whose_me_shows_the_office_at_xuanen(seeded_db: D
         **os.environ,
         "XIETONG_DATABASE_URL": seeded_db.app_url,
         "XIETONG_JWT_SECRET": TEST_SECRET,
+        "XIETONG_SECRET_KEY": TEST_SERVER_SECRET,
     }
     result = subprocess.run(
         [sys.executable, "-m", "xietong", "token", "xuanen.office"],
@@ -43,8 +51,31 @@ def test_the_cli_prints_a_token_whose_me_shows_the_office_at_xuanen(seeded_db: D
         timeout=60,
     )
     assert unknown.returncode != 0
-    assert "no person with login 'nobody.here'" in unknown.stderr
+    assert "no active person with login 'nobody.here'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+    for minutes in ("0", "721", "-5"):
+        refused = subprocess.run(
+            [sys.executable, "-m", "xietong", "token", "xuanen.office", "--minutes", minutes],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert refused.returncode == 2, refused.stderr
+        assert "is not between 1 and 720" in refused.stderr
+
+    other_secret = subprocess.run(
+        [sys.executable, "-m", "xietong", "token", "xuanen.office"],
+        capture_output=True,
+        text=True,
+        env={**env, "XIETONG_SECRET_KEY": "another-server-secret-that-was-never-migrated-01"},
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert other_secret.returncode == 1
+    assert "does not hold this process's scope key" in other_secret.stderr
 
 
 async def test_me_for_the_xuanen_office(gql: GraphQLClient) -> None:
@@ -76,18 +107,28 @@ async def test_bad_tokens_get_401_in_graphql_shape(gql: GraphQLClient) -> None:
         assert "Traceback" not in response.text
 
 
-async def test_a_deactivated_person_cannot_sign_in(
+async def test_a_deactivation_takes_effect_on_the_next_request(
     fresh_db: Database, fresh_gql: GraphQLClient
 ) -> None:
+    before = await fresh_gql.http.post(
+        "/graphql", json={"query": ME}, headers=bearer("xuanen.audit")
+    )
+    assert before.json()["data"]["me"]["login"] == "xuanen.audit"
     engine = make_engine(fresh_db.owner_url, pool_size=1)
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE person SET active = false WHERE login = 'xuanen.audit'"))
     await engine.dispose()
+    # no cache, no notification needed: the very next request is refused
     response = await fresh_gql.http.post(
         "/graphql", json={"query": ME}, headers=bearer("xuanen.audit")
     )
-    assert response.status_code == 401
-    assert "停用" in response.json()["errors"][0]["message"]
+    unknown = await fresh_gql.http.post(
+        "/graphql", json={"query": ME}, headers=bearer("nobody.here")
+    )
+    assert response.status_code == unknown.status_code == 401
+    # a deactivated login and one that never existed look the same
+    assert response.json() == unknown.json()
+    assert "不存在或已停用" in response.json()["errors"][0]["message"]
 
 
 CREATE_KEY = """

@@ -248,6 +248,45 @@ async def test_explain_access_names_the_policy_line(gql: GraphQLClient) -> None:
     )["explainAccess"]
     assert denied["allowed"] is False
     assert denied["code"] == "FORBIDDEN"
-    # a county office cannot ask about people above it
+    # a county office cannot ask about people above it: they are "not found", like nobody
     body = await gql(query, {"l": "enshi.audit", "a": "READ", "o": target}, login="xuanen.office")
-    assert error_codes(body) == ["FORBIDDEN"]
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
+EXPLAIN = (
+    "query($l: String!, $o: ID!) { explainAccess(login: $l, action: READ, objectId: $o) "
+    "{ allowed } }"
+)
+
+
+async def test_explain_access_tells_nothing_about_logins_outside_reach(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """No such login, a deactivated one, and one in another unit or province get the very same
+    answer; anonymous callers and callers who may not explain learn nothing either."""
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE person SET active = false WHERE login = 'xuanen.water'"))
+    await engine.dispose()
+    people = await fresh_gql.data(
+        '{ people(under: "422825", first: 1) { nodes { id } } }', login="xuanen.office"
+    )
+    target = people["people"]["nodes"][0]["id"]
+
+    async def ask(login: str, caller: str | None) -> dict[str, Any]:
+        body = await fresh_gql(EXPLAIN, {"l": login, "o": target}, login=caller)
+        body.pop("extensions", None)
+        return body
+
+    assert (await ask("xuanen.housing", "xuanen.office"))["data"]["explainAccess"]["allowed"]
+    unknown = await ask("xuanen.nobody", "xuanen.office")
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    for login in ("xuanen.water", "enshi.office", "henan.office", "wuhua.office2"):
+        assert await ask(login, "xuanen.office") == unknown, login
+    for caller in (None, "xuanen.police", "xuanen.audit"):
+        answers = [
+            await ask(login, caller)
+            for login in ("xuanen.nobody", "xuanen.water", "xuanen.housing", "henan.office")
+        ]
+        assert all(a == answers[0] for a in answers), (caller, answers)
+        assert error_codes(answers[0]) == (["UNAUTHENTICATED"] if caller is None else ["FORBIDDEN"])

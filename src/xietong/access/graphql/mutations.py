@@ -171,8 +171,6 @@ class AccessMutations:
             if key.revoked_at is not None:
                 raise Invalid(Code.ALREADY_REVOKED, "该密钥已吊销（already revoked）", "id")
             await apikeys.revoke(db_session=ctx.db, key=key, by=ctx.principal.actor)
-            if ctx.request is not None:  # this process forgets at once; others on NOTIFY
-                ctx.request.app.state.principals.clear()
             await ctx.guard.audit(
                 action="apiKey.revoke",
                 object_type=ObjectType.API_KEY,
@@ -227,6 +225,16 @@ class AccessMutations:
                     input.grantee_department_id, "Department", field="granteeDepartmentId"
                 )
             )
+            if department is not None:
+                found = await ctx.loaders.jurisdictions.department_by_id.load(department)
+                if found is None or not found.active or found.jurisdiction_code != grantee:
+                    raise Invalid(
+                        Code.INVALID,
+                        "受让部门须是受让辖区的在用部门"
+                        "（the department must be an active department of the grantee "
+                        "jurisdiction）",
+                        "granteeDepartmentId",
+                    )
             acts = set(input.actions)
             if not acts or not acts <= grants.GRANTABLE_ACTIONS:
                 raise Invalid(
