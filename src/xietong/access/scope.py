@@ -95,12 +95,12 @@ def granted_ids(object_type: ObjectType, action: Action) -> ColumnElement[list[u
     """Ids granted to the caller, as a scalar subquery: computed once per statement, and usable
     as an index condition (``id = ANY (...)``)."""
     # The cast keeps `= ANY (array)` from being read as `= ANY (subquery)`.
-    return cast(
-        select(
-            func.xietong_granted_ids(object_type.value, action.value, type_=ARRAY(UUID))
-        ).scalar_subquery(),
-        ARRAY(UUID),
-    )
+    ids = ARRAY(UUID(as_uuid=True))
+    subquery = select(
+        func.xietong_granted_ids(object_type.value, action.value, type_=ids)
+    ).scalar_subquery()
+    found: ColumnElement[list[uuid.UUID]] = cast(subquery, ids)  # type: ignore[arg-type]
+    return found
 
 
 async def backend_pid(session: AsyncSession) -> int:
