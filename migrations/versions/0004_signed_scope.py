@@ -115,14 +115,6 @@ FUNCTIONS_UP: list[str] = [
          claims := v_parts;
        END
        $$""",
-    # The claims of this transaction's token (xietong.scope), or NULL if it does not verify.
-    f"""CREATE FUNCTION public.xietong_scope_claims() RETURNS text[]
-       LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER {SAFE} AS $$
-       BEGIN
-         RETURN (xietong_private.scope_check(
-                   pg_catalog.current_setting('xietong.scope', true))).claims;
-       END
-       $$""",
     # For the readiness probe: why a token would not verify here ('ok', 'unknown-key',
     # 'expired'…), so a key mismatch is reported as one. Tells nothing about the key.
     f"""CREATE FUNCTION public.xietong_scope_status(p_token text) RETURNS text
@@ -287,7 +279,6 @@ FUNCTIONS_DOWN: list[str] = [
             "xietong_write_code",
             "xietong_jurisdiction",
             "xietong_department",
-            "xietong_scope_claims",
         )
     ),
     "DROP FUNCTION public.xietong_scope_status(text)",

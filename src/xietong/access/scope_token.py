@@ -129,7 +129,7 @@ class ScopeSigner:
     def read(self, token: str) -> SignedScope | None:
         """The token's contents if this signer made it (expiry and pid are not checked)."""
         body, dot, mac = token.rpartition(".")
-        if not dot or not hmac.compare_digest(mac, self._mac(body)):
+        if not dot or not hmac.compare_digest(mac.encode(), self._mac(body).encode()):
             return None
         parts = body.split(":")
         if len(parts) < 10 or parts[0] != FORMAT or parts[1] != self.key_id:

@@ -97,7 +97,6 @@ APP_ROLE = AllowList(
     sequences={"audit_event_id_seq": ("USAGE",)},  # nextval() for a new event's id
     functions=(
         # The signed scope (migration 0004): what the policies and the application's filter read.
-        "xietong_scope_claims()",
         "xietong_scope_status(text)",
         "xietong_read_lo()",
         "xietong_read_hi()",
