@@ -45,6 +45,8 @@ class PolicyWatcher:
         """Reloads that changed the policy."""
         self.checks = 0
         """Notifications (and reconnects) acted on, whether or not the policy had changed."""
+        self.listening = asyncio.Event()
+        """Set while connected and listening (tests wait for it before notifying)."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="policy-watcher")
@@ -88,6 +90,7 @@ class PolicyWatcher:
                 continue
             try:
                 await conn.add_listener(POLICY_CHANNEL, self._notified)
+                self.listening.set()
                 if self._reload_on_connect:
                     self._notified()  # a change may have been missed while disconnected
                 self._reload_on_connect, delay = True, 0.5
@@ -101,5 +104,6 @@ class PolicyWatcher:
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("policy watcher lost its connection; reconnecting", error=str(exc))
             finally:
+                self.listening.clear()
                 with contextlib.suppress(Exception):
                     await conn.close()

@@ -19,7 +19,6 @@ from typing import Any
 import structlog
 from litestar import Controller, Litestar, Request, Response, get
 from litestar.datastructures import State
-from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from xietong.config import Settings
 from xietong.jobs.queue import JobQueue
@@ -40,19 +39,22 @@ async def _heartbeats(queue: JobQueue | None) -> dict[str, float] | None:
         return None
 
 
-def _authorize(request: Request[Any, Any, Any], settings: Settings) -> None:
+def _refusal(request: Request[Any, Any, Any], settings: Settings) -> Response[bytes] | None:
+    """Why this scrape is refused (a response to send), or None to serve it."""
     token = settings.server.metrics_token
     if token is None:
-        if settings.is_production:
-            raise NotFoundException()  # off: production has no token configured
-        return
+        if settings.is_production:  # off: production has no token configured
+            return Response(b"not found\n", status_code=404, media_type="text/plain")
+        return None
     scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), token.encode()
-    ):
-        raise NotAuthorizedException(
-            detail="需要监控令牌（metrics token required）", headers={"WWW-Authenticate": "Bearer"}
-        )
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return None
+    return Response(
+        "需要监控令牌（metrics token required）\n".encode(),
+        status_code=401,
+        media_type="text/plain; charset=utf-8",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 class MetricsController(Controller):
@@ -61,7 +63,9 @@ class MetricsController(Controller):
 
     @get("", cache=False)
     async def metrics(self, request: Request[Any, Any, Any], state: State) -> Response[bytes]:
-        _authorize(request, state.settings)
+        refused = _refusal(request, state.settings)
+        if refused is not None:
+            return refused
         metrics: Metrics = state.metrics
         metrics.observe_pool(state.engine)
         metrics.observe_heartbeats(await _heartbeats(state.get("queue")), now=time.time())

@@ -18,6 +18,8 @@ from tests.support import (
     bearer,
     error_codes,
 )
+from xietong.access.tokens import TokenService
+from xietong.config import AuthSettings
 from xietong.db.engine import make_engine
 
 ME = "{ me { kind login name roles { role jurisdiction { code } } department { name } } }"
@@ -223,3 +225,70 @@ async def test_a_county_cannot_issue_keys_for_its_city(fresh_gql: GraphQLClient)
         login="xuanen.office",
     )
     assert error_codes(body) == ["FORBIDDEN"]
+
+
+async def test_x_api_key_carries_api_keys_only(gql: GraphQLClient) -> None:
+    token = bearer("xuanen.office")["authorization"].removeprefix("Bearer ")
+    refused = await gql.http.post("/graphql", json={"query": ME}, headers={"x-api-key": token})
+    assert refused.status_code == 401
+    assert "X-Api-Key" in refused.json()["errors"][0]["message"]
+    both = await gql.http.post(
+        "/graphql",
+        json={"query": ME},
+        headers={**bearer("xuanen.office"), "x-api-key": "xt_abcd_" + "x" * 40},
+    )
+    assert both.status_code == 401
+    assert "not both" in both.json()["errors"][0]["message"]
+
+
+async def test_tokens_past_the_maximum_lifetime_are_refused(gql: GraphQLClient) -> None:
+    long_lived = TokenService(
+        AuthSettings(jwt_secret=TEST_SECRET, token_max_minutes=24 * 60), TEST_SECRET
+    ).issue("xuanen.office", ttl=timedelta(hours=13))
+    response = await gql.http.post(
+        "/graphql", json={"query": ME}, headers={"authorization": f"Bearer {long_lived}"}
+    )
+    assert response.status_code == 401
+    assert "有效期超过 720 分钟上限" in response.json()["errors"][0]["message"]
+
+
+async def test_keys_whose_creator_left_are_listed_for_revocation(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """A key records who created it; when that person is deactivated, the office finds it."""
+    made = {}
+    for creator in ("xuanen.office", "enshi.office"):
+        created = (
+            await fresh_gql.data(
+                CREATE_KEY,
+                {
+                    "input": {
+                        "name": f"by {creator}",
+                        "jurisdiction": "422825",
+                        "roles": ["INTEGRATOR"],
+                    }
+                },
+                login=creator,
+            )
+        )["apiKeyCreate"]
+        made[creator] = created["apiKey"]["id"]
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE person SET active = false WHERE login = 'enshi.office'"))
+    await engine.dispose()
+
+    query = (
+        "query($left: Boolean) { apiKeys(creatorLeft: $left) { nodes { id createdBy "
+        "creatorLeftAt } } }"
+    )
+    left = (await fresh_gql.data(query, {"left": True}, login="xuanen.office"))["apiKeys"]["nodes"]
+    assert [(k["id"], k["createdBy"]) for k in left] == [(made["enshi.office"], "enshi.office")]
+    assert left[0]["creatorLeftAt"]
+    staying = (await fresh_gql.data(query, {"left": False}, login="xuanen.office"))["apiKeys"]
+    assert [k["id"] for k in staying["nodes"]] == [made["xuanen.office"]]
+    revoked = await fresh_gql.data(
+        "mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { errors { code } } }",
+        {"id": made["enshi.office"]},
+        login="xuanen.office",
+    )
+    assert revoked["apiKeyRevoke"]["errors"] == []
