@@ -1,6 +1,7 @@
 """``python -m bench [NAME] [options]``: run one benchmark, or all with no name.
 
-- ``access``: what authentication + scope + enforcement add to one request (ratio, median).
+- ``access``: what authentication + scope + enforcement add to one request, and what the signed
+  scope adds to that (``--rounds N``).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
 """
 
@@ -12,7 +13,7 @@ from bench import access_overhead, serve_rps
 
 
 def _access(argv: list[str]) -> int:
-    access_overhead.main()
+    access_overhead.main(argv)
     return 0
 
 

@@ -7,10 +7,11 @@ four configurations, interleaved round by round in one run so machine noise hits
   application filter, connected as the table owner (whose policy lets every row through);
 - ``plain``: access control as before migration 0004 — the scope as plain settings the policies
   read directly, the caller looked up through ``xietong_person_by_login`` and cached for 60 s
-  (a database at revision 0003, and the old ``apply`` and lookup reproduced below);
-- ``signed+cache``: the signed scope, with the caller still cached (isolates the signing);
+  (a database at revision 0003, and the old sign-in reproduced below);
 - ``signed``: as shipped — the signed scope, and the caller looked up on every request (so a
-  deactivation takes effect at once).
+  deactivation takes effect at once), in the same round trip as setting the scope;
+- ``signed, 2 trips``: the same with the per-process sign-in hints off, so the lookup and the
+  scope take a round trip each (what the hints save).
 
 Reported: median and p90 per request for each; ratios to ``without`` and of the signed
 configurations to ``plain``, paired within each round (the median of the per-round ratios, with
@@ -20,6 +21,7 @@ ASGI app in-process (no sockets), so the figures are the application's own cost.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import dataclasses
 import json
@@ -78,45 +80,50 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
 def _without_access(principal: Principal) -> Iterator[None]:
     """Skip authentication, scope and enforcement: the baseline."""
 
-    async def authenticate(*_: Any, **__: Any) -> Any:
-        return principal
-
-    async def apply(*_: Any, **__: Any) -> None:
-        return None
+    async def sign_in(*_: Any, scope_of: Callable[[Principal], Any], **__: Any) -> Any:
+        return principal, scope_of(principal)
 
     async def decide(self: Any, *_: Any, **__: Any) -> Decision:
         return Decision(allowed=True, reach=guard_module.Reach.SUBTREE)
 
     with (
-        mock.patch.object(context_module, "authenticate", authenticate),
-        mock.patch.object(scope_module, "apply", apply),
+        mock.patch.object(context_module, "sign_in", sign_in),
         mock.patch.object(guard_module.Guard, "decide", decide),
         mock.patch.object(scope_module.Scope, "visible", return_value=scope_module.true()),
     ):
         yield
 
 
-def _cached(lookup: Callable[..., Any]) -> tuple[Callable[..., Any], dict[str, Any]]:
-    """The 60 s principal cache: a person looked up once a minute, not once a request."""
-    entries: dict[str, tuple[float, Principal]] = {}
-
-    async def person_principal(session: AsyncSession, login: str, *args: Any) -> Any:
-        hit = entries.get(login)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        found = await lookup(session, login, *args)
-        if found is not None:
-            entries[login] = (time.monotonic() + CACHE_TTL_S, found)
-        return found
-
-    return person_principal, entries
-
-
 @contextmanager
 def _plain_scope() -> Iterator[None]:
-    """Access control as before 0004: plain settings, 0003's lookup, the principal cache."""
+    """Access control as before 0004: plain settings, 0003's lookup, the 60 s principal cache."""
+    cache: dict[str, tuple[float, Principal]] = {}
 
-    async def apply(session: AsyncSession, scope: scope_module.Scope, *_: Any) -> None:
+    async def sign_in(
+        session: AsyncSession,
+        *,
+        authorization: str,
+        tokens: TokenService,
+        scope_of: Callable[[Principal], scope_module.Scope],
+        **_: Any,
+    ) -> tuple[Principal, scope_module.Scope]:
+        login = tokens.verify(authorization.removeprefix("Bearer "))
+        hit = cache.get(login)
+        if hit is not None and hit[0] > time.monotonic():
+            principal = hit[1]
+        else:
+            row = (
+                (
+                    await session.execute(
+                        text("SELECT * FROM xietong_person_by_login(:login)"), {"login": login}
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            principal = authentication_module.person_principal_of(dict(row))
+            cache[login] = (time.monotonic() + CACHE_TTL_S, principal)
+        scope = scope_of(principal)
         values = {
             "xietong.actor": scope.actor,
             "xietong.read_lo": str(scope.read.lo) if scope.read else "",
@@ -128,29 +135,25 @@ def _plain_scope() -> Iterator[None]:
         await session.execute(
             select(*(func.set_config(name, value, True) for name, value in values.items()))
         )
-
-    async def lookup_0003(session: AsyncSession, login: str, *_: Any) -> Principal | None:
-        row = (
-            (
-                await session.execute(
-                    text("SELECT * FROM xietong_person_by_login(:login)"), {"login": login}
-                )
-            )
-            .mappings()
-            .first()
-        )
-        return None if row is None else authentication_module.person_principal_of(dict(row))
+        return principal, scope
 
     async def no_version(_: AsyncSession) -> None:
         return None
 
-    person_principal, _ = _cached(lookup_0003)
     with (
-        mock.patch.object(scope_module, "apply", apply),
-        mock.patch.object(authentication_module, "person_principal", person_principal),
+        mock.patch.object(context_module, "sign_in", sign_in),
         mock.patch.object(policy_module, "policy_version", no_version),
     ):
         yield
+
+
+@contextmanager
+def _no_hints(app: Litestar) -> Iterator[None]:
+    hints, app.state.sign_in_hints = app.state.sign_in_hints, None
+    try:
+        yield
+    finally:
+        app.state.sign_in_hints = hints
 
 
 async def _time(client: httpx.AsyncClient, headers: dict[str, str], n: int) -> list[float]:
@@ -180,7 +183,7 @@ async def _grant_like_0003(url: str) -> None:
     await engine.dispose()
 
 
-async def run() -> dict[str, Any]:
+async def run(rounds: int = ROUNDS) -> dict[str, Any]:
     key = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET)).material()
     token = TokenService(AuthSettings(jwt_secret=SECRET), SECRET).issue("xuanen.office")
     async with seeded_database(key) as db, seeded_database(key, revision="0003") as old_db:
@@ -193,13 +196,15 @@ async def run() -> dict[str, Any]:
                 plain_lifespan = _lifespan(plain)
                 await plain_lifespan.__aenter__()
             try:
-                return await _measure(signed, without, plain, token)
+                return await _measure(signed, without, plain, token, rounds)
             finally:
                 with _plain_scope():
                     await plain_lifespan.__aexit__(None, None, None)
 
 
-async def _measure(signed: Litestar, without: Litestar, plain: Litestar, token: str) -> Any:
+async def _measure(
+    signed: Litestar, without: Litestar, plain: Litestar, token: str, rounds: int
+) -> Any:
     def client(app: Litestar) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
 
@@ -209,24 +214,19 @@ async def _measure(signed: Litestar, without: Litestar, plain: Litestar, token: 
             session, "xuanen.office", signed.state.scope_signer
         )
     assert principal is not None
-    cached_lookup, _ = _cached(authentication_module.person_principal)
     bearer = {"authorization": f"Bearer {token}"}
     configurations: dict[
         str, tuple[Callable[[], AbstractContextManager[Any]], Litestar, dict[str, str]]
     ] = {
         "without": (lambda: _without_access(principal), without, {}),
         "plain": (_plain_scope, plain, bearer),
-        "signed+cache": (
-            lambda: mock.patch.object(authentication_module, "person_principal", cached_lookup),
-            signed,
-            bearer,
-        ),
         "signed": (ExitStack, signed, bearer),
+        "signed, 2 trips": (lambda: _no_hints(signed), signed, bearer),
     }
     clients = {name: client(app) for name, (_, app, _) in configurations.items()}
     rounds: list[dict[str, list[float]]] = []
     try:
-        for warming in (True, *([False] * ROUNDS)):
+        for warming in (True, *([False] * rounds)):
             this_round = {}
             for name, (mode, _, headers) in configurations.items():
                 with mode():
@@ -274,13 +274,16 @@ def _report(rounds: list[dict[str, list[float]]]) -> dict[str, Any]:
             **_paired(rounds, name, "plain"),
             "added_median_ms": round(result[name]["median_ms"] - plain, 3),
         }
-        for name in ("signed+cache", "signed")
+        for name in ("signed", "signed, 2 trips")
     }
     return result
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench access")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"default {ROUNDS}")
+    args = parser.parse_args(argv or [])
     xlogging.configure("WARNING")
-    result = asyncio.run(run())
+    result = asyncio.run(run(args.rounds))
     print("access overhead: authentication + scope + enforcement per request")
     print(json.dumps(result, indent=2))

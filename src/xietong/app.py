@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from strawberry.litestar import make_graphql_controller
 
+from xietong.access.authentication import SignInHints
 from xietong.access.policy import reload_if_changed
 from xietong.access.scope_token import ScopeSigner
 from xietong.access.tokens import TokenService
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> Litestar:
         app.state.sessions = sessions = make_sessionmaker(engine)
         app.state.tokens = TokenService.from_settings(settings)
         app.state.scope_signer = ScopeSigner.from_keyring(Keyring.from_settings(settings))
+        app.state.sign_in_hints = SignInHints()
 
         async def reload_policy() -> bool:
             async with sessions() as session:

@@ -1,4 +1,4 @@
-"""From request headers to a ``Principal``: bearer tokens for people, API keys for integrators.
+"""From request headers to a ``Principal`` and its scope, set on the transaction.
 
 Runs before a scope exists, so it reads through two SECURITY DEFINER functions (migration 0004)
 that answer only what a sign-in needs: ``xietong_sign_in`` returns the person whose login the
@@ -6,17 +6,20 @@ application signed for this connection (after verifying the bearer token), and o
 so arbitrary SQL cannot look anyone else up; ``xietong_api_key_sign_in`` returns the key whose
 secret hashes to the given value, which only the key's holder can compute.
 
-Nothing is cached between requests: a deactivated person or a revoked key is refused on the very
-next request.
+The caller is looked up on every request, so a deactivated person or a revoked key is refused on
+the very next one. To keep that to one round trip, ``sign_in`` remembers per process who each
+credential was last time (``SignInHints``) and sets that caller's scope in the same statement as
+the lookup; the row the lookup returns is the authority, and when it says otherwise (new roles, a
+move) the scope is set again before any query runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.principal import (
@@ -27,7 +30,7 @@ from xietong.access.principal import (
     RoleAssignment,
 )
 from xietong.access.roles import Role
-from xietong.access.scope import backend_pid
+from xietong.access.scope import SET_SCOPE, Scope, apply, backend_pid
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import InvalidCredentials, TokenService, hash_api_key, looks_like_api_key
 from xietong.jurisdictions.enums import DepartmentKind, Industry
@@ -79,16 +82,7 @@ async def person_principal(
     return None if row is None else person_principal_of(dict(row))
 
 
-async def api_key_principal(session: AsyncSession, secret: str) -> Principal:
-    row = (
-        (
-            await session.execute(
-                text("SELECT * FROM xietong_api_key_sign_in(:h)"), {"h": hash_api_key(secret)}
-            )
-        )
-        .mappings()
-        .first()
-    )
+def _api_key_principal(row: Mapping[str, Any] | None) -> Principal:
     if row is None:
         raise InvalidCredentials("API 密钥无效（unknown API key）")
     if row["revoked_at"] is not None:
@@ -106,15 +100,48 @@ async def api_key_principal(session: AsyncSession, secret: str) -> Principal:
     )
 
 
-async def authenticate(
+class SignInHints:
+    """Who each credential was the last time, per process: only a guess at the scope to set
+    together with the lookup. Bounded; never consulted instead of the lookup."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._entries: dict[str, Principal] = {}
+
+    def get(self, key: str) -> Principal | None:
+        return self._entries.get(key)
+
+    def put(self, key: str, principal: Principal) -> None:
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[key] = principal
+
+
+# Clear any session-level scope, set this transaction's, and look the caller up: one round trip.
+# The lookup functions take their own argument (not the setting), so evaluation order is moot.
+_PERSON = text(f"{SET_SCOPE}, s.* FROM xietong_sign_in(:token) s")
+_API_KEY = text(f"{SET_SCOPE}, s.* FROM xietong_api_key_sign_in(:hash) s")
+
+
+async def _look_up(
+    session: AsyncSession, query: TextClause, token: str, **params: str
+) -> dict[str, Any] | None:
+    row = (await session.execute(query, {"token": token, **params})).mappings().first()
+    return None if row is None else dict(row)
+
+
+async def sign_in(
     session: AsyncSession,
     *,
     authorization: str | None,
     api_key: str | None,
     tokens: TokenService,
     signer: ScopeSigner,
-) -> Principal:
-    """The caller; ``ANONYMOUS`` without credentials; ``InvalidCredentials`` for bad ones.
+    scope_of: Callable[[Principal], Scope],
+    hints: SignInHints | None = None,
+) -> tuple[Principal, Scope]:
+    """The caller (``ANONYMOUS`` without credentials; ``InvalidCredentials`` for bad ones) and
+    its scope, which is set on the current transaction before this returns.
 
     ``X-Api-Key`` carries only API keys; ``Authorization: Bearer`` a person's token or an API
     key. Both at once are refused rather than guessed between."""
@@ -122,20 +149,47 @@ async def authenticate(
         raise InvalidCredentials(
             "请只提供一种身份凭证（send either Authorization or X-Api-Key, not both）"
         )
+    secret: str | None = None
+    login: str | None = None
     if api_key:
         if not looks_like_api_key(api_key.strip()):
             raise InvalidCredentials("X-Api-Key 只接受 API 密钥（X-Api-Key takes an API key only）")
-        return await api_key_principal(session, api_key.strip())
-    if not authorization:
-        return ANONYMOUS
-    scheme, _, value = authorization.strip().partition(" ")
-    credential = value.strip()
-    if scheme.lower() != "bearer" or not credential:
-        raise InvalidCredentials("Authorization 头格式应为 “Bearer <token>”（malformed header）")
-    if looks_like_api_key(credential):
-        return await api_key_principal(session, credential)
-    login = tokens.verify(credential)  # signature, expiry and lifetime, every request
-    principal = await person_principal(session, login, signer)
-    if principal is None:
-        raise InvalidCredentials(UNKNOWN_PERSON)
-    return principal
+        secret = api_key.strip()
+    elif authorization:
+        scheme, _, value = authorization.strip().partition(" ")
+        credential = value.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise InvalidCredentials(
+                "Authorization 头格式应为 “Bearer <token>”（malformed header）"
+            )
+        if looks_like_api_key(credential):
+            secret = credential
+        else:
+            login = tokens.verify(credential)  # signature, expiry and lifetime, every request
+    if secret is None and login is None:
+        scope = scope_of(ANONYMOUS)
+        await apply(session, scope, signer)
+        return ANONYMOUS, scope
+
+    key = f"key:{hash_api_key(secret)}" if secret is not None else f"person:{login}"
+    hint = hints.get(key) if hints is not None else None
+    # The hinted caller's scope, or (first sight) a scope with the login alone, which reads and
+    # writes nothing but lets the database look the person up.
+    guessed = scope_of(hint) if hint is not None else None
+    claims = guessed.claims() if guessed is not None else ScopeClaims(actor=login or "sign-in")
+    token = signer.sign(claims, pid=await backend_pid(session))
+    if secret is not None:
+        principal = _api_key_principal(
+            await _look_up(session, _API_KEY, token, hash=hash_api_key(secret))
+        )
+    else:
+        row = await _look_up(session, _PERSON, token)
+        if row is None:
+            raise InvalidCredentials(UNKNOWN_PERSON)
+        principal = person_principal_of(row)
+    scope = scope_of(principal)
+    if scope != guessed:  # first sight, or the caller changed since: set the right scope now
+        await apply(session, scope, signer)
+    if hints is not None:
+        hints.put(key, principal)
+    return principal, scope

@@ -111,11 +111,13 @@ async def backend_pid(session: AsyncSession) -> int:
     return pid
 
 
-_APPLY = text(
+SET_SCOPE = (
     # Clear any session-level value first (it would outlive the transaction on a pooled
-    # connection), then set this transaction's token; one round trip.
-    f"SELECT set_config('{SETTING}', '', false), set_config('{SETTING}', :token, true)"
+    # connection), then set this transaction's token (a bind parameter named `token`).
+    f"SELECT set_config('{SETTING}', '', false) AS scope_cleared, "
+    f"set_config('{SETTING}', :token, true) AS scope_set"
 )
+_APPLY = text(SET_SCOPE)
 
 
 async def apply(session: AsyncSession, scope: Scope, signer: ScopeSigner) -> None:

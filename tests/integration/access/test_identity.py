@@ -16,6 +16,7 @@ from tests.support import (
     GraphQLClient,
     _tokens,
     bearer,
+    counting,
     error_codes,
 )
 from xietong.access.tokens import TokenService
@@ -292,3 +293,49 @@ async def test_keys_whose_creator_left_are_listed_for_revocation(
         login="xuanen.office",
     )
     assert revoked["apiKeyRevoke"]["errors"] == []
+
+
+async def test_sign_in_and_scope_take_one_round_trip_and_follow_changes_at_once(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """The process remembers who a credential was, to set that scope with the lookup; the
+    lookup still decides, so a move or a lost role shows on the very next request."""
+    me = "{ me { jurisdiction { code } } }"
+    city = '{ people(under: "422800") { totalCount } }'
+    with counting(fresh_gql.app) as first:
+        assert error_codes(await fresh_gql(city, login="xuanen.office")) == ["FORBIDDEN"]
+    with counting(fresh_gql.app) as again:
+        await fresh_gql("{ me { login } }", login="xuanen.office")
+    assert len(again.statements) == 1, again.statements  # sign-in and scope together
+    assert len(first.statements) == 2, first.statements  # first sight: then the scope
+
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    async with engine.begin() as conn:  # promoted to the city office (as a tenant load would)
+        await conn.execute(
+            text(
+                "UPDATE person SET jurisdiction_code = 422800, department_id = "
+                "(SELECT id FROM department WHERE key = 'enshi-office') "
+                "WHERE login = 'xuanen.office'"
+            )
+        )
+        await conn.execute(
+            text(
+                "UPDATE person_role SET jurisdiction_code = 422800 WHERE person_id = "
+                "(SELECT id FROM person WHERE login = 'xuanen.office')"
+            )
+        )
+    moved = await fresh_gql.data(me, login="xuanen.office")
+    assert moved["me"]["jurisdiction"]["code"] == "422800"
+    # the whole city, so PostgreSQL got the new scope too, not the remembered one
+    listed = await fresh_gql.data(city, login="xuanen.office")
+    assert listed["people"]["totalCount"] > 25
+
+    async with engine.begin() as conn:  # and then loses the office role
+        await conn.execute(
+            text(
+                "DELETE FROM person_role WHERE role = 'supervision_office' AND person_id = "
+                "(SELECT id FROM person WHERE login = 'xuanen.office')"
+            )
+        )
+    await engine.dispose()
+    assert error_codes(await fresh_gql(city, login="xuanen.office")) == ["FORBIDDEN"]
