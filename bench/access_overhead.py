@@ -224,7 +224,7 @@ async def _measure(
         "signed, 2 trips": (lambda: _no_hints(signed), signed, bearer),
     }
     clients = {name: client(app) for name, (_, app, _) in configurations.items()}
-    rounds: list[dict[str, list[float]]] = []
+    measured: list[dict[str, list[float]]] = []
     try:
         for warming in (True, *([False] * rounds)):
             this_round = {}
@@ -234,11 +234,11 @@ async def _measure(
                         clients[name], headers, 20 if warming else PER_ROUND
                     )
             if not warming:
-                rounds.append(this_round)
+                measured.append(this_round)
     finally:
         for c in clients.values():
             await c.aclose()
-    return _report(rounds)
+    return _report(measured)
 
 
 def _paired(rounds: list[dict[str, list[float]]], name: str, base: str) -> dict[str, float]:
