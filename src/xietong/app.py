@@ -14,8 +14,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from strawberry.litestar import make_graphql_controller
 
-from xietong.access.authentication import PrincipalCache
-from xietong.access.policy import load_authorizer
+from xietong.access.authentication import SignInHints
+from xietong.access.policy import reload_if_changed
+from xietong.access.scope_token import ScopeSigner
 from xietong.access.tokens import TokenService
 from xietong.access.watcher import PolicyWatcher
 from xietong.api.context import provide_context
@@ -26,6 +27,7 @@ from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
 from xietong.health import HealthController
 from xietong.home import graphiql_html, home, static_files
+from xietong.keys import Keyring
 from xietong.observability.endpoint import MetricsController, observability_lifespan
 from xietong.observability.metrics import Metrics
 
@@ -73,12 +75,15 @@ def create_app(settings: Settings) -> Litestar:
         app.state.engine = engine
         app.state.sessions = sessions = make_sessionmaker(engine)
         app.state.tokens = TokenService.from_settings(settings)
-        app.state.principals = principals = PrincipalCache()
+        app.state.scope_signer = ScopeSigner.from_keyring(Keyring.from_settings(settings))
+        app.state.sign_in_hints = SignInHints()
 
-        async def reload_policy() -> None:
+        async def reload_policy() -> bool:
             async with sessions() as session:
-                app.state.authorizer = await load_authorizer(session)
-            principals.clear()  # people, roles or keys may have changed too
+                fresh = await reload_if_changed(session, app.state.authorizer)
+            if fresh is not None:
+                app.state.authorizer = fresh
+            return fresh is not None
 
         app.state.authorizer = None
         try:

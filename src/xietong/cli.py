@@ -24,12 +24,14 @@ import click
 
 from xietong import embedded, production
 from xietong import logging as xlogging
+from xietong.access.scope_token import ScopeSigner
 from xietong.audit import service as audit_service
 from xietong.audit.service import ChainReport
 from xietong.config import Settings
 from xietong.db import migrate as migrations
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.jurisdictions import codes
+from xietong.keys import Keyring, SecretProblem
 from xietong.paths import default_tenants_dir, schema_file
 from xietong.tenants.declaration import TenantFileError
 from xietong.tenants.loader import LoadReport, load_tenants, tenant_files
@@ -89,8 +91,22 @@ def _refuse_unsafe(settings: Settings, *, needs_redis: bool = True) -> None:
     sys.exit(2)
 
 
-async def _migrate(url: str, app_role: str, revision: str = "head") -> None:
-    await migrations.upgrade(url, revision, app_role=app_role)
+def _scope_signer(settings: Settings) -> ScopeSigner:
+    try:
+        return ScopeSigner.from_keyring(Keyring.from_settings(settings))
+    except SecretProblem as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+async def _migrate(settings: Settings, url: str, revision: str = "head") -> None:
+    """Upgrade, grant the application role its allow-list, install the scope key derived from
+    XIETONG_SECRET_KEY (the API must run with the same secret; its readiness probe says if not)."""
+    await migrations.upgrade(
+        url,
+        revision,
+        app_role=settings.database.app_role,
+        scope_key=_scope_signer(settings).material(),
+    )
 
 
 async def _load(url: str, files: list[Path]) -> LoadReport:
@@ -182,7 +198,7 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             )
             supervisor.start()
             stack.callback(supervisor.stop)  # runs first: nothing is restarted while stopping
-        asyncio.run(_migrate(urls.owner, settings.database.app_role))
+        asyncio.run(_migrate(settings, urls.owner))
         report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()))
         click.echo(
             "Tenants: "
@@ -331,7 +347,7 @@ def upgrade(revision: str) -> None:
     """Upgrade to REVISION (default: head), then put back power lists a downgrade dropped."""
     settings = _settings()
     with _database(settings) as urls:
-        asyncio.run(_migrate(urls.owner, settings.database.app_role, revision))
+        asyncio.run(_migrate(settings, urls.owner, revision))
         click.echo(f"Database upgraded to {revision}.")
         _restore_power_lists(urls.owner, settings)
 
@@ -487,36 +503,52 @@ def schema_export(check: bool, output: Path | None) -> None:
 
 @main.command()
 @click.argument("login")
-@click.option("--minutes", type=int, default=None, help="Lifetime [XIETONG_TOKEN_TTL_MINUTES].")
+@click.option(
+    "--minutes",
+    type=int,
+    default=None,
+    help="Lifetime, at most XIETONG_TOKEN_MAX_MINUTES [XIETONG_TOKEN_TTL_MINUTES].",
+)
 def token(login: str, minutes: int | None) -> None:
-    """Print a bearer token for LOGIN (a person in the tenant files), signed with this
+    """Print a bearer token for LOGIN (an active person in the tenant files), signed with this
     installation's key. Use it as `Authorization: Bearer <token>`."""
     from datetime import timedelta
 
     from xietong.access.authentication import person_principal
-    from xietong.access.tokens import InvalidCredentials, TokenService
+    from xietong.access.scope import scope_status
+    from xietong.access.scope_token import STATUS_HINTS
+    from xietong.access.tokens import TokenService
 
     settings = _settings()
+    longest = settings.auth.token_max_minutes
+    if minutes is not None and not 1 <= minutes <= longest:
+        raise click.BadParameter(
+            f"{minutes} is not between 1 and {longest} (XIETONG_TOKEN_MAX_MINUTES)",
+            param_hint="--minutes",
+        )
     try:
         tokens = TokenService.from_settings(settings)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    signer = _scope_signer(settings)
 
     async def lookup(url: str) -> str | None:
         engine = make_engine(url, pool_size=1)
         try:
             async with transaction(make_sessionmaker(engine)) as session:
-                principal = await person_principal(session, login)
+                principal = await person_principal(session, login, signer)
+                if principal is None and (status := await scope_status(session, signer)) != "ok":
+                    raise click.ClickException(STATUS_HINTS.get(status, status))
                 return None if principal is None else principal.name
-        except InvalidCredentials as exc:
-            raise click.ClickException(f"{login}: {exc}") from None
         finally:
             await engine.dispose()
 
     with _database(settings) as urls:
         name = asyncio.run(lookup(urls.app))
     if name is None:
-        raise click.ClickException(f"no person with login {login!r}; see tenants/*.yaml")
+        raise click.ClickException(
+            f"no active person with login {login!r} (unknown or deactivated); see tenants/*.yaml"
+        )
     try:
         issued = tokens.issue(login, ttl=None if minutes is None else timedelta(minutes=minutes))
     except ValueError as exc:

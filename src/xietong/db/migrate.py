@@ -11,19 +11,24 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util import CommandError
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from xietong.db import privileges
 from xietong.db.engine import async_url, make_engine
+from xietong.db.scope_keys import ScopeKeyMaterial
 from xietong.paths import migrations_dir
 
 
-def alembic_config(url: str, *, app_role: str | None = None) -> Config:
+def alembic_config(
+    url: str, *, app_role: str | None = None, scope_key: ScopeKeyMaterial | None = None
+) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("path_separator", "os")
     cfg.attributes["url"] = async_url(url)
     cfg.attributes["app_role"] = app_role
+    cfg.attributes["scope_key"] = scope_key
     return cfg
 
 
@@ -40,17 +45,27 @@ def known_revisions() -> frozenset[str]:
     return frozenset(rev.revision for rev in script.walk_revisions())
 
 
-def _upgrade(url: str, revision: str, app_role: str | None) -> None:
-    command.upgrade(alembic_config(url, app_role=app_role), revision)
+def _upgrade(
+    url: str, revision: str, app_role: str | None, scope_key: ScopeKeyMaterial | None
+) -> None:
+    command.upgrade(alembic_config(url, app_role=app_role, scope_key=scope_key), revision)
 
 
 def _downgrade(url: str, revision: str, app_role: str | None) -> None:
     command.downgrade(alembic_config(url, app_role=app_role), revision)
 
 
-async def upgrade(url: str, revision: str = "head", *, app_role: str | None = None) -> None:
+async def upgrade(
+    url: str,
+    revision: str = "head",
+    *,
+    app_role: str | None = None,
+    scope_key: ScopeKeyMaterial | None = None,
+) -> None:
+    """Upgrade, then (same transaction) apply the application role's privileges and install
+    the scope key PostgreSQL verifies scopes with (``xietong.db.scope_keys``)."""
     # Alembic's env.py runs its own event loop; keep it off ours.
-    await asyncio.to_thread(_upgrade, url, revision, app_role)
+    await asyncio.to_thread(_upgrade, url, revision, app_role, scope_key)
 
 
 async def downgrade(url: str, revision: str, *, app_role: str | None = None) -> None:
@@ -84,28 +99,10 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await conn.run_sync(_current)
 
 
-# The application may add to these, never change or remove (the audit trail, R-15).
-APPEND_ONLY_TABLES = ("audit_event",)
-
-
 def grant_app_role(connection: Connection, app_role: str) -> None:
-    """Give the application role data access to every table, and nothing more.
+    """Give the application role exactly its allow-list (``xietong.db.privileges``).
 
     Run after each upgrade so new tables are covered; the role owns nothing, so row-level
     security applies to it.
     """
-    exists = connection.execute(
-        text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": app_role}
-    ).scalar()
-    if not exists:
-        return
-    quoted = connection.dialect.identifier_preparer.quote(app_role)
-    connection.execute(text(f"GRANT USAGE ON SCHEMA public TO {quoted}"))
-    connection.execute(
-        text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}")
-    )
-    connection.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}"))
-    connection.execute(text(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}"))
-    for table in APPEND_ONLY_TABLES:
-        if connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar():
-            connection.execute(text(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}"))
+    privileges.apply(connection, app_role)

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import DepartmentPower
 from xietong.access.roles import Role
-from xietong.access.watcher import POLICY_CHANNEL
 from xietong.db.base import changed
 from xietong.deadlines.clock import SYSTEM_CLOCK
 from xietong.jurisdictions import codes
@@ -94,12 +93,9 @@ async def load_tenants(
     day = today or SYSTEM_CLOCK.today()  # a unit retired or renamed today, in China
     for decl in declarations:
         await _Sync(session, decl, report, day).run()
+    # Changes to jurisdictions, departments and power lists move the policy version and notify
+    # every process (triggers, migration 0004), which reloads once this transaction commits.
     await session.flush()
-    if not report.unchanged:
-        # Every process reloads its policy once this transaction commits (access.watcher).
-        await session.execute(
-            text("SELECT pg_notify(:channel, 'tenants')"), {"channel": POLICY_CHANNEL}
-        )
     return report
 
 

@@ -35,13 +35,14 @@ def cli(monkeypatch: pytest.MonkeyPatch, fresh_db: Database) -> CliRunner:
     return CliRunner()
 
 
-def test_downgrade_one_step_warns_and_upgrade_brings_the_power_lists_back(
+def test_downgrade_warns_and_upgrade_brings_the_power_lists_back(
     cli: CliRunner, fresh_db: Database
 ) -> None:
     before = asyncio.run(_power_rows(fresh_db.owner_url))
     assert before
 
-    result = cli.invoke(main, ["migrate", "downgrade", "-1"])
+    # Down to just below the revision that created the power lists (several steps since).
+    result = cli.invoke(main, ["migrate", "downgrade", "0002"])
     assert result.exit_code == 0, result.output
     assert "A downgrade drops data（降级会删除数据）" in result.output
     assert "0003  access: API keys, grants, power lists" in result.output
@@ -80,7 +81,7 @@ def test_a_downgrade_past_base_is_refused_with_a_clear_message(
 def test_a_department_that_no_longer_matches_its_file_is_left_to_tenants_load(
     cli: CliRunner, fresh_db: Database
 ) -> None:
-    assert cli.invoke(main, ["migrate", "downgrade", "-1"]).exit_code == 0
+    assert cli.invoke(main, ["migrate", "downgrade", "0002"]).exit_code == 0
 
     async def rename() -> None:
         engine = make_engine(fresh_db.owner_url, pool_size=1)
@@ -97,3 +98,21 @@ def test_a_department_that_no_longer_matches_its_file_is_left_to_tenants_load(
     assert result.exit_code == 0, result.output
     assert "Restored the power lists of 113 department(s)" in result.output
     assert "1 department(s) have no power list and differ from the tenant files" in result.output
+
+
+def test_downgrade_minus_one_as_the_readme_writes_it(cli: CliRunner, fresh_db: Database) -> None:
+    head = migrate.head_revision()
+    result = cli.invoke(main, ["migrate", "downgrade", "-1"])
+    assert result.exit_code == 0, result.output
+    assert "A downgrade drops data（降级会删除数据）" in result.output
+    assert f"{head}  " in result.output  # the revision it undoes is listed
+    assert cli.invoke(main, ["migrate"]).exit_code == 0
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+
+    async def current() -> str | None:
+        try:
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(current()) == head

@@ -185,8 +185,6 @@ class AccessMutations:
             if key.revoked_at is not None:
                 raise Invalid(Code.ALREADY_REVOKED, "该密钥已吊销（already revoked）", "id")
             await apikeys.revoke(db_session=ctx.db, key=key, by=ctx.principal.actor)
-            if ctx.request is not None:  # this process forgets at once; others on NOTIFY
-                ctx.request.app.state.principals.clear()
             await ctx.guard.audit(
                 action="apiKey.revoke",
                 object_type=ObjectType.API_KEY,

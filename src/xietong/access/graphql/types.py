@@ -140,6 +140,13 @@ class ApiKeyType:
     def created_at(self) -> datetime:
         return self.model.created_at
 
+    @strawberry.field(
+        description="When its creator was deactivated (left the office); null while the "
+        "creator is active. Such keys should be revoked or re-issued."
+    )
+    def creator_left_at(self) -> datetime | None:
+        return self.model.creator_left_at
+
     @strawberry.field(description="When it stops working; null for never.")
     def expires_at(self) -> datetime | None:
         return self.model.expires_at
