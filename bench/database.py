@@ -11,6 +11,7 @@ from pathlib import Path
 from xietong.db import migrate
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.db.provision import ProvisionedDatabase, drop, provision
+from xietong.db.scope_keys import ScopeKeyMaterial
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants, tenant_files
 
@@ -18,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @asynccontextmanager
-async def seeded_database() -> AsyncIterator[ProvisionedDatabase]:
+async def seeded_database(
+    scope_key: ScopeKeyMaterial, revision: str = "head"
+) -> AsyncIterator[ProvisionedDatabase]:
     admin = os.environ.get("XIETONG_BENCH_DATABASE_URL") or os.environ.get(
         "XIETONG_TEST_DATABASE_URL"
     )
@@ -31,7 +34,7 @@ async def seeded_database() -> AsyncIterator[ProvisionedDatabase]:
     name = f"xt_bench_{uuid.uuid4().hex[:8]}"
     try:
         db = await provision(admin, name)
-        await migrate.upgrade(db.owner_url, app_role="xietong_app")
+        await migrate.upgrade(db.owner_url, revision, app_role="xietong_app", scope_key=scope_key)
         engine = make_engine(db.owner_url, pool_size=1)
         async with transaction(make_sessionmaker(engine)) as session:
             await load_tenants(session, tenant_files([], default_tenants_dir()))

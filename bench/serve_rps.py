@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from xietong.access.scope_token import ScopeSigner
 from xietong.db import migrate
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.db.provision import ProvisionedDatabase, provision
+from xietong.keys import Keyring
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants, tenant_files
 
@@ -93,9 +95,14 @@ def servers() -> Iterator[tuple[str, str]]:
         yield admin, redis
 
 
+SERVER_SECRET = secrets.token_urlsafe(48)
+"""XIETONG_SECRET_KEY of the served app: its scope key is installed by ``prepare``."""
+
+
 async def prepare(admin_url: str) -> ProvisionedDatabase:
     db = await provision(admin_url, "xt_bench", recreate=True)
-    await migrate.upgrade(db.owner_url, app_role="xietong_app")
+    signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
+    await migrate.upgrade(db.owner_url, app_role="xietong_app", scope_key=signer.material())
     engine = make_engine(db.owner_url, pool_size=1)
     try:
         async with transaction(make_sessionmaker(engine)) as session:
@@ -129,6 +136,7 @@ def serve(db: ProvisionedDatabase, redis_url: str, workers: int) -> Iterator[tup
         XIETONG_DATABASE_URL=db.app_url,
         XIETONG_REDIS_URL=redis_url,
         XIETONG_JWT_SECRET=secrets.token_urlsafe(48),
+        XIETONG_SECRET_KEY=SERVER_SECRET,
         XIETONG_LOG_LEVEL="WARNING",  # as an operator would under load; INFO costs ~5 %
     )
     proc = subprocess.Popen(

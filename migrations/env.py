@@ -1,4 +1,5 @@
-"""Alembic environment: async engine, the project's metadata, grants to the application role."""
+"""Alembic environment: async engine, the project's metadata, the application role's grants
+and the scope key."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from alembic import context
 from sqlalchemy import Connection, pool, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from xietong.db import scope_keys
 from xietong.db.migrate import grant_app_role
 from xietong.db.models import metadata
 
@@ -31,6 +33,9 @@ def run_migrations(connection: Connection) -> None:
         app_role = config.attributes.get("app_role")
         if app_role:
             grant_app_role(connection, app_role)
+        scope_key = config.attributes.get("scope_key")
+        if scope_key is not None:
+            scope_keys.install(connection, scope_key)
 
 
 async def run_async() -> None:

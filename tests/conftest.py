@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from xietong.access.scope_token import ScopeSigner
 from xietong.db import migrate
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.db.provision import ProvisionedDatabase, drop, provision
+from xietong.keys import Keyring
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants, tenant_files
 
@@ -29,6 +31,9 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 RUN = uuid.uuid4().hex[:6]
 APP_ROLE = "xietong_app"
 OWNER_ROLE = "xietong_owner"
+TEST_SERVER_SECRET = "test-server-secret-from-which-every-internal-key-derives"
+"""XIETONG_SECRET_KEY of every app the tests build (tests.support) and of every migration."""
+TEST_SIGNER = ScopeSigner.from_keyring(Keyring.of(TEST_SERVER_SECRET))
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ async def _seeded(admin_url: str, name: str) -> Database:
     db = Database.of(
         await provision(admin_url, name, owner_role=OWNER_ROLE, app_role=APP_ROLE, recreate=True)
     )
-    await migrate.upgrade(db.owner_url, app_role=APP_ROLE)
+    await migrate.upgrade(db.owner_url, app_role=APP_ROLE, scope_key=TEST_SIGNER.material())
     engine = make_engine(db.owner_url, pool_size=1)
     try:
         async with transaction(make_sessionmaker(engine)) as session:

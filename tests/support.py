@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.conftest import Database
+from tests.conftest import TEST_SERVER_SECRET, TEST_SIGNER, Database
+from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import TokenService
 from xietong.app import create_app
 from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
 
 TEST_SECRET = "test-signing-secret-that-is-long-enough-for-hs256"
-TEST_SERVER_SECRET = "test-server-secret-from-which-every-internal-key-derives"
 
 
 def settings_for(db: Database, **overrides: Any) -> Settings:
@@ -107,3 +109,38 @@ class Counting:
 
 def counting(app: Litestar) -> Counting:
     return Counting(app)
+
+
+async def backend_pid(conn: AsyncConnection) -> int:
+    pid: int = await conn.scalar(text("SELECT pg_backend_pid()"))
+    return pid
+
+
+def scope_token(
+    pid: int,
+    *,
+    read: tuple[int, int] | None = None,
+    write: int | None = None,
+    jurisdiction: int | None = None,
+    department: uuid.UUID | None = None,
+    actor: str = "test",
+    now: float | None = None,
+    signer: ScopeSigner = TEST_SIGNER,
+) -> str:
+    """A scope as the application signs it (``xietong.access.scope_token``)."""
+    claims = ScopeClaims(
+        actor=actor,
+        read_lo=read[0] if read else None,
+        read_hi=read[1] if read else None,
+        write_code=write,
+        jurisdiction_code=jurisdiction if jurisdiction is not None else write,
+        department_id=department,
+    )
+    return signer.sign(claims, pid=pid, now=now)
+
+
+async def signed_scope(conn: AsyncConnection, **claims: Any) -> str:
+    """Sign a scope for this connection and set it for the current transaction."""
+    token = scope_token(await backend_pid(conn), **claims)
+    await conn.execute(text("SELECT set_config('xietong.scope', :t, true)"), {"t": token})
+    return token

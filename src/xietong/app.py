@@ -14,8 +14,9 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from strawberry.litestar import make_graphql_controller
 
-from xietong.access.authentication import PrincipalCache
-from xietong.access.policy import load_authorizer
+from xietong.access.authentication import SignInHints
+from xietong.access.policy import reload_if_changed
+from xietong.access.scope_token import ScopeSigner
 from xietong.access.tokens import TokenService
 from xietong.access.watcher import PolicyWatcher
 from xietong.api.context import provide_context
@@ -25,6 +26,7 @@ from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
 from xietong.health import HealthController
+from xietong.home import graphiql_html, home, static_files
 from xietong.keys import Keyring
 from xietong.observability.endpoint import MetricsController, observability_lifespan
 from xietong.observability.metrics import Metrics
@@ -76,12 +78,15 @@ def create_app(settings: Settings) -> Litestar:
             engine, keyring=Keyring.from_settings(settings)
         )
         app.state.tokens = TokenService.from_settings(settings)
-        app.state.principals = principals = PrincipalCache()
+        app.state.scope_signer = ScopeSigner.from_keyring(Keyring.from_settings(settings))
+        app.state.sign_in_hints = SignInHints()
 
-        async def reload_policy() -> None:
+        async def reload_policy() -> bool:
             async with sessions() as session:
-                app.state.authorizer = await load_authorizer(session)
-            principals.clear()  # people, roles or keys may have changed too
+                fresh = await reload_if_changed(session, app.state.authorizer)
+            if fresh is not None:
+                app.state.authorizer = fresh
+            return fresh is not None
 
         app.state.authorizer = None
         try:
@@ -111,8 +116,14 @@ def create_app(settings: Settings) -> Litestar:
         def encode_json(self, data: object) -> str:
             return json.dumps(data, ensure_ascii=False)  # Chinese stays readable in raw output
 
+        async def render_graphql_ide(self, request: Any) -> Response[str]:
+            return Response(graphiql_html(), media_type=MediaType.HTML)  # assets from the package
+
+    handlers: list[Any] = [GraphQLController, HealthController, MetricsController, home]
+    if settings.graphql.graphiql:
+        handlers.append(static_files())
     return Litestar(
-        route_handlers=[GraphQLController, HealthController, MetricsController],
+        route_handlers=handlers,
         lifespan=[lifespan, observability_lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: _internal_error},

@@ -79,6 +79,11 @@ class ServerSettings:
     workers: int = 2
     """``XIETONG_WORKERS``: server processes for ``xietong serve``."""
 
+    metrics_token: str | None = None
+    """``XIETONG_METRICS_TOKEN``: ``/metrics`` answers only requests carrying
+    ``Authorization: Bearer <token>`` (it names operations and tenants). Unset: open outside
+    production, switched off in production."""
+
 
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
@@ -87,6 +92,10 @@ class GraphQLSettings:
 
     introspection: bool = True
     """``XIETONG_INTROSPECTION``: allow schema introspection (forced off in production)."""
+
+    suggestions: bool = True
+    """``XIETONG_GRAPHQL_SUGGESTIONS``: "Did you mean …?" in error messages (off in
+    production: it would reveal the schema that introspection hides)."""
 
     max_depth: int = 10
     """``XIETONG_GRAPHQL_MAX_DEPTH``: deepest selection accepted."""
@@ -153,6 +162,10 @@ class AuthSettings:
     token_ttl_minutes: int = 480
     """``XIETONG_TOKEN_TTL_MINUTES``: lifetime of tokens this service issues (a working day)."""
 
+    token_max_minutes: int = 720
+    """``XIETONG_TOKEN_MAX_MINUTES``: the longest lifetime (``exp`` − ``iat``) a bearer token may
+    have, ours or an identity provider's; longer ones are refused, as is issuing one."""
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -212,10 +225,12 @@ class Settings:
                 host=_env("HOST", "127.0.0.1") or "127.0.0.1",
                 port=_env_int("PORT", 8000),
                 workers=_env_int("WORKERS", 2),
+                metrics_token=_env("METRICS_TOKEN"),
             ),
             graphql=GraphQLSettings(
                 graphiql=_env_bool("GRAPHIQL", not production),
                 introspection=_env_bool("INTROSPECTION", not production),
+                suggestions=_env_bool("GRAPHQL_SUGGESTIONS", not production),
                 max_depth=_env_int("GRAPHQL_MAX_DEPTH", 10),
                 max_aliases=_env_int("GRAPHQL_MAX_ALIASES", 30),
                 max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 2000),
@@ -227,6 +242,7 @@ class Settings:
                 issuer=_env("JWT_ISSUER", "xietong") or "xietong",
                 audience=_env("JWT_AUDIENCE", "xietong") or "xietong",
                 token_ttl_minutes=_env_int("TOKEN_TTL_MINUTES", 480),
+                token_max_minutes=_env_int("TOKEN_MAX_MINUTES", 720),
             ),
             worker=WorkerSettings(
                 metrics_port=_env_int("WORKER_METRICS_PORT", 9100),

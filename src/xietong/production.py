@@ -8,8 +8,8 @@ Two kinds of check:
 - ``problems(settings)``: pure, from the settings alone (signing key, GraphiQL, introspection,
   missing URLs, the application and migration URLs using the same role);
 - ``database_problems(url)``: connects with the application's URL and refuses a role that would
-  bypass row-level security (DESIGN.md §1.1): a superuser, a role with BYPASSRLS, or one that owns
-  (or inherits the privileges of the owner of) a table.
+  bypass row-level security (docs/architecture.md §1.1): a superuser, a role with BYPASSRLS, or one
+  that owns (or inherits the privileges of the owner of) a table.
 """
 
 from __future__ import annotations
@@ -94,6 +94,23 @@ def problems(settings: Settings, *, needs_redis: bool = True) -> list[str]:
         found.append(
             "XIETONG_INTROSPECTION is on; production does not let anonymous callers list the "
             "schema (integrators get graphql/schema.graphql)"
+        )
+    if settings.graphql.suggestions:
+        found.append(
+            'XIETONG_GRAPHQL_SUGGESTIONS is on; "Did you mean …?" would reveal the schema '
+            "that introspection hides"
+        )
+    token = settings.server.metrics_token
+    if token is not None and len(token) < MIN_SECRET_LENGTH:
+        found.append(
+            f"XIETONG_METRICS_TOKEN is {len(token)} characters; production needs at least "
+            f"{MIN_SECRET_LENGTH}"
+        )
+    if settings.auth.token_ttl_minutes > settings.auth.token_max_minutes:
+        found.append(
+            f"XIETONG_TOKEN_TTL_MINUTES ({settings.auth.token_ttl_minutes}) exceeds "
+            f"XIETONG_TOKEN_MAX_MINUTES ({settings.auth.token_max_minutes}): every token issued "
+            "would be refused"
         )
     db = settings.database
     app_role = _role(db.url) if db.url else None

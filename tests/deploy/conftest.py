@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TEST_SERVER_SECRET
 
 GOOD_SECRET = "a-production-secret-of-more-than-32-chars-0123456789"
-GOOD_SERVER_SECRET = "a-production-server-secret-for-derived-keys-0123456789"
+GOOD_SERVER_SECRET = TEST_SERVER_SECRET  # the scope key the test databases were migrated with
+METRICS_TOKEN = "a-metrics-token-for-the-scraper-0123456789"
 
 
 def free_port() -> int:
@@ -49,9 +50,10 @@ def xietong(
     )
 
 
-def get(url: str, timeout: float = 5) -> tuple[int, str]:
+def get(url: str, timeout: float = 5, headers: dict[str, str] | None = None) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()

@@ -269,3 +269,30 @@ def test_bad_values_are_refused_at_install_time(bad: dict[str, Any], complaint: 
         render(bad)
     report = helm.lint(CHART, bad, strict=True)
     assert report["errors"], report
+
+
+def test_the_api_metrics_need_a_token_and_suggestions_are_off() -> None:
+    documents = render(values(VALUE_SETS["production"]))
+    api = one(documents, "Deployment", "api")["spec"]["template"]
+    env = {e["name"]: e for e in api["spec"]["containers"][0]["env"]}
+    assert env["XIETONG_METRICS_TOKEN"]["valueFrom"]["secretKeyRef"] == {
+        "name": "xietong-metrics",
+        "key": "token",
+    }
+    # annotation-based scrapers cannot send the token: only the worker pods are annotated
+    assert not any(k.startswith("prometheus.io") for k in api["metadata"]["annotations"])
+    worker = one(documents, "Deployment", "worker")["spec"]["template"]
+    assert worker["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    (endpoint,) = one(documents, "ServiceMonitor")["spec"]["endpoints"]
+    assert endpoint["authorization"] == {
+        "type": "Bearer",
+        "credentials": {"name": "xietong-metrics", "key": "token"},
+    }
+    config = one(documents, "ConfigMap")["data"]
+    assert config["XIETONG_GRAPHQL_SUGGESTIONS"] == "false"
+    assert config["XIETONG_TOKEN_MAX_MINUTES"] == "720"
+    with pytest.raises(Exception, match=r"needs secrets\.metrics\.name"):
+        render({"metrics": {"serviceMonitor": {"enabled": True}}})
+    # without a token the API gets none (and serves no /metrics in production)
+    default_api = one(render({}), "Deployment", "api")["spec"]["template"]["spec"]
+    assert "XIETONG_METRICS_TOKEN" not in {e["name"] for e in default_api["containers"][0]["env"]}

@@ -12,6 +12,7 @@ from tests.conftest import Database
 from tests.deploy.conftest import (
     GOOD_SECRET,
     GOOD_SERVER_SECRET,
+    METRICS_TOKEN,
     Process,
     clean_env,
     free_port,
@@ -29,6 +30,7 @@ def production_env(db_url: str, redis_url: str, **extra: str) -> dict[str, str]:
         "redis_url": redis_url,
         "jwt_secret": GOOD_SECRET,
         "secret_key": GOOD_SERVER_SECRET,
+        "metrics_token": METRICS_TOKEN,
     }
     return clean_env(**{**settings, **extra})
 
@@ -94,7 +96,8 @@ def test_serve_starts_with_a_sound_configuration_and_stops_on_sigterm(
         assert status == 200, body
         assert '"422825"' in body
 
-    status, metrics = get(f"{base}/metrics")
+    assert get(f"{base}/metrics")[0] == 401  # it names operations and tenants: token only
+    status, metrics = get(f"{base}/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})
     assert status == 200
     # Both processes' figures, whichever of them answered the scrape (multiprocess mode).
     assert (

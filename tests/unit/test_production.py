@@ -13,6 +13,7 @@ from xietong.config import (
     Environment,
     GraphQLSettings,
     RedisSettings,
+    ServerSettings,
     Settings,
 )
 from xietong.production import problems
@@ -29,7 +30,7 @@ def production(**overrides: object) -> Settings:
             migration_url="postgresql://xietong_owner@db/xietong",
         ),
         redis=RedisSettings(url="redis://redis:6379/0"),
-        graphql=GraphQLSettings(graphiql=False, introspection=False),
+        graphql=GraphQLSettings(graphiql=False, introspection=False, suggestions=False),
         auth=AuthSettings(jwt_secret=GOOD_SECRET),
         secret_key=SERVER_SECRET,
     )
@@ -82,8 +83,9 @@ def test_every_problem_is_listed_at_once() -> None:
             redis=RedisSettings(),
         )
     )
-    assert len(found) == 5, found
+    assert len(found) == 6, found
     assert any("GRAPHIQL" in p for p in found)
+    assert any("SUGGESTIONS" in p for p in found)
     assert any("INTROSPECTION" in p for p in found)
     assert any("XIETONG_DATABASE_URL is not set" in p for p in found)
     assert any("XIETONG_REDIS_URL" in p for p in found)
@@ -107,3 +109,25 @@ def test_production_defaults_turn_graphiql_and_introspection_off(
     assert settings.graphql.graphiql is False
     assert settings.graphql.introspection is False
     assert settings.log_json is True
+
+
+def test_suggestions_metrics_token_and_token_lifetime_are_checked() -> None:
+    (problem,) = problems(production(graphql=GraphQLSettings(graphiql=False, introspection=False)))
+    assert "XIETONG_GRAPHQL_SUGGESTIONS is on" in problem
+    (problem,) = problems(production(server=ServerSettings(metrics_token="short")))
+    assert "XIETONG_METRICS_TOKEN is 5 characters" in problem
+    assert problems(production(server=ServerSettings(metrics_token="m" * 40))) == []
+    (problem,) = problems(
+        production(auth=AuthSettings(jwt_secret=GOOD_SECRET, token_ttl_minutes=800))
+    )
+    assert "XIETONG_TOKEN_TTL_MINUTES (800) exceeds XIETONG_TOKEN_MAX_MINUTES (720)" in problem
+
+
+def test_production_defaults_hide_suggestions() -> None:
+    import os
+    from unittest import mock
+
+    with mock.patch.dict(os.environ, {"XIETONG_ENV": "production"}, clear=False):
+        assert Settings.from_env().graphql.suggestions is False
+    with mock.patch.dict(os.environ, {"XIETONG_ENV": "development"}, clear=False):
+        assert Settings.from_env().graphql.suggestions is True

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import ApiKey
 from xietong.access.roles import Role
 from xietong.access.scope import Scope
 from xietong.access.tokens import NewApiKey, new_api_key
-from xietong.access.watcher import POLICY_CHANNEL
+from xietong.inputs import end_of_china_day
 from xietong.jurisdictions import codes
 
 # What a key may carry: integrators, trading systems reporting as a centre, and read-only
@@ -40,7 +40,8 @@ async def create(
         province_code=codes.province_of(jurisdiction_code),
         roles=sorted(r.value for r in set(roles)),
         created_by=created_by,
-        expires_at=None if expires_on is None else datetime.combine(expires_on, time.min, UTC),
+        # A day is a China day: the key works until that day ends in Asia/Shanghai.
+        expires_at=None if expires_on is None else end_of_china_day(expires_on),
     )
     db_session.add(key)
     await db_session.flush()
@@ -55,18 +56,31 @@ async def get(*, db_session: AsyncSession, scope: Scope, key_id: uuid.UUID) -> A
     return result
 
 
-def query(*, scope: Scope, span: codes.CodeRange, include_revoked: bool) -> Select[ApiKey]:
+def query(
+    *,
+    scope: Scope,
+    span: codes.CodeRange,
+    include_revoked: bool,
+    creator_left: bool | None = None,
+) -> Select[ApiKey]:
+    """Keys in ``span``; ``creator_left`` True lists only keys whose creator has been
+    deactivated (to revoke or re-issue them), False only the others."""
     q = select(ApiKey).where(
         scope.visible(ApiKey.jurisdiction_code), ApiKey.jurisdiction_code.between(span.lo, span.hi)
     )
     if not include_revoked:
         q = q.where(ApiKey.revoked_at.is_(None))
+    if creator_left is not None:
+        q = q.where(
+            ApiKey.creator_left_at.is_not(None)
+            if creator_left
+            else ApiKey.creator_left_at.is_(None)
+        )
     return q
 
 
 async def revoke(*, db_session: AsyncSession, key: ApiKey, by: str) -> None:
+    """Keys are looked up on every request, so this stops the key as soon as it commits."""
     key.revoked_at = datetime.now(UTC)
     key.revoked_by = by
     await db_session.flush()
-    # Every process forgets cached callers once this commits, so the key stops working at once.
-    await db_session.execute(select(func.pg_notify(POLICY_CHANNEL, "api_key")))

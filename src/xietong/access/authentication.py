@@ -1,15 +1,25 @@
-"""From request headers to a ``Principal``: bearer tokens for people, API keys for integrators.
+"""From request headers to a ``Principal`` and its scope, set on the transaction.
 
-Runs before a scope exists, so it reads through the two SECURITY DEFINER functions of migration
-0003, which return exactly one person or key and nothing else.
+Runs before a scope exists, so it reads through two SECURITY DEFINER functions (migration 0004)
+that answer only what a sign-in needs: ``xietong_sign_in`` returns the person whose login the
+application signed for this connection (after verifying the bearer token), and only if active,
+so arbitrary SQL cannot look anyone else up; ``xietong_api_key_sign_in`` returns the key whose
+secret hashes to the given value, which only the key's holder can compute.
+
+The caller is looked up on every request, so a deactivated person or a revoked key is refused on
+the very next one. To keep that to one round trip, ``sign_in`` remembers per process who each
+credential was last time (``SignInHints``) and sets that caller's scope in the same statement as
+the lookup; the row the lookup returns is the authority, and when it says otherwise (new roles, a
+move) the scope is set again before any query runs.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.principal import (
@@ -20,11 +30,15 @@ from xietong.access.principal import (
     RoleAssignment,
 )
 from xietong.access.roles import Role
+from xietong.access.scope import SET_SCOPE, Scope, apply, backend_pid
+from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import InvalidCredentials, TokenService, hash_api_key, looks_like_api_key
 from xietong.jurisdictions.enums import DepartmentKind, Industry
 
+UNKNOWN_PERSON = "身份凭证对应的人员不存在或已停用（unknown or deactivated person）"
 
-def _roles(values: list[str]) -> tuple[RoleAssignment, ...]:
+
+def _roles(values: Iterable[str]) -> tuple[RoleAssignment, ...]:
     result = []
     for value in values:
         role, _, code = value.partition("@")
@@ -32,22 +46,8 @@ def _roles(values: list[str]) -> tuple[RoleAssignment, ...]:
     return tuple(result)
 
 
-async def person_principal(session: AsyncSession, login: str) -> Principal | None:
-    """The person with this login as a principal; None if unknown; ``InvalidCredentials``
-    if deactivated (removed from the tenant file)."""
-    row = (
-        (
-            await session.execute(
-                text("SELECT * FROM xietong_person_by_login(:login)"), {"login": login}
-            )
-        )
-        .mappings()
-        .first()
-    )
-    if row is None:
-        return None
-    if not row["active"]:
-        raise InvalidCredentials("账号已停用（account deactivated）")
+def person_principal_of(row: Mapping[str, Any]) -> Principal:
+    """A person as a principal, from ``xietong_sign_in``'s columns (or the same names)."""
     industry = row["department_industry"]
     return Principal(
         kind=PrincipalKind.PERSON,
@@ -66,63 +66,31 @@ async def person_principal(session: AsyncSession, login: str) -> Principal | Non
     )
 
 
-class PrincipalCache:
-    """Callers authenticated in the last ``ttl`` seconds, per process.
+async def person_principal(
+    session: AsyncSession, login: str, signer: ScopeSigner
+) -> Principal | None:
+    """The active person with this login, or None (unknown and deactivated are the same).
 
-    Saves a database round trip per request. Cleared whenever the policy watcher hears of a
-    change (a tenant load, a key revoked), so a deactivated person or a revoked key loses access
-    as soon as the notification arrives, not a TTL later. Failures are never cached.
-    """
-
-    def __init__(self, ttl: float = 60.0) -> None:
-        self.ttl = ttl
-        self._entries: dict[str, tuple[float, Principal, datetime | None]] = {}
-
-    def get(self, key: str) -> tuple[Principal, datetime | None] | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            self._entries.pop(key, None)
-            return None
-        return entry[1], entry[2]
-
-    def put(self, key: str, principal: Principal, expires_at: datetime | None = None) -> None:
-        if len(self._entries) > 10_000:
-            self._entries.clear()
-        self._entries[key] = (time.monotonic() + self.ttl, principal, expires_at)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-async def api_key_principal(
-    session: AsyncSession, secret: str, cache: PrincipalCache | None = None
-) -> Principal:
-    key = f"key:{hash_api_key(secret)}"
-    cached = cache.get(key) if cache else None
-    if cached is not None:
-        principal, expires_at = cached
-        if expires_at is not None and expires_at <= datetime.now(UTC):
-            raise InvalidCredentials("API 密钥已过期（API key expired）")
-        return principal
+    Call only for a login whose credential has been verified: the login is signed for this
+    connection, which is what lets the database answer."""
+    token = signer.sign(ScopeClaims(actor=login), pid=await backend_pid(session))
     row = (
-        (
-            await session.execute(
-                text("SELECT * FROM xietong_api_key_by_hash(:h)"), {"h": hash_api_key(secret)}
-            )
-        )
+        (await session.execute(text("SELECT * FROM xietong_sign_in(:token)"), {"token": token}))
         .mappings()
         .first()
     )
+    return None if row is None else person_principal_of(dict(row))
+
+
+def _api_key_principal(row: Mapping[str, Any] | None) -> Principal:
     if row is None:
         raise InvalidCredentials("API 密钥无效（unknown API key）")
     if row["revoked_at"] is not None:
         raise InvalidCredentials("API 密钥已吊销（API key revoked）")
     if row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC):
         raise InvalidCredentials("API 密钥已过期（API key expired）")
-    # Last-used time is written on lookups, so at most once per cache lifetime.
-    await session.execute(text("SELECT xietong_api_key_used(:id)"), {"id": row["id"]})
     code = row["jurisdiction_code"]
-    principal = Principal(
+    return Principal(
         kind=PrincipalKind.API_KEY,
         actor=f"key:{row['prefix']}",
         name=row["name"],
@@ -130,39 +98,98 @@ async def api_key_principal(
         roles=tuple(RoleAssignment(Role(r), code) for r in row["roles"]),
         api_key_id=row["id"],
     )
-    if cache:
-        cache.put(key, principal, row["expires_at"])
-    return principal
 
 
-async def authenticate(
+class SignInHints:
+    """Who each credential was the last time, per process: only a guess at the scope to set
+    together with the lookup. Bounded; never consulted instead of the lookup."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._entries: dict[str, Principal] = {}
+
+    def get(self, key: str) -> Principal | None:
+        return self._entries.get(key)
+
+    def put(self, key: str, principal: Principal) -> None:
+        if len(self._entries) >= self._limit:
+            self._entries.clear()
+        self._entries[key] = principal
+
+
+# Clear any session-level scope, set this transaction's, and look the caller up: one round trip.
+# The lookup functions take their own argument (not the setting), so evaluation order is moot.
+_PERSON = text(f"{SET_SCOPE}, s.* FROM xietong_sign_in(:token) s")
+_API_KEY = text(f"{SET_SCOPE}, s.* FROM xietong_api_key_sign_in(:hash) s")
+
+
+async def _look_up(
+    session: AsyncSession, query: TextClause, token: str, **params: str
+) -> dict[str, Any] | None:
+    row = (await session.execute(query, {"token": token, **params})).mappings().first()
+    return None if row is None else dict(row)
+
+
+async def sign_in(
     session: AsyncSession,
     *,
     authorization: str | None,
     api_key: str | None,
     tokens: TokenService,
-    cache: PrincipalCache | None = None,
-) -> Principal:
-    """The caller; ``ANONYMOUS`` without credentials; ``InvalidCredentials`` for bad ones."""
-    credential = api_key
-    if authorization:
+    signer: ScopeSigner,
+    scope_of: Callable[[Principal], Scope],
+    hints: SignInHints | None = None,
+) -> tuple[Principal, Scope]:
+    """The caller (``ANONYMOUS`` without credentials; ``InvalidCredentials`` for bad ones) and
+    its scope, which is set on the current transaction before this returns.
+
+    ``X-Api-Key`` carries only API keys; ``Authorization: Bearer`` a person's token or an API
+    key. Both at once are refused rather than guessed between."""
+    if authorization and api_key:
+        raise InvalidCredentials(
+            "请只提供一种身份凭证（send either Authorization or X-Api-Key, not both）"
+        )
+    secret: str | None = None
+    login: str | None = None
+    if api_key:
+        if not looks_like_api_key(api_key.strip()):
+            raise InvalidCredentials("X-Api-Key 只接受 API 密钥（X-Api-Key takes an API key only）")
+        secret = api_key.strip()
+    elif authorization:
         scheme, _, value = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer" or not value.strip():
+        credential = value.strip()
+        if scheme.lower() != "bearer" or not credential:
             raise InvalidCredentials(
                 "Authorization 头格式应为 “Bearer <token>”（malformed header）"
             )
-        credential = value.strip()
-    if not credential:
-        return ANONYMOUS
-    if looks_like_api_key(credential):
-        return await api_key_principal(session, credential, cache)
-    login = tokens.verify(credential)  # every request: signature and expiry are never cached
-    cached = cache.get(f"person:{login}") if cache else None
-    if cached is not None:
-        return cached[0]
-    principal = await person_principal(session, login)
-    if principal is None:
-        raise InvalidCredentials("身份凭证对应的人员不存在（unknown person）")
-    if cache:
-        cache.put(f"person:{login}", principal)
-    return principal
+        if looks_like_api_key(credential):
+            secret = credential
+        else:
+            login = tokens.verify(credential)  # signature, expiry and lifetime, every request
+    if secret is None and login is None:
+        scope = scope_of(ANONYMOUS)
+        await apply(session, scope, signer)
+        return ANONYMOUS, scope
+
+    key = f"key:{hash_api_key(secret)}" if secret is not None else f"person:{login}"
+    hint = hints.get(key) if hints is not None else None
+    # The hinted caller's scope, or (first sight) a scope with the login alone, which reads and
+    # writes nothing but lets the database look the person up.
+    guessed = scope_of(hint) if hint is not None else None
+    claims = guessed.claims() if guessed is not None else ScopeClaims(actor=login or "sign-in")
+    token = signer.sign(claims, pid=await backend_pid(session))
+    if secret is not None:
+        principal = _api_key_principal(
+            await _look_up(session, _API_KEY, token, hash=hash_api_key(secret))
+        )
+    else:
+        row = await _look_up(session, _PERSON, token)
+        if row is None:
+            raise InvalidCredentials(UNKNOWN_PERSON)
+        principal = person_principal_of(row)
+    scope = scope_of(principal)
+    if scope != guessed:  # first sight, or the caller changed since: set the right scope now
+        await apply(session, scope, signer)
+    if hints is not None:
+        hints.put(key, principal)
+    return principal, scope

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,8 @@ from xietong.audit.enums import ActorKind
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
 
+SELF_LINE = "self: a person may read their own record"
+
 _ACTOR_KINDS = {
     PrincipalKind.PERSON: ActorKind.PERSON,
     PrincipalKind.API_KEY: ActorKind.API_KEY,
@@ -32,6 +34,9 @@ class Guard:
     scope: Scope
     authorizer: Authorizer
     session: AsyncSession
+    _reach: dict[tuple[ObjectType, Action], CodeRange | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     async def decide(
         self,
@@ -47,6 +52,14 @@ class Guard:
             return Decision(
                 allowed=False, code="UNAUTHENTICATED", message="请先登录（sign in first）"
             )
+        if (
+            obj is ObjectType.PERSON
+            and act is Action.READ
+            and object_id is not None
+            and object_id == self.principal.person_id
+        ):
+            # Everyone may read their own record: it is what `me` shows.
+            return Decision(allowed=True, lines=(SELF_LINE,), reach=Reach.OWN)
         if not self.scope.app_wall:
             # Test hook: the application's jurisdiction wall is off; only the role and the
             # power list are checked, in the caller's own jurisdiction. PostgreSQL must hold.
@@ -94,6 +107,27 @@ class Guard:
             object_id=None if object_id is None else str(object_id),
             details=details,
         )
+
+    def reach(self, obj: ObjectType, act: Action = Action.READ) -> CodeRange | None:
+        """For nested objects (DataLoaders): where the caller may ``act`` on ``obj`` as the
+        corresponding top-level query would allow it, or None if nowhere. A loader filters by
+        this range (plus live grants, which need the same role), so a nested path never returns
+        what the query would refuse: a police liaison reads its unit's officer pool but not the
+        people in it (no ``person:read``)."""
+        key = (obj, act)
+        if key not in self._reach:
+            own = self.principal.jurisdiction_code
+            found = None
+            if own is not None:
+                decision = self.authorizer.check(self.principal, obj, act, own)
+                if decision.allowed:
+                    found = (
+                        codes.subtree(own)
+                        if decision.reach is Reach.SUBTREE
+                        else CodeRange(own, own)
+                    )
+            self._reach[key] = found
+        return self._reach[key]
 
     async def span(self, obj: ObjectType, act: Action, under: int | None = None) -> CodeRange:
         """For lists: the range of jurisdictions the caller may ``act`` on ``obj`` in, at or

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.actions import Action, ObjectType, Reach, permission
-from xietong.access.models import AccessGrant, DepartmentPower
+from xietong.access.models import AccessGrant, DepartmentPower, PolicyVersion
 from xietong.access.powers import Catalogue, Power, catalogue
 from xietong.access.principal import Principal, RoleAssignment
 from xietong.access.roles import Role
@@ -116,7 +116,10 @@ class Authorizer:
         jurisdictions: Iterable[int],
         power_lists: Mapping[str, Sequence[str]],
         powers: Catalogue,
+        version: int | None = None,
     ) -> None:
+        self.version = version
+        """The ``policy_version`` this was built from (None: not from a database)."""
         self.rules = list(rules)
         self.powers = powers
         self.power_lists = {k: tuple(v) for k, v in power_lists.items()}
@@ -232,8 +235,16 @@ class Authorizer:
         )
 
 
+async def policy_version(session: AsyncSession) -> int | None:
+    """The counter the database moves whenever the owner changes what the policy is built
+    from (``PolicyVersion``)."""
+    version: int | None = await session.scalar(select(PolicyVersion.version))
+    return version
+
+
 async def load_authorizer(session: AsyncSession) -> Authorizer:
     """Build the authorizer from the policy files and the public tables."""
+    version = await policy_version(session)  # read first: a later change reloads again
     jurisdictions = (await session.scalars(select(Jurisdiction.code))).all()
     rows = await session.execute(
         select(Department.key, DepartmentPower.power_code)
@@ -250,7 +261,18 @@ async def load_authorizer(session: AsyncSession) -> Authorizer:
         jurisdictions=jurisdictions,
         power_lists=lists,
         powers=catalogue(),
+        version=version,
     )
+
+
+async def reload_if_changed(session: AsyncSession, current: Authorizer | None) -> Authorizer | None:
+    """A new authorizer if the policy version moved since ``current`` was built, else None.
+
+    A notification on the policy channel only makes a process ask: anyone connected may send
+    one, but only the table owner's changes move the version."""
+    if current is not None and current.version == await policy_version(session):
+        return None
+    return await load_authorizer(session)
 
 
 async def live_grants(

@@ -1,9 +1,10 @@
 """The caller's scope: computed once per request, applied twice.
 
 Once in the application, as an SQL predicate on every list and lookup (``Scope.visible``); once in
-PostgreSQL, as row-level security reading the same numbers from transaction-local settings
-(``apply``). Either wall alone keeps a county out of its sibling's rows. The grant arm of both is
-the same SQL function, ``xietong_granted_ids(object_type, action)`` (migration 0003).
+PostgreSQL, as row-level security reading the same numbers from a signed, transaction-local token
+(``apply``; ``scope_token`` explains the token). Either wall alone keeps a county out of its
+sibling's rows. The grant arm of both is the same SQL function,
+``xietong_granted_ids(object_type, action)`` (migration 0004).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, ColumnElement, any_, false, func, or_, select, true
+from sqlalchemy import ARRAY, ColumnElement, any_, cast, false, func, or_, select, text, true
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from xietong.access.actions import Action, ObjectType
 from xietong.access.principal import Principal
+from xietong.access.scope_token import SETTING, ScopeClaims, ScopeSigner
 from xietong.jurisdictions import codes
 
 
@@ -48,20 +50,16 @@ class Scope:
             department_id=principal.department.id if principal.department else None,
         )
 
-    def settings(self) -> dict[str, str]:
-        """The transaction-local settings row-level security reads; '' means unset."""
-
-        def text(value: object) -> str:
-            return "" if value is None else str(value)
-
-        return {
-            "xietong.actor": self.actor,
-            "xietong.read_lo": text(self.read.lo if self.read else None),
-            "xietong.read_hi": text(self.read.hi if self.read else None),
-            "xietong.write_code": text(self.write_code),
-            "xietong.jurisdiction": text(self.jurisdiction_code),
-            "xietong.department": text(self.department_id),
-        }
+    def claims(self) -> ScopeClaims:
+        """What PostgreSQL's wall reads (signed by ``apply``)."""
+        return ScopeClaims(
+            actor=self.actor,
+            read_lo=self.read.lo if self.read else None,
+            read_hi=self.read.hi if self.read else None,
+            write_code=self.write_code,
+            jurisdiction_code=self.jurisdiction_code,
+            department_id=self.department_id,
+        )
 
     def visible(
         self,
@@ -80,17 +78,57 @@ class Scope:
             return in_subtree
         return or_(in_subtree, object_id == any_(granted_ids(object_type, Action.READ)))
 
+    def within(
+        self, jurisdiction: InstrumentedAttribute[int], span: codes.CodeRange
+    ) -> ColumnElement[bool]:
+        """The application's range filter for a role's reach (``Guard.reach``/``span``); off
+        with the application wall, like ``visible``."""
+        if not self.app_wall:
+            return true()
+        return jurisdiction.between(span.lo, span.hi)
+
     def can_write(self, jurisdiction_code: int) -> bool:
         return jurisdiction_code == self.write_code
 
 
 def granted_ids(object_type: ObjectType, action: Action) -> ColumnElement[list[uuid.UUID]]:
-    return func.xietong_granted_ids(object_type.value, action.value, type_=ARRAY(UUID))
+    """Ids granted to the caller, as a scalar subquery: computed once per statement, and usable
+    as an index condition (``id = ANY (...)``)."""
+    # The cast keeps `= ANY (array)` from being read as `= ANY (subquery)`.
+    ids = ARRAY(UUID(as_uuid=True))
+    subquery = select(
+        func.xietong_granted_ids(object_type.value, action.value, type_=ids)
+    ).scalar_subquery()
+    found: ColumnElement[list[uuid.UUID]] = cast(subquery, ids)  # type: ignore[arg-type]
+    return found
 
 
-async def apply(session: AsyncSession, scope: Scope) -> None:
-    """Set the scope for the current transaction only (safe under connection pooling)."""
-    values = scope.settings()
-    await session.execute(
-        select(*(func.set_config(name, value, True) for name, value in values.items()))
-    )
+async def backend_pid(session: AsyncSession) -> int:
+    """The PostgreSQL backend serving this session's transaction (a local lookup)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    pid: int = raw.driver_connection.get_server_pid()  # type: ignore[union-attr]
+    return pid
+
+
+SET_SCOPE = (
+    # Clear any session-level value first (it would outlive the transaction on a pooled
+    # connection), then set this transaction's token (a bind parameter named `token`).
+    f"SELECT set_config('{SETTING}', '', false) AS scope_cleared, "
+    f"set_config('{SETTING}', :token, true) AS scope_set"
+)
+_APPLY = text(SET_SCOPE)
+
+
+async def apply(session: AsyncSession, scope: Scope, signer: ScopeSigner) -> None:
+    """Sign the scope for this connection and set it for the current transaction only."""
+    token = signer.sign(scope.claims(), pid=await backend_pid(session))
+    await session.execute(_APPLY, {"token": token})
+
+
+async def scope_status(session: AsyncSession, signer: ScopeSigner) -> str:
+    """Whether a scope this process signs verifies in this database: ``ok``, or why not
+    (``scope_token.STATUS_HINTS`` says what to do)."""
+    token = signer.sign(ScopeClaims(actor="probe"), pid=await backend_pid(session))
+    status: str = await session.scalar(text("SELECT xietong_scope_status(:t)"), {"t": token})
+    return status

@@ -60,9 +60,19 @@ class TokenService:
         assert self.auth.jwks_url
         return jwt.PyJWKClient(self.auth.jwks_url, cache_keys=True, lifespan=300)
 
+    @property
+    def max_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.auth.token_max_minutes)
+
     def issue(self, login: str, *, ttl: timedelta | None = None) -> str:
         if self.secret is None:
             raise ValueError("tokens come from the identity provider (XIETONG_JWKS_URL is set)")
+        lifetime = ttl if ttl is not None else timedelta(minutes=self.auth.token_ttl_minutes)
+        if lifetime > self.max_lifetime:
+            raise ValueError(
+                f"a token may live at most {self.auth.token_max_minutes} minutes "
+                "(XIETONG_TOKEN_MAX_MINUTES)"
+            )
         now = datetime.now(UTC)
         claims = {
             "sub": login,
@@ -70,7 +80,7 @@ class TokenService:
             "aud": self.auth.audience,
             "iat": now,
             "nbf": now,
-            "exp": now + (ttl or timedelta(minutes=self.auth.token_ttl_minutes)),
+            "exp": now + lifetime,
         }
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
@@ -90,12 +100,24 @@ class TokenService:
                 audience=self.auth.audience,
                 issuer=self.auth.issuer,
                 leeway=_LEEWAY_S,
-                options={"require": ["sub", "exp", "iss", "aud"]},
+                options={"require": ["sub", "exp", "iat", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError:
             raise InvalidCredentials("登录已过期，请重新登录（token expired）") from None
         except (jwt.PyJWTError, ValueError):
             raise InvalidCredentials("身份凭证无效（invalid token）") from None
+        # However it was signed, a token that lives longer than allowed is refused: a leaked
+        # long-lived token would outlast any deactivation window an operator plans for.
+        issued, expires = claims.get("iat"), claims.get("exp")
+        if (
+            not isinstance(issued, int | float)
+            or not isinstance(expires, int | float)
+            or expires - issued > self.max_lifetime.total_seconds() + _LEEWAY_S
+        ):
+            raise InvalidCredentials(
+                f"身份凭证有效期超过 {self.auth.token_max_minutes} 分钟上限"
+                "（token lifetime exceeds the maximum）"
+            )
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise InvalidCredentials("身份凭证无效（invalid token）")

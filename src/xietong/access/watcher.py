@@ -1,9 +1,12 @@
 """Reload every process's policy when it changes: PostgreSQL LISTEN/NOTIFY, no extra service.
 
-Writers (tenant loads, anything that changes jurisdictions or power lists) call
-``pg_notify('xietong_policy', …)`` inside their transaction; PostgreSQL delivers it on commit to
-every API process listening, which rebuilds its authorizer. A lost connection is re-established
-with backoff and followed by a reload, so a notification missed while disconnected costs nothing.
+Triggers on the tables the policy is built from (jurisdictions, departments, power lists;
+migration 0004) move ``policy_version`` and call ``pg_notify('xietong_policy', …)`` in the
+writer's transaction; PostgreSQL delivers it on commit to every API process listening, which
+rebuilds its authorizer if the version moved. Anyone connected can send a NOTIFY, so the message
+itself is only a prompt to look: the application role cannot move the version. A lost connection
+is re-established with backoff and followed by a check, so a notification missed while
+disconnected costs nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def _set(event: asyncio.Event, *_: object) -> None:
 
 class PolicyWatcher:
     def __init__(
-        self, url: str, reload: Callable[[], Awaitable[None]], *, reload_on_connect: bool = False
+        self, url: str, reload: Callable[[], Awaitable[bool]], *, reload_on_connect: bool = False
     ) -> None:
         self._dsn = asyncpg_dsn(url)
         self._reload_on_connect = reload_on_connect
@@ -39,6 +42,11 @@ class PolicyWatcher:
         self._task: asyncio.Task[None] | None = None
         self._pending: asyncio.TimerHandle | None = None
         self.reloads = 0
+        """Reloads that changed the policy."""
+        self.checks = 0
+        """Notifications (and reconnects) acted on, whether or not the policy had changed."""
+        self.listening = asyncio.Event()
+        """Set while connected and listening (tests wait for it before notifying)."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="policy-watcher")
@@ -60,9 +68,13 @@ class PolicyWatcher:
 
     async def _do(self) -> None:
         try:
-            await self._reload()
-            self.reloads += 1
-            log.info("policy reloaded", reloads=self.reloads)
+            changed = await self._reload()
+            self.checks += 1
+            if changed:
+                self.reloads += 1
+                log.info("policy reloaded", reloads=self.reloads)
+            else:
+                log.debug("policy notification, version unchanged; nothing reloaded")
         except Exception:
             log.exception("policy reload failed; keeping the previous policy")
 
@@ -78,6 +90,7 @@ class PolicyWatcher:
                 continue
             try:
                 await conn.add_listener(POLICY_CHANNEL, self._notified)
+                self.listening.set()
                 if self._reload_on_connect:
                     self._notified()  # a change may have been missed while disconnected
                 self._reload_on_connect, delay = True, 0.5
@@ -91,5 +104,6 @@ class PolicyWatcher:
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("policy watcher lost its connection; reconnecting", error=str(exc))
             finally:
+                self.listening.clear()
                 with contextlib.suppress(Exception):
                     await conn.close()

@@ -15,7 +15,7 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from xietong.access import scope as scopes
-from xietong.access.authentication import authenticate
+from xietong.access.authentication import sign_in
 from xietong.access.guard import Guard
 from xietong.access.principal import Principal
 from xietong.access.tokens import InvalidCredentials
@@ -32,10 +32,10 @@ class Loaders:
     people: PeopleLoaders
 
     @classmethod
-    def create(cls, session: AsyncSession, scope: scopes.Scope) -> Loaders:
+    def create(cls, session: AsyncSession, guard: Guard) -> Loaders:
         return cls(
             jurisdictions=JurisdictionLoaders.create(session),
-            people=PeopleLoaders.create(session, scope),
+            people=PeopleLoaders.create(session, guard),
         )
 
 
@@ -57,7 +57,8 @@ CALLER_STATE_KEY = "caller"
 async def provide_context(
     request: Request[Any, Any, Any], state: State
 ) -> AsyncGenerator[Context, None]:
-    """Authenticate, compute the scope once, set it on the transaction, and hand over.
+    """Sign the caller in, compute the scope once, set it on the transaction (one round trip
+    in the usual case: ``access.authentication.sign_in``), and hand over.
 
     The transaction commits when the request ends and rolls back on error; mutations run in
     savepoints inside it so a refused mutation changes nothing.
@@ -65,27 +66,29 @@ async def provide_context(
     if state.authorizer is None:
         raise ServiceUnavailableException(detail="访问策略尚未加载（policy not loaded yet）")
     async with state.sessions() as session, session.begin():
+        app_wall = state.get("app_wall", True)
         try:
-            principal = await authenticate(
+            principal, scope = await sign_in(
                 session,
                 authorization=request.headers.get("authorization"),
                 api_key=request.headers.get("x-api-key"),
                 tokens=state.tokens,
-                cache=state.principals,
+                signer=state.scope_signer,
+                scope_of=lambda p: scopes.Scope.of(p, app_wall=app_wall),
+                hints=state.sign_in_hints,
             )
         except InvalidCredentials as exc:
             raise NotAuthorizedException(detail=str(exc)) from None
-        scope = scopes.Scope.of(principal, app_wall=state.get("app_wall", True))
-        await scopes.apply(session, scope)
         caller = {"login": principal.actor, "jurisdiction": principal.jurisdiction_code}
         structlog.contextvars.bind_contextvars(**caller)  # lines logged while serving it
         request.scope.setdefault("state", {})[CALLER_STATE_KEY] = caller  # the request line
+        guard = Guard(principal, scope, state.authorizer, session)
         yield Context(
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             db=session,
             settings=state.settings,
-            loaders=Loaders.create(session, scope),
+            loaders=Loaders.create(session, guard),
             principal=principal,
             scope=scope,
-            guard=Guard(principal, scope, state.authorizer, session),
+            guard=guard,
         )

@@ -23,6 +23,8 @@ from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.cost import cost_rule
 from xietong.api.errors import ErrorShaping
+from xietong.api.scalars import SCALARS
+from xietong.api.suggestions import HiddenSuggestions, hidden_suggestions_kwargs
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.observability.graphql import GraphQLMetrics
@@ -51,6 +53,14 @@ class Schema(strawberry.Schema):
         """Strawberry logs every error with its trace; expected ones are not news, and
         ``ErrorShaping`` already logs the unexpected ones with the request id."""
 
+    hide_suggestions = False
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return hidden_suggestions_kwargs(kwargs) if self.hide_suggestions else kwargs
+
 
 def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
     settings = settings or GraphQLSettings()
@@ -65,12 +75,16 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return Schema(
+    if not settings.suggestions:
+        extensions.append(HiddenSuggestions)
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )
+    schema.hide_suggestions = not settings.suggestions
+    return schema
 
 
 def schema_sdl() -> str:

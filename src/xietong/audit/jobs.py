@@ -10,9 +10,10 @@ from __future__ import annotations
 import structlog
 
 from xietong.access.scope import Scope, apply
+from xietong.access.scope_token import ScopeSigner
 from xietong.audit import checkpoints
 from xietong.config import Settings
-from xietong.db.engine import transaction
+from xietong.db.engine import keyring_of, transaction
 from xietong.jobs.queue import JobContext, Schedule, every, registry
 from xietong.jurisdictions.codes import CodeRange
 
@@ -44,7 +45,7 @@ async def checkpoint(ctx: JobContext) -> int:
         raise RuntimeError("the audit checkpoint job needs XIETONG_DATABASE_URL")
     sink = checkpoints.sink_for(target)
     async with transaction(ctx.sessions) as session:
-        await apply(session, CHECKPOINT_SCOPE)
+        await apply(session, CHECKPOINT_SCOPE, ScopeSigner.from_keyring(keyring_of(session)))
         taken = await checkpoints.take(db_session=session)
     await sink.write([c.to_line() for c in taken])
     log.info("audit checkpoint written", provinces=len(taken), target=sink.describe())

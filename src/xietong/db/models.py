@@ -1,6 +1,6 @@
 """Every context's models, imported once so the metadata (and Alembic) sees all tables."""
 
-from xietong.access.models import AccessGrant, ApiKey, DepartmentPower
+from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
 from xietong.db.base import Base
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
@@ -20,5 +20,6 @@ __all__ = [
     "OfficerPoolMember",
     "Person",
     "PersonRole",
+    "PolicyVersion",
     "metadata",
 ]

@@ -77,6 +77,9 @@ async def provision(
             with contextlib.suppress(*_ALREADY_THERE):
                 await conn.execute(f"CREATE DATABASE {database} OWNER {owner_role}{source}")
             await conn.execute(f"GRANT CONNECT ON DATABASE {database} TO {app_role}")
+        # PostgreSQL lets PUBLIC create temp tables (which could shadow names) and schemas in a
+        # new database; `migrate` takes that away too, but a copy of a template starts afresh.
+        await conn.execute(f"REVOKE CREATE, TEMPORARY ON DATABASE {database} FROM PUBLIC")
     finally:
         await conn.close()
     # The public schema must belong to the owner so migrations can create tables in it.

@@ -75,6 +75,9 @@ class Department(Timestamped, Base):
             " OR (kind NOT IN ('industry', 'finance') AND industry IS NULL)",
             name="industry_fits_kind",
         ),
+        # Lets a grant name a department together with its jurisdiction (a composite foreign
+        # key), so the two cannot disagree.
+        UniqueConstraint("id", "jurisdiction_code"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)

@@ -1,19 +1,23 @@
 """``GET /metrics`` and the app's observability lifespan.
 
-The endpoint is for the cluster's Prometheus, not for the public: the chart's Ingress routes only
-``/graphql`` and the optional NetworkPolicy admits scrapers from the monitoring namespace only.
+The endpoint is for the cluster's Prometheus, not for the public (it names operations and
+tenants): with ``XIETONG_METRICS_TOKEN`` set it answers only ``Authorization: Bearer <token>``,
+and in production without a token it is off. The chart's Ingress routes only ``/graphql`` and the
+optional NetworkPolicy admits scrapers from the monitoring namespace only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
-from litestar import Controller, Litestar, Response, get
+from litestar import Controller, Litestar, Request, Response, get
 from litestar.datastructures import State
 
 from xietong.config import Settings
@@ -35,12 +39,33 @@ async def _heartbeats(queue: JobQueue | None) -> dict[str, float] | None:
         return None
 
 
+def _refusal(request: Request[Any, Any, Any], settings: Settings) -> Response[bytes] | None:
+    """Why this scrape is refused (a response to send), or None to serve it."""
+    token = settings.server.metrics_token
+    if token is None:
+        if settings.is_production:  # off: production has no token configured
+            return Response(b"not found\n", status_code=404, media_type="text/plain")
+        return None
+    scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return None
+    return Response(
+        "需要监控令牌（metrics token required）\n".encode(),
+        status_code=401,
+        media_type="text/plain; charset=utf-8",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 class MetricsController(Controller):
     path = "/metrics"
     include_in_schema = False
 
     @get("", cache=False)
-    async def metrics(self, state: State) -> Response[bytes]:
+    async def metrics(self, request: Request[Any, Any, Any], state: State) -> Response[bytes]:
+        refused = _refusal(request, state.settings)
+        if refused is not None:
+            return refused
         metrics: Metrics = state.metrics
         metrics.observe_pool(state.engine)
         metrics.observe_heartbeats(await _heartbeats(state.get("queue")), now=time.time())
@@ -61,6 +86,8 @@ async def observability_lifespan(app: Litestar) -> AsyncIterator[None]:
     pool, so each process publishes its figures for the others to add up."""
     settings: Settings = app.state.settings
     metrics: Metrics = app.state.metrics
+    if settings.is_production and settings.server.metrics_token is None:
+        log.warning("/metrics is off: set XIETONG_METRICS_TOKEN to let Prometheus scrape it")
     queue = JobQueue.from_url(settings.redis.url) if settings.redis.url else None
     app.state.queue = queue
     metrics.observe_pool(app.state.engine)  # publish the pool's size before the first scrape

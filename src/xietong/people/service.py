@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, any_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, any_, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.actions import Action, ObjectType
@@ -21,6 +21,22 @@ def _visible_person(scope: Scope) -> Any:
     return scope.visible(
         Person.jurisdiction_code, object_type=ObjectType.PERSON, object_id=Person.id
     )
+
+
+def _readable_person(
+    scope: Scope, span: CodeRange | None, own_id: uuid.UUID | None
+) -> ColumnElement[bool]:
+    """What reading a person allows, for nested paths: in the caller's reach for ``person:read``
+    (``Guard.reach``) or granted to it, and always the caller's own record."""
+    arms: list[ColumnElement[bool]] = []
+    if span is not None:
+        arms += [
+            scope.within(Person.jurisdiction_code, span),
+            Person.id == any_(granted_ids(ObjectType.PERSON, Action.READ)),
+        ]
+    if own_id is not None:
+        arms.append(Person.id == own_id)
+    return and_(_visible_person(scope), or_(*arms)) if arms else false()
 
 
 def _visible_officer(scope: Scope) -> Any:
@@ -89,12 +105,18 @@ async def get_officer(
 
 
 async def roles_of(
-    *, db_session: AsyncSession, scope: Scope, person_ids: Sequence[uuid.UUID]
+    *,
+    db_session: AsyncSession,
+    scope: Scope,
+    person_ids: Sequence[uuid.UUID],
+    span: CodeRange | None,
+    own_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID, list[PersonRole]]:
+    """Roles of the people the caller may read (see ``people_by_ids``)."""
     rows = await db_session.scalars(
         select(PersonRole)
         .join(Person, Person.id == PersonRole.person_id)
-        .where(PersonRole.person_id.in_(person_ids), _visible_person(scope))
+        .where(PersonRole.person_id.in_(person_ids), _readable_person(scope, span, own_id))
         .order_by(PersonRole.person_id, PersonRole.role)
     )
     result: dict[uuid.UUID, list[PersonRole]] = {i: [] for i in person_ids}
@@ -104,23 +126,44 @@ async def roles_of(
 
 
 async def officers_of(
-    *, db_session: AsyncSession, scope: Scope, person_ids: Sequence[uuid.UUID]
+    *,
+    db_session: AsyncSession,
+    scope: Scope,
+    person_ids: Sequence[uuid.UUID],
+    span: CodeRange | None,
 ) -> dict[uuid.UUID, OfficerPoolMember]:
+    """Pool entries the caller may read: within its ``officer_pool:read`` reach (``span``, from
+    ``Guard.reach``) or granted to it; none without that permission."""
+    if span is None:
+        return {}
     rows = await db_session.scalars(
         select(OfficerPoolMember).where(
             OfficerPoolMember.person_id.in_(person_ids),
             OfficerPoolMember.active.is_(True),
             _visible_officer(scope),
+            or_(
+                scope.within(OfficerPoolMember.jurisdiction_code, span),
+                OfficerPoolMember.person_id
+                == any_(granted_ids(ObjectType.OFFICER_POOL, Action.READ)),
+            ),
         )
     )
     return {row.person_id: row for row in rows}
 
 
 async def people_by_ids(
-    *, db_session: AsyncSession, scope: Scope, person_ids: Sequence[uuid.UUID]
+    *,
+    db_session: AsyncSession,
+    scope: Scope,
+    person_ids: Sequence[uuid.UUID],
+    span: CodeRange | None,
+    own_id: uuid.UUID | None = None,
 ) -> dict[uuid.UUID, Person]:
+    """People the caller may read, for nested paths: within its ``person:read`` reach
+    (``span``, from ``Guard.reach``; None without that permission) or granted to it, and its
+    own record (``own_id``), which ``me`` shows anyway."""
     rows = await db_session.scalars(
-        select(Person).where(Person.id.in_(person_ids), _visible_person(scope))
+        select(Person).where(Person.id.in_(person_ids), _readable_person(scope, span, own_id))
     )
     return {row.id: row for row in rows}
 

@@ -19,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import DepartmentPower
 from xietong.access.roles import Role
-from xietong.access.watcher import POLICY_CHANNEL
 from xietong.db.base import changed
+from xietong.deadlines.clock import SYSTEM_CLOCK
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 from xietong.tenants.declaration import (
+    MAX_PROBLEMS,
     PersonEntry,
     Problem,
     TenantDeclaration,
@@ -70,13 +71,15 @@ def read_all(paths: Iterable[Path]) -> list[TenantDeclaration]:
     """Read and check every file; report the problems of all files together."""
     declarations: list[TenantDeclaration] = []
     problems: list[Problem] = []
+    total = 0
     for path in paths:
         try:
             declarations.append(read_file(path))
         except TenantFileError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise TenantFileError(problems)
+            problems.extend(exc.problems[: MAX_PROBLEMS - len(problems)])
+            total += exc.total
+    if total:
+        raise TenantFileError(problems, total)
     check_across(declarations)
     return declarations
 
@@ -87,15 +90,12 @@ async def load_tenants(
     declarations = read_all(paths)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     report = LoadReport(files=[d.file for d in declarations])
-    day = today or date.today()
+    day = today or SYSTEM_CLOCK.today()  # a unit retired or renamed today, in China
     for decl in declarations:
         await _Sync(session, decl, report, day).run()
+    # Changes to jurisdictions, departments and power lists move the policy version and notify
+    # every process (triggers, migration 0004), which reloads once this transaction commits.
     await session.flush()
-    if not report.unchanged:
-        # Every process reloads its policy once this transaction commits (access.watcher).
-        await session.execute(
-            text("SELECT pg_notify(:channel, 'tenants')"), {"channel": POLICY_CHANNEL}
-        )
     return report
 
 

@@ -1,5 +1,8 @@
 """The isolation matrix: every role kind × the three seed levels × each operation × objects in
 own / child / sibling / parent / other-province jurisdictions, through the GraphQL endpoint.
+Operations include nested paths (the officer pool's people: a nested object is authorized like
+its top-level query) and ``explainAccess`` (which must answer exactly as for a login that does
+not exist whenever it may not answer).
 
 It runs twice. With both walls, each case must be allowed or denied exactly as EXPECTED says.
 With the application's jurisdiction wall switched off (``app.state.app_wall = False``, a test-only
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,6 +71,8 @@ OPERATIONS = [
     "read_person",
     "list_people",
     "read_officer_pool",
+    "read_officer_pool_people",
+    "explain_access",
     "set_availability",
     "create_api_key",
     "create_grant",
@@ -86,6 +91,11 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation == "read_officer_pool":
         # officers and police liaisons see their own unit's pool (R-3); readers the subtree
         return (role in READERS and in_subtree) or (role == "police" and own)
+    if operation == "read_officer_pool_people":
+        # the people behind the pool entries need person:read as well: never for the police
+        return role in READERS and in_subtree
+    if operation == "explain_access":
+        return role == "office" and in_subtree  # the office explains over its subtree
     if operation == "set_availability":
         return role == "office" and own  # and OFFICE-OFFICER-POOL is on every office's list
     if operation == "create_api_key":
@@ -134,6 +144,7 @@ class World:
     people: dict[int, tuple[str, str]]  # jurisdiction -> (person global id, login)
     officers: dict[int, tuple[str, uuid.UUID]]  # jurisdiction -> (officer global id, person id)
     keys: dict[int, str]  # jurisdiction -> API key secret
+    unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
 
 def _gid(type_name: str, value: uuid.UUID) -> str:
@@ -220,8 +231,23 @@ class Outcome:
     seen: set[int]  # jurisdictions of every row returned
 
 
+# A refusal is one of these; anything else (a mistyped query, an internal error) would make a
+# "not allowed" case pass for the wrong reason, so it fails the test instead.
+REFUSALS = {"UNAUTHENTICATED", "FORBIDDEN", "POWER_NOT_LISTED", "NOT_FOUND"}
+
+
+def _checked(client: Any) -> Any:
+    async def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        body: dict[str, Any] = await client(*args, **kwargs)
+        codes_seen = {(e.get("extensions") or {}).get("code") for e in body.get("errors") or []}
+        assert codes_seen <= REFUSALS, f"not a refusal: {body['errors']}"
+        return body
+
+    return call
+
+
 async def _run(world: World, case: Case) -> Outcome:
-    gql = world.clients[case.mode]
+    gql = _checked(world.clients[case.mode])
     caller = _caller(world, case)
     target = codes.format_code(case.target)
     marker = f"matrix:{case.tag}"
@@ -237,20 +263,53 @@ async def _run(world: World, case: Case) -> Outcome:
         )
     if case.operation in {"list_people", "read_officer_pool"}:
         query = (
-            "query($c: String!) { people(under: $c, first: 100) { nodes { jurisdiction "
+            "query($c: JurisdictionCode!) { people(under: $c, first: 100) { nodes { jurisdiction "
             "{ code } } } }"
             if case.operation == "list_people"
-            else "query($c: String!) { officerPool(jurisdiction: $c, first: 100) { nodes { "
-            "jurisdiction { code } } } }"
+            else "query($c: JurisdictionCode!) { officerPool(jurisdiction: $c, first: 100) { "
+            "nodes { jurisdiction { code } } } }"
         )
         body = await gql(query, {"c": target}, **caller)
         field = "people" if case.operation == "list_people" else "officerPool"
         nodes = ((body.get("data") or {}).get(field) or {}).get("nodes") or []
         return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "read_officer_pool_people":
+        body = await gql(
+            "query($c: JurisdictionCode!) { officerPool(jurisdiction: $c, first: 100) { nodes { "
+            "jurisdiction { code } person { login jurisdiction { code } } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = ((body.get("data") or {}).get("officerPool") or {}).get("nodes") or []
+        people = [n["person"] for n in nodes if n["person"] is not None]
+        own_login = caller.get("login")
+        return Outcome(
+            any(p["login"] != own_login for p in people),  # one's own record is always readable
+            {int(n["jurisdiction"]["code"]) for n in nodes}
+            | {int(p["jurisdiction"]["code"]) for p in people},
+        )
+    if case.operation == "explain_access":
+        query = (
+            "query($l: Login!, $o: ID!) { explainAccess(login: $l, action: READ, "
+            "objectId: $o) { allowed } }"
+        )
+        own_person = world.people[case.subject_code][0]
+        body = await gql(query, {"l": world.people[case.target][1], "o": own_person}, **caller)
+        answered = (body.get("data") or {}).get("explainAccess") is not None
+        if not answered:
+            # Refused exactly as for a login that does not exist: nothing learnt about the
+            # target (whether it exists, where, or whether it is deactivated).
+            key = (case.mode, case.level, case.role)
+            if key not in world.unknown_login_answers:
+                world.unknown_login_answers[key] = await gql(
+                    query, {"l": "nobody.nowhere", "o": own_person}, **caller
+                )
+            assert body == world.unknown_login_answers[key], case.tag
+        return Outcome(answered, {case.target} if answered else set())
     if case.operation == "set_availability":
         ident, person_id = world.officers[case.target]
         await gql(
-            "mutation($id: ID!, $r: String) { officerAvailabilitySet(input: {officerId: "
+            "mutation($id: ID!, $r: LongText) { officerAvailabilitySet(input: {officerId: "
             "$id, available: false, reason: $r}) { errors { code } } }",
             {"id": ident, "r": marker},
             **caller,

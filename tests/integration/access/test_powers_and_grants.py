@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import Database
 from tests.support import GraphQLClient, error_codes
@@ -16,17 +18,17 @@ from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants
 
-OFFICE_ID = """query($code: String!) { jurisdiction(code: $code) {
+OFFICE_ID = """query($code: JurisdictionCode!) { jurisdiction(code: $code) {
     departments { id key kind powers { code } } } }"""
 
-SET_AVAILABILITY = """mutation($id: ID!, $available: Boolean!, $reason: String) {
+SET_AVAILABILITY = """mutation($id: ID!, $available: Boolean!, $reason: LongText) {
   officerAvailabilitySet(input: {officerId: $id, available: $available, reason: $reason}) {
     officer { available unavailableReason } errors { field code message } } }"""
 
 
 async def officer_id(gql: GraphQLClient, login: str, code: str) -> str:
     data = await gql.data(
-        "query($c: String!) { officerPool(jurisdiction: $c, first: 100) { nodes { id "
+        "query($c: JurisdictionCode!) { officerPool(jurisdiction: $c, first: 100) { nodes { id "
         "person { login } } } }",
         {"c": code},
         login=login,
@@ -121,6 +123,31 @@ async def test_a_power_removed_from_the_list_is_refused_after_reload(
     assert "协同监管执法人员库的统一调配与动态管理" in body["errors"][0]["message"]
 
 
+async def test_a_notification_from_the_app_role_reloads_nothing(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """Anyone connected can NOTIFY the policy channel; only the owner can move the version the
+    processes compare, so the policy is looked at and kept."""
+    watcher = fresh_gql.app.state.policy_watcher
+    await asyncio.wait_for(watcher.listening.wait(), timeout=10)
+    authorizer, checks, reloads = fresh_gql.app.state.authorizer, watcher.checks, watcher.reloads
+    engine = make_engine(fresh_db.app_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT pg_notify('xietong_policy', 'tenants')"))
+        with pytest.raises(DBAPIError, match="permission denied"):
+            async with conn.begin_nested():
+                await conn.execute(text("UPDATE policy_version SET version = version + 1"))
+    await engine.dispose()
+    for _ in range(100):
+        if watcher.checks > checks:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the notification never arrived")
+    assert watcher.reloads == reloads
+    assert fresh_gql.app.state.authorizer is authorizer
+
+
 GRANT = """mutation($input: GrantCreateInput!) { grantCreate(input: $input) {
   grant { id actions reason granteeJurisdiction { code } objectJurisdiction { code } }
   errors { field code message } } }"""
@@ -190,6 +217,48 @@ async def test_a_grant_opens_one_record_to_another_county_until_revoked(
     ] is None
 
 
+async def test_a_grant_names_a_department_of_the_grantee_only(fresh_gql: GraphQLClient) -> None:
+    people = await fresh_gql.data(
+        '{ people(under: "410522", first: 1) { nodes { id } } }', login="anyangxian.office"
+    )
+    target = people["people"]["nodes"][0]["id"]
+    departments = {}
+    for code in ("530102", "530100"):
+        found = await fresh_gql.data(OFFICE_ID, {"code": code})
+        departments[code] = found["jurisdiction"]["departments"][0]["id"]
+    expires = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+
+    async def grant(department: str) -> dict[str, Any]:
+        result: dict[str, Any] = (
+            await fresh_gql.data(
+                GRANT,
+                {
+                    "input": {
+                        "objectId": target,
+                        "granteeJurisdiction": "530102",
+                        "granteeDepartmentId": department,
+                        "actions": ["READ"],
+                        "reason": "协助办理（R-10）",
+                        "expiresAt": expires,
+                    }
+                },
+                login="anyangxian.office",
+            )
+        )["grantCreate"]
+        return result
+
+    refused = await grant(departments["530100"])  # 昆明市's, not 五华区's
+    assert refused["grant"] is None
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("granteeDepartmentId", "INVALID")
+    ]
+    assert (await fresh_gql.data("{ grants { totalCount } }", login="anyangxian.office"))["grants"][
+        "totalCount"
+    ] == 0
+    accepted = await grant(departments["530102"])
+    assert accepted["errors"] == []
+
+
 async def test_grant_input_problems_change_nothing(fresh_gql: GraphQLClient) -> None:
     people = await fresh_gql.data(
         '{ people(under: "410522", first: 1) { nodes { id } } }', login="anyangxian.office"
@@ -229,7 +298,7 @@ async def test_explain_access_names_the_policy_line(gql: GraphQLClient) -> None:
     )
     target = people["people"]["nodes"][0]["id"]
     query = (
-        "query($l: String!, $a: AccessAction!, $o: ID!) { explainAccess(login: $l, "
+        "query($l: Login!, $a: AccessAction!, $o: ID!) { explainAccess(login: $l, "
         "action: $a, objectId: $o) { allowed code message policyLines "
         "missingPowers { code } } }"
     )
@@ -248,6 +317,45 @@ async def test_explain_access_names_the_policy_line(gql: GraphQLClient) -> None:
     )["explainAccess"]
     assert denied["allowed"] is False
     assert denied["code"] == "FORBIDDEN"
-    # a county office cannot ask about people above it
+    # a county office cannot ask about people above it: they are "not found", like nobody
     body = await gql(query, {"l": "enshi.audit", "a": "READ", "o": target}, login="xuanen.office")
-    assert error_codes(body) == ["FORBIDDEN"]
+    assert error_codes(body) == ["NOT_FOUND"]
+
+
+EXPLAIN = (
+    "query($l: Login!, $o: ID!) { explainAccess(login: $l, action: READ, objectId: $o) "
+    "{ allowed } }"
+)
+
+
+async def test_explain_access_tells_nothing_about_logins_outside_reach(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """No such login, a deactivated one, and one in another unit or province get the very same
+    answer; anonymous callers and callers who may not explain learn nothing either."""
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE person SET active = false WHERE login = 'xuanen.water'"))
+    await engine.dispose()
+    people = await fresh_gql.data(
+        '{ people(under: "422825", first: 1) { nodes { id } } }', login="xuanen.office"
+    )
+    target = people["people"]["nodes"][0]["id"]
+
+    async def ask(login: str, caller: str | None) -> dict[str, Any]:
+        body = await fresh_gql(EXPLAIN, {"l": login, "o": target}, login=caller)
+        body.pop("extensions", None)
+        return body
+
+    assert (await ask("xuanen.housing", "xuanen.office"))["data"]["explainAccess"]["allowed"]
+    unknown = await ask("xuanen.nobody", "xuanen.office")
+    assert error_codes(unknown) == ["NOT_FOUND"]
+    for login in ("xuanen.water", "enshi.office", "henan.office", "wuhua.office2"):
+        assert await ask(login, "xuanen.office") == unknown, login
+    for caller in (None, "xuanen.police", "xuanen.audit"):
+        answers = [
+            await ask(login, caller)
+            for login in ("xuanen.nobody", "xuanen.water", "xuanen.housing", "henan.office")
+        ]
+        assert all(a == answers[0] for a in answers), (caller, answers)
+        assert error_codes(answers[0]) == (["UNAUTHENTICATED"] if caller is None else ["FORBIDDEN"])

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from tests.conftest import Database
+from tests.conftest import TEST_SIGNER, Database
 from tests.support import TEST_SERVER_SECRET
 from xietong.access import scope as scopes
 from xietong.audit import checkpoints as cps
@@ -42,10 +42,11 @@ HUBEI, YUNNAN = 420000, 530000
 XUANEN, ZENGDU, WUHUA = 422825, 421303, 530102
 
 
-def unit_scope(code: int) -> scopes.Scope:
-    """What an office's request sets: read its subtree, write its own unit."""
+def unit_scope(code: int, actor: str = "xuanen.office") -> scopes.Scope:
+    """What an office's request sets: read its subtree, write its own unit, as the actor its
+    events name (row-level security refuses an event naming anyone else)."""
     return scopes.Scope(
-        actor="test", read=codes.subtree(code), write_code=code, jurisdiction_code=code
+        actor=actor, read=codes.subtree(code), write_code=code, jurisdiction_code=code
     )
 
 
@@ -71,7 +72,7 @@ async def record(
     values.update(overrides)
     async with transaction(make_sessionmaker(engine, keyring=keyring)) as session:
         if scope is not None:
-            await scopes.apply(session, scope)
+            await scopes.apply(session, scope, TEST_SIGNER)
         return await audit.record(db_session=session, jurisdiction_code=jurisdiction_code, **values)
 
 
@@ -313,7 +314,7 @@ async def injected(
     set (an injection in a request), and commit."""
     async with transaction(make_sessionmaker(app_engine)) as session:
         if scope is not None:
-            await scopes.apply(session, scope)
+            await scopes.apply(session, scope, TEST_SIGNER)
         result = await session.execute(text(sql), params)
         return list(result.all()) if result.returns_rows else []
 
@@ -397,7 +398,7 @@ async def test_a_forged_event_appended_as_the_app_role_never_verifies(
         province_code=HUBEI,
         jurisdiction_code=XUANEN,
         actor_kind="person",
-        actor="hubei.office",  # someone else
+        actor="xuanen.office",  # the scope's actor: naming anyone else is refused (below)
         action="apiKey.create",
         object_type="api_key",
         object_id="forged",
@@ -405,7 +406,7 @@ async def test_a_forged_event_appended_as_the_app_role_never_verifies(
     )
     own_key = secrets.token_bytes(32)
     async with transaction(make_sessionmaker(app_engine)) as session:
-        await scopes.apply(session, unit_scope(XUANEN))
+        await scopes.apply(session, unit_scope(XUANEN), TEST_SIGNER)
         # Everything below is SQL the application did not mean to run.
         prev = (
             await session.execute(text("SELECT head_hash FROM xietong_audit_head(420000)"))
@@ -422,7 +423,7 @@ async def test_a_forged_event_appended_as_the_app_role_never_verifies(
             text(
                 "INSERT INTO audit_event (occurred_at, province_code, jurisdiction_code,"
                 " actor_kind, actor, action, object_type, object_id, details, prev_hash, hash,"
-                " key_id, mac) VALUES (:at, 420000, 422825, 'person', 'hubei.office',"
+                " key_id, mac) VALUES (:at, 420000, 422825, 'person', 'xuanen.office',"
                 " 'apiKey.create', 'api_key', 'forged', '{}', :prev, :hash, :kid, :mac)"
                 " RETURNING id"
             ),
@@ -454,7 +455,7 @@ async def test_the_database_refuses_unsigned_or_unlinked_events_from_the_app_rol
     insert = (
         "INSERT INTO audit_event (occurred_at, province_code, jurisdiction_code, actor_kind,"
         " actor, action, object_type, prev_hash, hash, key_id, mac)"
-        " VALUES (now(), 420000, 422825, 'system', 'x', 'x.y', 'x', :prev, :hash, :kid, :mac)"
+        " VALUES (now(), 420000, 422825, 'system', :actor, 'x.y', 'x', :prev, :hash, :kid, :mac)"
     )
     cases = [
         # no MAC at all
@@ -466,7 +467,19 @@ async def test_the_database_refuses_unsigned_or_unlinked_events_from_the_app_rol
     ]
     for params in cases:
         with pytest.raises(IntegrityError):
-            await injected(app_engine, unit_scope(XUANEN), insert, **params)
+            await injected(app_engine, unit_scope(XUANEN), insert, actor="xuanen.office", **params)
+    # An event naming someone other than the signed scope's actor: row-level security refuses it.
+    with pytest.raises(ProgrammingError, match="row-level security"):
+        await injected(
+            app_engine,
+            unit_scope(XUANEN),
+            insert,
+            actor="hubei.office",
+            prev=first.hash,
+            hash="4" * 64,
+            kid="k",
+            mac="m",
+        )
     assert await verify(owner_engine) == ChainReport(HUBEI, 1, True, None, None)
 
 
@@ -495,8 +508,20 @@ async def test_a_temporary_table_cannot_stand_in_for_the_heads(
     app_engine: AsyncEngine, owner_engine: AsyncEngine
 ) -> None:
     first = await record(owner_engine, XUANEN)
+    create = (
+        "CREATE TEMP TABLE audit_chain (province_code integer, last_event_id bigint,"
+        " last_hash text, event_count bigint) ON COMMIT DROP"
+    )
+    # The application role may create no temporary table at all (migrate revokes TEMPORARY)…
+    with pytest.raises(ProgrammingError, match="temporary tables"):
+        await injected(app_engine, unit_scope(XUANEN), create)
+    # …and where an operator could not take TEMPORARY away (a database owned by another role),
+    # the definer functions' fixed search_path still ignores a shadowing table.
+    async with owner_engine.begin() as conn:
+        database = await conn.scalar(text("SELECT current_database()"))
+        await conn.execute(text(f'GRANT TEMPORARY ON DATABASE "{database}" TO xietong_app'))
     async with transaction(make_sessionmaker(app_engine)) as session:
-        await scopes.apply(session, unit_scope(XUANEN))
+        await scopes.apply(session, unit_scope(XUANEN), TEST_SIGNER)
         await session.execute(
             text(
                 "CREATE TEMP TABLE audit_chain (province_code integer, last_event_id bigint,"
@@ -532,7 +557,7 @@ async def test_app_role_writers_in_one_province_serialize(
     async def writer(engine: AsyncEngine, code: int) -> None:
         for i in range(per_writer):
             async with transaction(make_sessionmaker(engine, keyring=KEYRING)) as session:
-                await scopes.apply(session, unit_scope(code))
+                await scopes.apply(session, unit_scope(code, actor=f"w{code}"), TEST_SIGNER)
                 await audit.record(
                     db_session=session,
                     jurisdiction_code=code,
@@ -556,7 +581,7 @@ async def test_an_app_role_writer_waits_only_for_its_own_province(
     others = make_sessionmaker(app_engines[1], keyring=KEYRING)
 
     async def record_in(session: AsyncSession, code: int) -> None:
-        await scopes.apply(session, unit_scope(code))
+        await scopes.apply(session, unit_scope(code, actor="system"), TEST_SIGNER)
         await audit.record(
             db_session=session,
             jurisdiction_code=code,

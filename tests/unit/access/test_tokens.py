@@ -69,3 +69,25 @@ def test_api_keys_are_random_and_only_their_hash_is_kept() -> None:
     assert a.secret.split("_")[1] == a.prefix
     assert hash_api_key(a.secret) == a.secret_hash != a.secret
     assert not looks_like_api_key(SERVICE.issue("a"))
+
+
+def test_tokens_living_longer_than_the_maximum_are_refused() -> None:
+    """Whoever signed it: a token whose exp − iat exceeds XIETONG_TOKEN_MAX_MINUTES."""
+    short = TokenService(AuthSettings(jwt_secret=SECRET, token_max_minutes=60), SECRET)
+    assert short.verify(short.issue("a", ttl=timedelta(minutes=60))) == "a"
+    long_lived = SERVICE.issue("a", ttl=timedelta(minutes=61))  # default maximum: 12 h
+    with pytest.raises(InvalidCredentials, match="有效期超过 60 分钟上限"):
+        short.verify(long_lived)
+    with pytest.raises(ValueError, match="at most 60 minutes"):
+        short.issue("a", ttl=timedelta(minutes=61))
+    payload = jwt.decode(SERVICE.issue("a"), SECRET, algorithms=["HS256"], audience="xietong")
+    del payload["iat"]
+    with pytest.raises(InvalidCredentials):
+        SERVICE.verify(jwt.encode(payload, SECRET, algorithm="HS256"))
+
+
+def test_the_default_maximum_is_twelve_hours() -> None:
+    assert AuthSettings().token_max_minutes == 12 * 60
+    assert SERVICE.verify(SERVICE.issue("a", ttl=timedelta(hours=12))) == "a"
+    with pytest.raises(ValueError, match="at most 720 minutes"):
+        SERVICE.issue("a", ttl=timedelta(hours=12, minutes=1))

@@ -6,7 +6,7 @@ import strawberry
 
 from xietong.access import apikeys, grants, objects
 from xietong.access.actions import Action, ObjectType
-from xietong.access.authentication import person_principal
+from xietong.access.explain import explained_person
 from xietong.access.graphql.powers import PowerType
 from xietong.access.graphql.types import (
     AccessExplanationType,
@@ -19,13 +19,13 @@ from xietong.access.guard import Guard
 from xietong.access.models import AccessGrant, ApiKey
 from xietong.access.powers import catalogue
 from xietong.access.scope import Scope
-from xietong.access.tokens import InvalidCredentials
 from xietong.api.context import Info
-from xietong.api.errors import NotFound
+from xietong.api.errors import BadUserInput, NotFound
 from xietong.api.ids import expect_global_id, from_global_id
 from xietong.api.pagination import Connection, connection, paginate
-from xietong.jurisdictions.graphql.queries import parse_code_argument
-from xietong.jurisdictions.graphql.types import DepartmentType
+from xietong.api.scalars import JurisdictionCode, Login
+from xietong.inputs import preview
+from xietong.jurisdictions.graphql.types import DepartmentType, known_code
 from xietong.people.graphql.queries import After, First
 
 
@@ -60,13 +60,16 @@ class AccessQueries:
 
     @strawberry.field(
         description="Would this person be allowed this action on this object, and "
-        "why? For supervision offices (over people in their subtree) and "
-        "operators. Names the policy line, power or grant that decided."
+        "why? For supervision offices, over active people in their subtree; any other "
+        "login (unknown, deactivated or elsewhere) is NOT_FOUND alike. Names the policy "
+        "line, power or grant that decided."
     )
     async def explain_access(
         self,
         info: Info,
-        login: Annotated[str, strawberry.argument(description="The person asked about.")],
+        login: Annotated[
+            Login, strawberry.argument(description="The person asked about (a login).")
+        ],
         action: Annotated[
             Action,
             strawberry.argument(description="The action."),
@@ -79,18 +82,21 @@ class AccessQueries:
         ],
     ) -> AccessExplanationType:
         ctx = info.context
+        # Who may ask comes first, so the answer about a login is the same for everyone who
+        # may not ask, whoever the login is; and the same "not found" for a login that does not
+        # exist, is deactivated, or lies outside the caller's reach.
+        span = await ctx.guard.span(ObjectType.ACCESS, Action.EXPLAIN)
         type_name, ident = from_global_id(object_id, field="objectId")
         spec = objects.spec_for(type_name)
         if spec is None:
             raise NotFound(
-                f"不支持解释 {type_name} 对象（unsupported object type）", field="objectId"
+                f"不支持解释 {preview(type_name)} 对象（unsupported object type）", field="objectId"
             )
-        try:
-            target = await person_principal(ctx.db, login)
-        except InvalidCredentials as exc:
-            raise NotFound(str(exc), field="login") from None
+        target = await explained_person(ctx.db, ctx.scope, span, login)
         if target is None or target.jurisdiction_code is None:
-            raise NotFound("没有该人员（no such person）", field="login")
+            raise NotFound(
+                "您的范围内没有该在职人员（no such active person in your scope）", field="login"
+            )
         await ctx.guard.require(ObjectType.ACCESS, Action.EXPLAIN, target.jurisdiction_code)
         where = await objects.locate(ctx.db, ctx.scope, spec, ident)
         if where is None:
@@ -107,20 +113,34 @@ class AccessQueries:
         self,
         info: Info,
         under: Annotated[
-            str | None, strawberry.argument(description="Only keys for this unit's subtree.")
+            JurisdictionCode | None,
+            strawberry.argument(description="Only keys for this unit's subtree."),
         ] = None,
         include_revoked: Annotated[
             bool, strawberry.argument(description="Also revoked keys.")
         ] = False,
+        creator_left: Annotated[
+            bool | None,
+            strawberry.argument(
+                description="Only keys whose creator has been deactivated (true), or only the "
+                "others (false): an office revokes or re-issues keys whose creator left."
+            ),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[ApiKeyType]:
         ctx = info.context
-        code = None if under is None else parse_code_argument(under, "under")
-        span = await ctx.guard.span(ObjectType.API_KEY, Action.READ, code)
+        span = await ctx.guard.span(
+            ObjectType.API_KEY, Action.READ, known_code(info, under, "under")
+        )
         page = await paginate(
             ctx.db,
-            apikeys.query(scope=ctx.scope, span=span, include_revoked=include_revoked),
+            apikeys.query(
+                scope=ctx.scope,
+                span=span,
+                include_revoked=include_revoked,
+                creator_left=creator_left,
+            ),
             keys=(ApiKey.jurisdiction_code, ApiKey.id),
             first=first,
             after=after,
@@ -143,7 +163,14 @@ class AccessQueries:
     ) -> Connection[GrantType]:
         ctx = info.context
         await ctx.guard.span(ObjectType.GRANT, Action.READ)
-        ident = None if object_id is None else from_global_id(object_id, field="objectId")[1]
+        ident = None
+        if object_id is not None:
+            type_name, ident = from_global_id(object_id, field="objectId")
+            if objects.spec_for(type_name) is None:
+                raise BadUserInput(
+                    f"不能授权 {preview(type_name)} 类对象（no grants for this kind of object）",
+                    field="objectId",
+                )
         page = await paginate(
             ctx.db,
             grants.query(scope=ctx.scope, object_id=ident, live_only=live_only),

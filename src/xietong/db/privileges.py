@@ -1,0 +1,195 @@
+"""What the application role may do in the database: one explicit allow-list, applied by
+``xietong migrate`` after every upgrade, in the migration's transaction.
+
+Everything else is taken away first (``REVOKE ALL`` on every table, sequence and function in our
+schemas, from the role and from PUBLIC), so a privilege exists only if it is written here; a test
+(``tests/integration/access/test_privileges.py``) reads every privilege the role holds from the
+catalogs and fails on any that is not. Row-level security (``xietong.db.rls``) then narrows the
+rows within what is granted here.
+
+A new table or function gets nothing until it is added below, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy import Connection, text
+
+log = structlog.get_logger("xietong.db.privileges")
+
+SCHEMAS = ("public", "xietong_private")
+"""Schemas whose objects this module governs."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Privilege:
+    kind: str
+    """``database``, ``schema``, ``table``, ``column``, ``sequence`` or ``function``."""
+    name: str
+    """The object: ``person``, ``api_key.revoked_at``, ``xietong_granted_ids(text,text)``
+    (functions as ``regprocedure`` prints them); empty for the database."""
+    privilege: str
+
+
+@dataclass(frozen=True, slots=True)
+class AllowList:
+    database: tuple[str, ...] = ()
+    schemas: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    """table -> privilege -> columns: privileges on those columns only."""
+    sequences: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    functions: tuple[str, ...] = ()
+    """EXECUTE, by ``regprocedure`` signature."""
+
+    def entries(self) -> Iterator[Privilege]:
+        for privilege in self.database:
+            yield Privilege("database", "", privilege)
+        for schema, privileges in self.schemas.items():
+            for privilege in privileges:
+                yield Privilege("schema", schema, privilege)
+        for table, privileges in self.tables.items():
+            for privilege in privileges:
+                yield Privilege("table", table, privilege)
+        for table, by_privilege in self.columns.items():
+            for privilege, columns in by_privilege.items():
+                for column in columns:
+                    yield Privilege("column", f"{table}.{column}", privilege)
+        for sequence, privileges in self.sequences.items():
+            for privilege in privileges:
+                yield Privilege("sequence", sequence, privilege)
+        for function in self.functions:
+            yield Privilege("function", function, "EXECUTE")
+
+
+APP_ROLE = AllowList(
+    database=("CONNECT",),  # never CREATE (schemas) or TEMPORARY (temp tables could shadow names)
+    schemas={"public": ("USAGE",)},  # never CREATE; no USAGE at all on xietong_private
+    tables={
+        # Reference data that tenant loads own, read by everyone (power lists are public, R-2).
+        "jurisdiction": ("SELECT",),
+        "jurisdiction_version": ("SELECT",),
+        "department": ("SELECT",),
+        "department_power": ("SELECT",),
+        "policy_version": ("SELECT",),  # the policy watcher compares it; only triggers move it
+        "alembic_version": ("SELECT",),  # the readiness probe compares it with the code's head
+        # People and roles come from tenant files; the application only reads them (RLS).
+        "person": ("SELECT",),
+        "person_role": ("SELECT",),
+        # Day-to-day availability of officers: three columns, below.
+        "officer_pool_member": ("SELECT",),
+        # Keys and grants are created and revoked (never deleted or edited otherwise).
+        "api_key": ("SELECT", "INSERT"),
+        "access_grant": ("SELECT", "INSERT"),
+        # Audit events are appended, never changed (SELECT: the insert returns the id; RLS scopes
+        # both). Nothing at all on audit_chain: the heads move only through the definer
+        # function and trigger of migration 0005.
+        "audit_event": ("SELECT", "INSERT"),
+    },
+    columns={
+        "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
+        "api_key": {"UPDATE": ("revoked_at", "revoked_by")},
+        "access_grant": {"UPDATE": ("revoked_at", "revoked_by")},
+    },
+    sequences={"audit_event_id_seq": ("USAGE",)},  # nextval() for a new event's id
+    functions=(
+        # The signed scope (migration 0004): what the policies and the application's filter read.
+        "xietong_scope_status(text)",
+        "xietong_read_lo()",
+        "xietong_read_hi()",
+        "xietong_write_code()",
+        "xietong_jurisdiction()",
+        "xietong_department()",
+        "xietong_actor()",
+        "xietong_granted_ids(text,text)",
+        # Authentication: a signed login, or a key's secret hash.
+        "xietong_sign_in(text)",
+        "xietong_api_key_sign_in(text)",
+        # The audit chain heads (migration 0005): lock-and-read one's own province's head; list
+        # the heads of the provinces one may read (checkpoints).
+        "xietong_audit_head(integer)",
+        "xietong_audit_heads()",
+    ),
+)
+
+
+def _quote(connection: Connection, name: str) -> str:
+    return connection.dialect.identifier_preparer.quote(name)
+
+
+def apply(connection: Connection, app_role: str, allowed: AllowList = APP_ROLE) -> None:
+    """Take every privilege on our objects away from ``app_role`` and PUBLIC, then grant exactly
+    ``allowed`` (objects this revision does not have yet are skipped)."""
+    exists = connection.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": app_role}
+    ).scalar()
+    if not exists:
+        return
+    role = _quote(connection, app_role)
+
+    def run(sql: str) -> None:
+        connection.execute(text(sql))
+
+    for schema in SCHEMAS:
+        if connection.execute(
+            text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+        ).scalar():
+            for kind in ("TABLES", "SEQUENCES", "FUNCTIONS"):
+                run(f"REVOKE ALL ON ALL {kind} IN SCHEMA {schema} FROM PUBLIC, {role}")
+            # PUBLIC keeps USAGE on public (other tools may need it), never CREATE.
+            everyone = "PUBLIC, " if schema != "public" else ""
+            run(f"REVOKE ALL ON SCHEMA {schema} FROM {everyone}{role}")
+            run(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC")
+    _database(connection, role, allowed)
+
+    for schema, privileges in allowed.schemas.items():
+        run(f"GRANT {', '.join(privileges)} ON SCHEMA {schema} TO {role}")
+    for table, privileges in allowed.tables.items():
+        if _exists(connection, table):
+            run(f"GRANT {', '.join(privileges)} ON TABLE public.{table} TO {role}")
+    for table, by_privilege in allowed.columns.items():
+        if _exists(connection, table):
+            for privilege, columns in by_privilege.items():
+                run(f"GRANT {privilege} ({', '.join(columns)}) ON TABLE public.{table} TO {role}")
+    for sequence, privileges in allowed.sequences.items():
+        if _exists(connection, sequence):
+            run(f"GRANT {', '.join(privileges)} ON SEQUENCE public.{sequence} TO {role}")
+    for function in allowed.functions:
+        if connection.execute(
+            text("SELECT to_regprocedure(:f)"), {"f": f"public.{function}"}
+        ).scalar():
+            run(f"GRANT EXECUTE ON FUNCTION public.{function} TO {role}")
+
+
+def _exists(connection: Connection, name: str) -> bool:
+    return (
+        connection.execute(text("SELECT to_regclass(:n)"), {"n": f"public.{name}"}).scalar()
+        is not None
+    )
+
+
+def _database(connection: Connection, role: str, allowed: AllowList) -> None:
+    """CONNECT only. PostgreSQL gives PUBLIC TEMPORARY on every new database; only the
+    database's owner can take that back, so another owner gets a warning to pass on."""
+    name, owned = connection.execute(
+        text(
+            "SELECT current_database(), pg_has_role(current_user, d.datdba, 'MEMBER') "
+            "FROM pg_database d WHERE d.datname = current_database()"
+        )
+    ).one()
+    database = _quote(connection, name)
+    if not owned:
+        log.warning(
+            "the migration role does not own the database, so it cannot revoke TEMPORARY "
+            "and CREATE from PUBLIC; ask its owner to run the statement given",
+            statement=f"REVOKE CREATE, TEMPORARY ON DATABASE {database} FROM PUBLIC, {role}",
+        )
+        return
+    run = connection.execute
+    run(text(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC, {role}"))
+    run(text(f"GRANT CONNECT ON DATABASE {database} TO PUBLIC"))  # PostgreSQL's default
+    if allowed.database:
+        run(text(f"GRANT {', '.join(allowed.database)} ON DATABASE {database} TO {role}"))
