@@ -73,7 +73,10 @@ def create_app(settings: Settings) -> Litestar:
             database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
         )
         app.state.engine = engine
-        app.state.sessions = sessions = make_sessionmaker(engine)
+        # Sessions carry the keyring, so audit events recorded in a request are signed.
+        app.state.sessions = sessions = make_sessionmaker(
+            engine, keyring=Keyring.from_settings(settings)
+        )
         app.state.tokens = TokenService.from_settings(settings)
         app.state.scope_signer = ScopeSigner.from_keyring(Keyring.from_settings(settings))
         app.state.sign_in_hints = SignInHints()

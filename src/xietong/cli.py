@@ -25,8 +25,12 @@ import click
 from xietong import embedded, production
 from xietong import logging as xlogging
 from xietong.access.scope_token import ScopeSigner
+from xietong.audit import checkpoints as audit_checkpoints
 from xietong.audit import service as audit_service
+from xietong.audit.chain import Checkpoint
+from xietong.audit.checkpoints import CheckpointSink, FileSink
 from xietong.audit.service import ChainReport
+from xietong.audit.signing import VerificationKeys
 from xietong.config import Settings
 from xietong.db import migrate as migrations
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
@@ -330,7 +334,11 @@ def worker(check: bool) -> None:
                 f"({exc.strerror}); set XIETONG_WORKER_METRICS_PORT (0 turns it off)"
             ) from None
     asyncio.set_event_loop(asyncio.new_event_loop())  # arq's Worker takes the current loop
-    jobs_worker.create_worker(settings, metrics=metrics).run()
+    try:
+        worker = jobs_worker.create_worker(settings, metrics=metrics)
+    except ValueError as exc:  # a schedule the settings describe badly, a bad secret
+        raise click.UsageError(str(exc)) from None
+    worker.run()
 
 
 @main.group(invoke_without_command=True)
@@ -556,7 +564,9 @@ def token(login: str, minutes: int | None) -> None:
     click.echo(issued)
 
 
-async def _verify_audit(url: str, province: int | None) -> list[ChainReport]:
+async def _verify_audit(
+    url: str, province: int | None, keys: VerificationKeys, checkpoints: list[Checkpoint]
+) -> list[ChainReport]:
     # The owner role sees every row (row-level security would hide parts of a chain).
     engine = make_engine(url, pool_size=1)
     try:
@@ -564,20 +574,54 @@ async def _verify_audit(url: str, province: int | None) -> list[ChainReport]:
         if province is None:
             async with transaction(sessions) as session:
                 provinces = await audit_service.provinces(db_session=session)
+            # A province whose whole chain is gone is known from its checkpoints alone.
+            provinces = sorted({*provinces, *(c.province_code for c in checkpoints)})
         else:
             provinces = [province]
         reports = []
         for code in provinces:
             async with transaction(sessions) as session:
-                reports.append(await audit_service.verify(db_session=session, province_code=code))
+                reports.append(
+                    await audit_service.verify(
+                        db_session=session,
+                        province_code=code,
+                        keys=keys,
+                        checkpoints=checkpoints,
+                    )
+                )
         return reports
     finally:
         await engine.dispose()
 
 
+async def _take_checkpoints(url: str, keyring: Keyring, sink: CheckpointSink) -> int:
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with transaction(make_sessionmaker(engine, keyring=keyring)) as session:
+            taken = await audit_checkpoints.take(db_session=session)
+    finally:
+        await engine.dispose()
+    await sink.write([c.to_line() for c in taken])
+    return len(taken)
+
+
 @main.group()
 def audit() -> None:
-    """Audit events: the hash-chained record of every change (审计留痕)."""
+    """Audit events: the hash-chained, MAC-signed record of every change (审计留痕)."""
+
+
+def _province_option(province: str | None) -> int | None:
+    if province is None:
+        return None
+    try:
+        code = codes.parse_code(province)
+    except codes.InvalidCode as exc:
+        raise click.BadParameter(str(exc), param_hint="--province") from exc
+    if code != codes.province_of(code):
+        raise click.BadParameter(
+            f"{province} is not a province code (省级代码以0000结尾)", param_hint="--province"
+        )
+    return code
 
 
 @audit.command("verify")
@@ -587,26 +631,51 @@ def audit() -> None:
     metavar="CODE",
     help="Only this province's chain (six-digit code, e.g. 420000); default: every province.",
 )
-def audit_verify(province: str | None) -> None:
-    """Recompute the audit hash chains; exit 1 if any event was changed, deleted or reordered."""
-    code: int | None = None
-    if province is not None:
-        try:
-            code = codes.parse_code(province)
-        except codes.InvalidCode as exc:
-            raise click.BadParameter(str(exc), param_hint="--province") from exc
-        if code != codes.province_of(code):
-            raise click.BadParameter(
-                f"{province} is not a province code (省级代码以0000结尾)", param_hint="--province"
-            )
+@click.option(
+    "--checkpoints",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file of signed checkpoints (`audit checkpoint --out`); each must still hold.",
+)
+def audit_verify(province: str | None, checkpoint_file: Path | None) -> None:
+    """Check the audit trail: every event's hash, link to the one before and MAC, each chain
+    head, and (with --checkpoints) that no checkpointed event is gone or changed. The first bad
+    link of each province is named: event id and what is wrong.
+
+    \b
+    Exit codes:
+      0  every chain verified, and every checkpoint held
+      1  a chain is broken (an event changed, missing, forged or unsigned; a head that
+         does not match; a checkpoint naming an event that is gone or different)
+      2  usage: a bad option, an unreadable checkpoint file, no server secret
+      3  the chains verified, but lines of the checkpoint file are not genuine
+         checkpoints (unparseable, edited, or signed with an unknown key)
+    """
+    code = _province_option(province)
     settings = _settings()
+    try:
+        keys = VerificationKeys.from_settings(settings)
+    except SecretProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    genuine: list[Checkpoint] = []
+    file_problems: list[str] = []
+    if checkpoint_file is not None:
+        try:
+            read = audit_checkpoints.read_checkpoints(checkpoint_file, keys)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.UsageError(f"cannot read {checkpoint_file}: {exc}") from None
+        genuine, file_problems = read.checkpoints, read.problems
+        for problem in file_problems:
+            click.secho(f"{checkpoint_file}: {problem}（检查点文件有误）", fg="yellow", err=True)
     with _database(settings) as urls:
-        reports = asyncio.run(_verify_audit(urls.owner, code))
+        reports = asyncio.run(_verify_audit(urls.owner, code, keys, genuine))
     if not reports:
         click.echo("No audit events yet; nothing to verify.")
     for report in reports:
         if report.ok:
-            click.echo(f"{report.province_code}: ok, {report.checked} event(s) verified")
+            held = f", {report.checkpoints} checkpoint(s) held" if checkpoint_file else ""
+            click.echo(f"{report.province_code}: ok, {report.checked} event(s) verified{held}")
         else:
             click.secho(
                 f"{report.province_code}: BROKEN at event {report.first_broken_id}"
@@ -616,3 +685,32 @@ def audit_verify(province: str | None) -> None:
             )
     if not all(r.ok for r in reports):
         sys.exit(1)
+    if file_problems:
+        sys.exit(3)
+
+
+@audit.command("checkpoint")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Append to this file (created if missing); default: standard output.",
+)
+def audit_checkpoint(out: Path | None) -> None:
+    """Export a signed checkpoint of every province's audit chain head (last event id, hash,
+    count, time): one JSON line per province. Keep them where the database's writers cannot
+    reach; `audit verify --checkpoints FILE` then detects a truncated or rewritten chain. The
+    worker does this on a schedule when XIETONG_AUDIT_CHECKPOINT_TARGET is set."""
+    settings = _settings()
+    try:
+        keyring = Keyring.from_settings(settings)
+    except SecretProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    sink: CheckpointSink = audit_checkpoints.StdoutSink() if out is None else FileSink(out)
+    with _database(settings) as urls:
+        try:
+            count = asyncio.run(_take_checkpoints(urls.owner, keyring, sink))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write to {sink.describe()}: {exc}") from None
+    if out is not None:
+        click.echo(f"Appended {count} checkpoint(s) to {out}.", err=True)

@@ -121,6 +121,23 @@ class WorkerSettings:
     """``XIETONG_WORKER_MAX_JOBS``: jobs one worker process runs at the same time."""
 
 
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    checkpoint_target: str | None = None
+    """``XIETONG_AUDIT_CHECKPOINT_TARGET``: where the worker appends a signed checkpoint of every
+    audit chain head (``xietong audit checkpoint``): a file path, or ``-`` for standard output.
+    Keep it outside the database and its backups. Unset: the worker takes no checkpoints."""
+
+    checkpoint_interval_minutes: int = 60
+    """``XIETONG_AUDIT_CHECKPOINT_INTERVAL_MINUTES``: how often; a divisor of 60, or a whole
+    number of hours dividing 24. Events after the newest checkpoint can be deleted unnoticed."""
+
+    retired_secret_keys: tuple[str, ...] = ()
+    """``XIETONG_AUDIT_RETIRED_SECRET_KEYS``: earlier server secrets, separated by commas or
+    spaces, kept where ``xietong audit verify`` runs so that events and checkpoints signed before
+    a rotation of ``XIETONG_SECRET_KEY`` still verify. Never used to sign."""
+
+
 DEV_KEY_PREFIX = "xietong-dev-"
 """Every generated development signing key starts with this, so production can recognise one."""
 
@@ -179,6 +196,7 @@ class Settings:
     graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
+    audit: AuditSettings = field(default_factory=AuditSettings)
 
     @property
     def is_production(self) -> bool:
@@ -229,5 +247,12 @@ class Settings:
             worker=WorkerSettings(
                 metrics_port=_env_int("WORKER_METRICS_PORT", 9100),
                 max_jobs=_env_int("WORKER_MAX_JOBS", 10),
+            ),
+            audit=AuditSettings(
+                checkpoint_target=_env("AUDIT_CHECKPOINT_TARGET"),
+                checkpoint_interval_minutes=_env_int("AUDIT_CHECKPOINT_INTERVAL_MINUTES", 60),
+                retired_secret_keys=tuple(
+                    (_env("AUDIT_RETIRED_SECRET_KEYS") or "").replace(",", " ").split()
+                ),
             ),
         )

@@ -184,6 +184,8 @@ NOT_IN_CHART = {
     "XIETONG_DATA_DIR": "embedded servers only; production never starts them",
     "XIETONG_TENANTS_DIR": "tenant loads are one-off commands (helm/README.md)",
     "XIETONG_DATABASE_ECHO": "development only: it would log SQL parameters",
+    "XIETONG_AUDIT_RETIRED_SECRET_KEYS": "only where `audit verify` runs; never signs, so the"
+    " serving pods need no retired secret",
 }
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from xietong.keys import Keyring
+
 
 def async_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs (what operators and pgserver write) and use asyncpg."""
@@ -41,8 +43,35 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEn
     )
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+KEYRING_INFO = "xietong.keyring"
+"""Where a session carries the keyring (``Session.info``); see ``make_sessionmaker``."""
+
+
+class NoKeyring(RuntimeError):
+    """The session was made without a keyring, so it cannot sign (e.g. audit events)."""
+
+
+def make_sessionmaker(
+    engine: AsyncEngine, *, keyring: Keyring | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``engine``. With ``keyring``, every session carries it (``keyring_of``): this
+    is how code that must sign with a key held outside the database (an audit event's MAC) gets
+    it, without threading it through every caller. Create sessions that may record a change
+    with the process's keyring (the API, the worker, the CLI do); read-only tooling needs none.
+    """
+    info = {} if keyring is None else {KEYRING_INFO: keyring}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True, info=info)
+
+
+def keyring_of(session: AsyncSession) -> Keyring:
+    """The keyring the session was made with; ``NoKeyring`` if none."""
+    keyring = session.info.get(KEYRING_INFO)
+    if not isinstance(keyring, Keyring):
+        raise NoKeyring(
+            "this database session carries no keyring; make its sessionmaker with "
+            "make_sessionmaker(engine, keyring=Keyring.from_settings(settings))"
+        )
+    return keyring
 
 
 @asynccontextmanager

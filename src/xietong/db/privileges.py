@@ -84,10 +84,10 @@ APP_ROLE = AllowList(
         # Keys and grants are created and revoked (never deleted or edited otherwise).
         "api_key": ("SELECT", "INSERT"),
         "access_grant": ("SELECT", "INSERT"),
-        # What recording an audit event needs today. Narrowed by the audit-trail work (branch
-        # `audit`: MACs, checkpoints); the integrator reconciles these two lines at merge.
+        # Audit events are appended, never changed (SELECT: the insert returns the id; RLS scopes
+        # both). Nothing at all on audit_chain: the heads move only through the definer
+        # function and trigger of migration 0005.
         "audit_event": ("SELECT", "INSERT"),
-        "audit_chain": ("SELECT", "INSERT", "UPDATE"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -108,6 +108,10 @@ APP_ROLE = AllowList(
         # Authentication: a signed login, or a key's secret hash.
         "xietong_sign_in(text)",
         "xietong_api_key_sign_in(text)",
+        # The audit chain heads (migration 0005): lock-and-read one's own province's head; list
+        # the heads of the provinces one may read (checkpoints).
+        "xietong_audit_head(integer)",
+        "xietong_audit_heads()",
     ),
 )
 

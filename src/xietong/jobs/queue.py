@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from xietong.config import Settings
 from xietong.observability.metrics import Metrics
 
-JOB_MODULES: tuple[str, ...] = ("xietong.jobs.heartbeat",)
+JOB_MODULES: tuple[str, ...] = ("xietong.jobs.heartbeat", "xietong.audit.jobs")
 """Modules whose import registers jobs. A context adds its ``jobs`` module here."""
 
 HEARTBEAT_KEY = "xietong:worker-heartbeats"
@@ -71,10 +71,21 @@ class Schedule:
     run_at_startup: bool = False
 
 
+ScheduleFromSettings = Callable[[Settings], Schedule | None]
+"""Where a schedule depends on settings: the schedule, or None when the job is off."""
+
+
 @dataclass
 class JobRegistry:
     jobs: dict[str, Job] = field(default_factory=dict)
     schedules: list[Schedule] = field(default_factory=list)
+    configured: dict[str, ScheduleFromSettings] = field(default_factory=dict)
+
+    def schedules_for(self, settings: Settings) -> list[Schedule]:
+        """Fixed schedules, and those the settings turn on. Raises ``ValueError`` for settings
+        that describe no valid schedule, so a worker refuses to start rather than skip a job."""
+        configured = (when(settings) for when in self.configured.values())
+        return [*self.schedules, *(s for s in configured if s is not None)]
 
     def job(
         self, name: str, *, timeout_s: float | None = None, max_tries: int | None = None
@@ -116,6 +127,30 @@ class JobRegistry:
             return function
 
         return register
+
+    def cron_from_settings(
+        self, name: str, when: ScheduleFromSettings, *, timeout_s: float | None = None
+    ) -> Callable[[JobFunction], JobFunction]:
+        """Register a job whose schedule the settings decide (``when`` returns None: off)."""
+
+        def register(function: JobFunction) -> JobFunction:
+            self.job(name, timeout_s=timeout_s, max_tries=1)(function)
+            self.configured[name] = when
+            return function
+
+        return register
+
+
+def every(minutes: int, job: str) -> Schedule:
+    """A schedule running ``job`` every ``minutes`` on the clock (minute 0 of the hour, or hour
+    0 of the day, is always one of them): a divisor of 60, or whole hours dividing 24."""
+    if 0 < minutes < 60 and 60 % minutes == 0:
+        return Schedule(job=job, minute=frozenset(range(0, 60, minutes)))
+    if minutes >= 60 and minutes % 60 == 0 and 24 % (minutes // 60) == 0:
+        return Schedule(job=job, hour=frozenset(range(0, 24, minutes // 60)), minute=frozenset({0}))
+    raise ValueError(
+        f"every {minutes} minutes does not divide an hour or a day; use e.g. 5, 15, 60 or 360"
+    )
 
 
 registry = JobRegistry()

@@ -19,6 +19,7 @@ from arq.worker import Function, Worker, async_check_health, func
 from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.jobs.queue import Job, JobContext, JobRegistry, load_jobs
+from xietong.keys import Keyring
 from xietong.observability.metrics import Metrics
 
 log = structlog.get_logger("xietong.jobs")
@@ -76,7 +77,7 @@ def _arq_function(job: Job) -> Any:
     return run
 
 
-def arq_functions(jobs: JobRegistry) -> tuple[list[Function], list[CronJob]]:
+def arq_functions(jobs: JobRegistry, settings: Settings) -> tuple[list[Function], list[CronJob]]:
     functions = [
         func(_arq_function(job), name=job.name, timeout=job.timeout_s, max_tries=job.max_tries)
         for job in jobs.jobs.values()
@@ -92,7 +93,7 @@ def arq_functions(jobs: JobRegistry) -> tuple[list[Function], list[CronJob]]:
             unique=True,
             timeout=jobs.jobs[schedule.job].timeout_s,
         )
-        for schedule in jobs.schedules
+        for schedule in jobs.schedules_for(settings)
     ]
     return functions, crons
 
@@ -109,7 +110,7 @@ def worker_settings(
         raise ValueError("the worker needs XIETONG_REDIS_URL")
     metrics = metrics or Metrics(multiprocess="")
     worker = worker or worker_id()
-    functions, crons = arq_functions(jobs or load_jobs())
+    functions, crons = arq_functions(jobs or load_jobs(), settings)
     database_url = settings.database.url
 
     async def startup(ctx: dict[str, Any]) -> None:
@@ -117,7 +118,8 @@ def worker_settings(
         if database_url is not None:
             engine = make_engine(database_url, pool_size=settings.database.pool_size)
             state["engine"] = engine
-            state["sessions"] = make_sessionmaker(engine)
+            # Jobs that record a change sign audit events with it (xietong.db.engine).
+            state["sessions"] = make_sessionmaker(engine, keyring=Keyring.from_settings(settings))
         ctx[STATE_KEY] = state
         log.info("worker started", worker=worker, jobs=sorted(j.name for j in functions))
 

@@ -12,13 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Database
+from tests.support import TEST_SERVER_SECRET
 from xietong.audit import service as audit
 from xietong.audit.chain import NotCanonical
 from xietong.audit.enums import ActorKind
 from xietong.audit.models import AuditEvent
 from xietong.audit.service import ChainReport
-from xietong.db.engine import make_engine, make_sessionmaker, transaction
+from xietong.audit.signing import VerificationKeys
+from xietong.db.engine import NoKeyring, make_engine, make_sessionmaker, transaction
+from xietong.keys import Keyring
 
+KEYRING = Keyring.of(TEST_SERVER_SECRET)
+KEYS = VerificationKeys.of([KEYRING])
 HUBEI, YUNNAN = 420000, 530000
 XUANEN, WUHUA = 422825, 530102  # 宣恩县 (湖北), 五华区 (云南)
 
@@ -33,13 +38,13 @@ async def record(engine: AsyncEngine, jurisdiction_code: int, **overrides: Any) 
         "details": {"grantee": 530102, "actions": ["read"]},
     }
     values.update(overrides)
-    async with transaction(make_sessionmaker(engine)) as session:
+    async with transaction(make_sessionmaker(engine, keyring=KEYRING)) as session:
         return await audit.record(db_session=session, jurisdiction_code=jurisdiction_code, **values)
 
 
 async def verify(engine: AsyncEngine, province_code: int) -> ChainReport:
     async with transaction(make_sessionmaker(engine)) as session:
-        return await audit.verify(db_session=session, province_code=province_code)
+        return await audit.verify(db_session=session, province_code=province_code, keys=KEYS)
 
 
 async def execute(engine: AsyncEngine, sql: str, **params: Any) -> None:
@@ -71,8 +76,8 @@ async def test_events_chain_per_province_and_verify(owner_engine: AsyncEngine) -
     async with owner_engine.connect() as conn:
         heads = (await conn.execute(text("SELECT * FROM audit_chain ORDER BY 1"))).all()
     assert [tuple(h) for h in heads] == [
-        (HUBEI, hubei[-1].id, hubei[-1].hash),
-        (YUNNAN, yunnan[-1].id, yunnan[-1].hash),
+        (HUBEI, hubei[-1].id, hubei[-1].hash, 5),
+        (YUNNAN, yunnan[-1].id, yunnan[-1].hash, 2),
     ]
 
 
@@ -151,8 +156,9 @@ async def test_the_database_refuses_a_fork(owner_engine: AsyncEngine) -> None:
             await execute(
                 owner_engine,
                 "INSERT INTO audit_event (occurred_at, province_code, jurisdiction_code,"
-                " actor_kind, actor, action, object_type, prev_hash, hash)"
-                " VALUES (now(), 420000, 422825, 'system', 'system', 'x.y', 'x', :prev, :hash)",
+                " actor_kind, actor, action, object_type, prev_hash, hash, key_id, mac)"
+                " VALUES (now(), 420000, 422825, 'system', 'system', 'x.y', 'x', :prev, :hash,"
+                " 'k', 'm')",
                 prev=prev,
                 hash="0" * 64,
             )
@@ -174,7 +180,7 @@ async def test_concurrent_writers_in_one_province_serialize(
 
     async def writer(engine: AsyncEngine, name: str) -> None:
         for i in range(per_writer):
-            async with transaction(make_sessionmaker(engine)) as session:
+            async with transaction(make_sessionmaker(engine, keyring=KEYRING)) as session:
                 await audit.record(
                     db_session=session,
                     jurisdiction_code=XUANEN if i % 2 else 421303,
@@ -204,8 +210,8 @@ async def test_concurrent_writers_in_one_province_serialize(
 async def test_a_province_waits_only_for_its_own_chain(engines: list[AsyncEngine]) -> None:
     """While one 湖北 transaction holds its chain, 云南 records and 湖北 waits."""
     await record(engines[0], XUANEN)  # 湖北 has a chain head already
-    sessions = make_sessionmaker(engines[0])
-    others = make_sessionmaker(engines[1])
+    sessions = make_sessionmaker(engines[0], keyring=KEYRING)
+    others = make_sessionmaker(engines[1], keyring=KEYRING)
     async with transaction(sessions) as holding:
         await audit.record(
             db_session=holding,
@@ -263,5 +269,21 @@ async def test_what_cannot_be_hashed_is_refused_before_anything_is_written(
 ) -> None:
     with pytest.raises(NotCanonical, match="float"):
         await record(owner_engine, XUANEN, details={"amount": 12.5})
+    async with owner_engine.connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM audit_chain")) == 0
+
+
+async def test_a_session_without_a_keyring_cannot_record(owner_engine: AsyncEngine) -> None:
+    """An unsigned event would never verify, so none is written."""
+    with pytest.raises(NoKeyring, match="carries no keyring"):
+        async with transaction(make_sessionmaker(owner_engine)) as session:
+            await audit.record(
+                db_session=session,
+                jurisdiction_code=XUANEN,
+                actor_kind=ActorKind.SYSTEM,
+                actor="system",
+                action="x.y",
+                object_type="x",
+            )
     async with owner_engine.connect() as conn:
         assert await conn.scalar(text("SELECT count(*) FROM audit_chain")) == 0
