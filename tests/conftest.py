@@ -18,11 +18,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from xietong import logging as xlogging
 from xietong.db import migrate
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.db.provision import ProvisionedDatabase, drop, provision
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants, tenant_files
+
+# The project's own log format, as the CLI sets it: structlog's default renders every traceback
+# with its local variables, which takes seconds (past the request deadline) and may print secrets.
+xlogging.configure("INFO")
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
