@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
@@ -76,7 +77,16 @@ def make_engine(
         **options,
     )
     event.listen(engine.sync_engine, "handle_error", _discard_on_client_timeout)
+    event.listen(engine.sync_engine.pool, "invalidate", _close_at_once)
     return engine
+
+
+def _close_at_once(dbapi_connection: Any, *_: object) -> None:
+    """An invalidated connection is dropped without the goodbye SQLAlchemy would otherwise wait
+    two seconds for: its server is gone, frozen, or mid-way through something we abandoned."""
+    driver = getattr(dbapi_connection, "_connection", None)  # the asyncpg connection
+    if driver is not None and not driver.is_closed():
+        driver.terminate()
 
 
 def _discard_on_client_timeout(context: ExceptionContext) -> None:
