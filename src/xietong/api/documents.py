@@ -99,7 +99,9 @@ def _parse_error(error: GraphQLSyntaxError, max_tokens: int) -> GraphQLError:
         return coded_error(
             "查询嵌套过深（the document is nested too deeply）", limits.LIMIT_CODE, limit="nesting"
         )
-    return coded_error(f"查询语法错误（{message}）", PARSE_FAILED, nodes=error.nodes)
+    return coded_error(
+        f"查询语法错误（{message}）", PARSE_FAILED, source=error.source, positions=error.positions
+    )
 
 
 def _validation_error(error: GraphQLError) -> GraphQLError:

@@ -11,12 +11,12 @@ a message that quotes the caller's input never sends a large input back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import asyncpg
 import structlog
-from graphql import GraphQLError, Node, VariableDefinitionNode
+from graphql import GraphQLError, Node, Source, VariableDefinitionNode
 from sqlalchemy import exc as sa_exc
 from strawberry.extensions import SchemaExtension
 
@@ -83,12 +83,16 @@ def coded_error(
     *,
     nodes: list[Node] | Node | None = None,
     path: Any = None,
+    source: Source | None = None,
+    positions: Collection[int] | None = None,
     **extensions: Any,
 ) -> GraphQLError:
     """A GraphQL error with a code and a bounded message."""
     return GraphQLError(
         bounded(message),
         nodes=nodes,
+        source=source,
+        positions=positions,
         path=path,
         extensions=_bounded_extensions({"code": code, **extensions}),
     )
@@ -172,7 +176,9 @@ def variable_error(error: GraphQLError, *, missing: bool = False) -> GraphQLErro
     definition = next(
         (node for node in error.nodes or () if isinstance(node, VariableDefinitionNode)), None
     )
-    name = definition.variable.name.value if definition else "?"
+    if definition is None:  # graphql-core stopped counting
+        return coded_error(f"变量中的错误过多，其余未列出（{error.message}）", BAD_USER_INPUT)
+    name = definition.variable.name.value
     ours, english = value_problem(error)
     if ours is not None:
         message = f"变量 ${name} 的值无效：{bounded(ours, 300)}"
