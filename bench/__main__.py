@@ -2,13 +2,14 @@
 
 - ``access``: what authentication + scope + enforcement add to one request (ratio, median).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
+- ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, serve_rps
+from bench import access_overhead, edge_limits, serve_rps
 
 
 def _access(argv: list[str]) -> int:
@@ -16,7 +17,7 @@ def _access(argv: list[str]) -> int:
     return 0
 
 
-BENCHMARKS = {"access": _access, "serve": serve_rps.main}
+BENCHMARKS = {"access": _access, "serve": serve_rps.main, "limits": edge_limits.main}
 
 
 def main(argv: list[str]) -> int:
