@@ -2,6 +2,7 @@
 
 - ``access``: what authentication + scope + enforcement add to one request (ratio, median).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
+- ``deadlines``: microseconds per deadline, against the calendar package's own loop.
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, edge_limits, serve_rps
+from bench import access_overhead, deadlines, edge_limits, serve_rps
 
 
 def _access(argv: list[str]) -> int:
@@ -17,7 +18,17 @@ def _access(argv: list[str]) -> int:
     return 0
 
 
-BENCHMARKS = {"access": _access, "serve": serve_rps.main, "limits": edge_limits.main}
+def _deadlines(argv: list[str]) -> int:
+    deadlines.main()
+    return 0
+
+
+BENCHMARKS = {
+    "access": _access,
+    "serve": serve_rps.main,
+    "deadlines": _deadlines,
+    "limits": edge_limits.main,
+}
 
 
 def main(argv: list[str]) -> int:

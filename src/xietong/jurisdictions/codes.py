@@ -13,6 +13,12 @@ from xietong.jurisdictions.enums import JurisdictionLevel
 
 DIRECTLY_ADMINISTERED = 90  # the YY of counties under a province directly
 
+PROVINCE_PREFIXES = frozenset(
+    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46}
+    | {50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82}
+)
+"""The first two digits of every provincial-level unit in GB/T 2260 (71 台湾, 81 香港, 82 澳门)."""
+
 
 class InvalidCode(ValueError):
     """The text is not a well-formed six-digit GB/T 2260 code."""
