@@ -86,14 +86,22 @@ def create_app(settings: Settings) -> Litestar:
             await watcher.stop()
             await engine.dispose()
 
-    graphql = make_controller(build_schema(settings.graphql), graphiql=settings.graphql.graphiql)
+    schema = build_schema(settings.graphql)
+    graphql = make_controller(schema, graphiql=settings.graphql.graphiql)
 
     return Litestar(
         route_handlers=[graphql, HealthController, MetricsController],
         lifespan=[lifespan, observability_lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: _internal_error},
-        state=State({"settings": settings, "head_revision": head_revision(), "metrics": Metrics()}),
+        state=State(
+            {
+                "settings": settings,
+                "head_revision": head_revision(),
+                "metrics": Metrics(),
+                "schema": schema,  # its document cache: schema.documents
+            }
+        ),
         request_max_body_size=settings.graphql.max_body_bytes,
         debug=False,  # never render tracebacks to clients
         openapi_config=None,

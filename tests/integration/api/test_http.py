@@ -335,3 +335,38 @@ async def test_refusals_are_counted_in_the_metrics(seeded_db: Database) -> None:
         in text
     )
     assert 'xietong_graphql_errors_total{code="BAD_USER_INPUT",operation="anonymous"} 1.0' in text
+
+
+async def test_a_document_sent_again_is_neither_parsed_nor_validated_again(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xietong.api import documents
+
+    parsed: list[str] = []
+    parse = documents.parse
+
+    def counting_parse(source: str, **kwargs: Any) -> Any:
+        parsed.append(source)
+        return parse(source, **kwargs)
+
+    monkeypatch.setattr(documents, "parse", counting_parse)
+    query = "query Card($c: String!) { jurisdiction(code: $c) { name } }"
+    async with graphql_client(seeded_db) as gql:
+        for code, name in [("422825", "宣恩县"), ("420000", "湖北省"), ("422825", "宣恩县")]:
+            assert (await gql.data(query, {"c": code})) == {"jurisdiction": {"name": name}}
+        assert (await gql(query, {}))["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        info = gql.app.state.schema.documents.cache_info()
+    assert parsed == [query]  # once, for four requests with different variables
+    assert info.misses == 1
+    assert info.hits >= 3  # the edge's checks; execution looks the document up again
+
+
+async def test_graphiql_for_a_browser_only_where_it_is_on(seeded_db: Database) -> None:
+    html = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    async with graphql_client(seeded_db) as gql:
+        page = await gql.http.get("/graphql", headers=html)
+        assert page.headers["content-type"].startswith("text/html")
+        assert "graphiql" in page.text.lower()
+    closed = GraphQLSettings(graphiql=False, introspection=False)
+    async with graphql_client(seeded_db, graphql=closed) as gql:
+        refused(await gql.http.get("/graphql", headers=html))  # no page; a coded answer
