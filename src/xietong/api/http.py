@@ -51,13 +51,11 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 from strawberry.http.ides import get_graphql_ide_html
-from strawberry.types import ExecutionResult
 
 from xietong.api.context import Context, provide_context
 from xietong.api.documents import Checked
 from xietong.api.errors import (
     BAD_USER_INPUT,
-    INTERNAL_ERROR,
     SERVICE_UNAVAILABLE,
     UNAVAILABLE_MESSAGE,
     ServiceUnavailable,
@@ -350,12 +348,12 @@ def make_controller(schema: Schema, *, graphiql: bool) -> type[Controller]:
     ) -> Response[bytes]:
         started = time.perf_counter()
         metrics: Metrics = state.metrics
-        media = negotiate(request.headers.get("accept"))
+        accepted = negotiate(request.headers.get("accept"))
+        media = accepted or JSON
         operation_name: str | None = None
         kind = "unknown"
         try:
-            if media is None:
-                media = JSON
+            if accepted is None:
                 raise Refusal.because(
                     "只能以 application/json 或 application/graphql-response+json 应答"
                     "（Accept must allow application/json or application/graphql-response+json）",
@@ -394,7 +392,7 @@ def make_controller(schema: Schema, *, graphiql: bool) -> type[Controller]:
                 seconds=time.perf_counter() - started,
                 error_codes=[_code(e) for e in refusal.errors],
             )
-            return refusal_response(refusal, media or JSON)
+            return refusal_response(refusal, media)
 
     async def _execute(
         request: Request[Any, Any, Any],
@@ -419,7 +417,8 @@ def make_controller(schema: Schema, *, graphiql: bool) -> type[Controller]:
         except NotAuthorizedException as exc:
             raise unauthenticated(str(exc.detail)) from None
         except ServiceUnavailable:
-            return _unavailable(media)  # counted by GraphQLMetrics already
+            # Not raised as a Refusal: GraphQLMetrics has counted this operation already.
+            return refusal_response(unavailable(), media)
         except HTTPException as exc:
             if exc.status_code == HTTP_503_SERVICE_UNAVAILABLE:  # the policy is not loaded yet
                 raise unavailable() from None
@@ -432,28 +431,7 @@ def make_controller(schema: Schema, *, graphiql: bool) -> type[Controller]:
             raise Refusal(
                 [internal_error(request_id)], status=HTTP_500_INTERNAL_SERVER_ERROR
             ) from None
-        return _result_response(result, media)
+        body = _body(list(result.errors or ()), result.data, executed=True)
+        return graphql_response(body, media=media, status=HTTP_200_OK)
 
     return GraphQLController
-
-
-def _unavailable(media: str) -> Response[bytes]:
-    return refusal_response(unavailable(), media)
-
-
-def _result_response(result: ExecutionResult, media: str) -> Response[bytes]:
-    errors = list(result.errors or ())
-    return graphql_response(
-        _body(errors, result.data, executed=True), media=media, status=HTTP_200_OK
-    )
-
-
-__all__ = [
-    "GRAPHQL_RESPONSE_JSON",
-    "INTERNAL_ERROR",
-    "JSON",
-    "Refusal",
-    "http_exception_response",
-    "make_controller",
-    "negotiate",
-]
