@@ -3,8 +3,8 @@
 ``DocumentCache.prepare`` turns a document's text into its syntax tree and every error that does
 not depend on the request: the token limit (while parsing), the depth, alias and cost limits
 (``xietong.api.limits``, linear in the document, before any standard rule runs) and graphql-core's
-validation. The result is kept in a bounded LRU keyed by the text, so the same operation sent
-again costs one dictionary lookup.
+validation. The result is kept in an LRU keyed by the text, bounded in entries and in tokens (so
+in memory), and the same operation sent again costs one dictionary lookup.
 
 ``DocumentCache.check`` adds what depends on the request: which operation to run, its variables
 coerced to their declared types (``BAD_USER_INPUT`` when they do not fit), and the cost limit
@@ -14,7 +14,7 @@ database transaction; ``UsePreparedDocument`` makes strawberry's execution reuse
 
 from __future__ import annotations
 
-import functools
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +50,12 @@ MAX_DOCUMENT_CHARS = 64 * 1024
 """Longer documents are refused before parsing. The token limit bounds what a document says;
 this bounds comments and white space, which are not tokens, and what the cache keeps."""
 
+MAX_CACHED_TOKENS = 100_000
+"""The cache's second bound, besides its number of entries: the tokens of the documents it keeps.
+A parsed document takes about 750 bytes per token, so this caps the cache near 75 MB even when
+every document sent is a different one at the token limit; ordinary documents (a few hundred
+tokens) fill the entries first."""
+
 MAX_VARIABLE_ERRORS = 20
 """Coercion stops after this many problems (a list of 10,000 bad values gives 20 errors)."""
 
@@ -74,6 +80,55 @@ class PreparedDocument:
 
     operations: Mapping[str | None, PreparedOperation]
     """By name (None for an anonymous operation); filled only for a valid document."""
+
+
+@dataclass(frozen=True, slots=True)
+class CacheInfo:
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+    tokens: int
+
+
+def _tokens(document: DocumentNode | None) -> int:
+    """How many tokens a parsed document holds on to (its location keeps the token chain)."""
+    token = document.loc.start_token if document is not None and document.loc else None
+    count = 0
+    while token is not None:
+        count += 1
+        token = token.next
+    return count
+
+
+class _Lru:
+    """Least recently used first out, bounded in entries and in tokens."""
+
+    def __init__(self, max_entries: int, max_tokens: int) -> None:
+        self.max_entries, self.max_tokens = max_entries, max_tokens
+        self.entries: OrderedDict[str, tuple[PreparedDocument, int]] = OrderedDict()
+        self.tokens = self.hits = self.misses = 0
+
+    def get(self, key: str) -> PreparedDocument | None:
+        found = self.entries.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.entries.move_to_end(key)
+        return found[0]
+
+    def put(self, key: str, value: PreparedDocument, tokens: int) -> None:
+        if self.max_entries <= 0 or tokens > self.max_tokens:
+            return
+        self.entries[key] = (value, tokens)
+        self.tokens += tokens
+        while len(self.entries) > self.max_entries or self.tokens > self.max_tokens:
+            _, (_, evicted) = self.entries.popitem(last=False)
+            self.tokens -= evicted
+
+    def info(self) -> CacheInfo:
+        return CacheInfo(self.hits, self.misses, self.max_entries, len(self.entries), self.tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +199,7 @@ class DocumentCache:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules: Sequence[type[ASTValidationRule]] = tuple(rules)
         size = settings.document_cache_size if cache_size is None else cache_size
-        self._cached = functools.lru_cache(maxsize=size)(self._prepare)
+        self._cache = _Lru(size, MAX_CACHED_TOKENS)
 
     def prepare(self, query: str) -> PreparedDocument:
         """The document for ``query``, from the cache when it was seen recently."""
@@ -157,10 +212,14 @@ class DocumentCache:
                 max=MAX_DOCUMENT_CHARS,
             )
             return PreparedDocument(document=None, errors=(error,), operations={})
-        return self._cached(query)
+        prepared = self._cache.get(query)
+        if prepared is None:
+            prepared = self._prepare(query)
+            self._cache.put(query, prepared, _tokens(prepared.document))
+        return prepared
 
-    def cache_info(self) -> functools._CacheInfo:
-        return self._cached.cache_info()
+    def cache_info(self) -> CacheInfo:
+        return self._cache.info()
 
     def _prepare(self, query: str) -> PreparedDocument:
         try:

@@ -287,3 +287,18 @@ def test_any_variable_value_gets_a_coded_bounded_answer(value: object) -> None:
 def test_settings_reach_the_cache() -> None:
     settings_ = dataclasses.replace(GraphQLSettings(), document_cache_size=7)
     assert DocumentCache(DOCUMENTS.schema, settings_).cache_info().maxsize == 7
+
+
+def test_the_cache_is_bounded_in_tokens_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "MAX_CACHED_TOKENS", 100)
+    cache = DocumentCache(DOCUMENTS.schema, GraphQLSettings(), cache_size=50)
+    small = [f"{{ a{i}: __typename }}" for i in range(3)]  # 7 tokens with <SOF> and <EOF>
+    for query in small:
+        cache.prepare(query)
+    assert (cache.cache_info().currsize, cache.cache_info().tokens) == (3, 21)
+    large = "{ " + "__typename " * 95 + "}"
+    cache.prepare(large)  # 99 tokens: the small ones make room
+    assert (cache.cache_info().currsize, cache.cache_info().tokens) == (1, 99)
+    assert cache.prepare(large) is cache.prepare(large)
+    too_large = "{ " + "__typename " * 120 + "}"
+    assert cache.prepare(too_large) is not cache.prepare(too_large)  # never kept
