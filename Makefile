@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck schema bench clean
+.PHONY: demo test lint typecheck schema schema-lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "xietong needs Python 3.11 or newer")'
@@ -33,8 +33,13 @@ typecheck: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/xietong schema export
 
+## schema-lint: graphql-schema-linter (needs node and npm; CI runs it, `make test` checks the same rules)
+schema-lint:
+	npm ci --prefix .ci --no-audit --no-fund
+	cd .ci && node_modules/.bin/graphql-schema-linter ../graphql/schema.graphql
+
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 clean:
-	rm -rf $(VENV) .xietong .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .xietong .pytest_cache .mypy_cache .ruff_cache .ci/node_modules

@@ -23,6 +23,7 @@ from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
 from xietong.health import HealthController
+from xietong.home import graphiql_html, home, static_files
 from xietong.observability.endpoint import MetricsController, observability_lifespan
 from xietong.observability.metrics import Metrics
 
@@ -87,10 +88,13 @@ def create_app(settings: Settings) -> Litestar:
             await engine.dispose()
 
     schema = build_schema(settings.graphql)
-    graphql = make_controller(schema, graphiql=settings.graphql.graphiql)
-
+    # GraphiQL's page and assets come from the package (no CDN), only where it is on.
+    graphql = make_controller(schema, graphiql=graphiql_html if settings.graphql.graphiql else None)
+    handlers: list[Any] = [graphql, HealthController, MetricsController, home]
+    if settings.graphql.graphiql:
+        handlers.append(static_files())
     return Litestar(
-        route_handlers=[graphql, HealthController, MetricsController],
+        route_handlers=handlers,
         lifespan=[lifespan, observability_lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: _internal_error},

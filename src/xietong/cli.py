@@ -52,8 +52,11 @@ def _raise_system_exit(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def _database(settings: Settings, stack: ExitStack | None = None) -> Iterator[DatabaseUrls]:
-    """The configured database, or the embedded one (started here, stopped on exit)."""
+def _database(
+    settings: Settings, supervised: list[embedded.Supervised] | None = None
+) -> Iterator[DatabaseUrls]:
+    """The configured database, or the embedded one (started here, stopped on exit; added to
+    ``supervised`` when the caller watches it)."""
     db = settings.database
     if db.url is not None:
         yield DatabaseUrls(owner=db.owner_url or db.url, app=db.url)
@@ -62,6 +65,8 @@ def _database(settings: Settings, stack: ExitStack | None = None) -> Iterator[Da
         pg = embedded.start_postgres(settings.data_dir, app_role=db.app_role)
     except embedded.EmbeddedUnavailable as exc:
         raise click.ClickException(str(exc)) from None
+    if supervised is not None:
+        supervised.append(pg)
     try:
         yield DatabaseUrls(owner=pg.database.owner_url, app=pg.database.app_url)
     finally:
@@ -145,9 +150,23 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
     )
     signal.signal(signal.SIGTERM, _raise_system_exit)
     with ExitStack() as stack:
+        # Refuse before printing anything: a second demo on this data directory would share (and
+        # then stop) the first one's servers; a taken port would have us print a URL where
+        # another program answers.
+        servers: list[embedded.Supervised] = []
+        if settings.database.url is None or settings.redis.url is None:
+            try:
+                stack.enter_context(embedded.lock_data_dir(settings.data_dir))
+            except embedded.DataDirInUse as exc:
+                raise click.ClickException(str(exc)) from None
+        try:
+            listener = embedded.bind_port(server.host, server.port)
+        except embedded.PortTaken as exc:
+            raise click.ClickException(str(exc)) from None
+        stack.callback(listener.close)
         if reset:
             embedded.reset(settings.data_dir)
-        urls = stack.enter_context(_database(settings))
+        urls = stack.enter_context(_database(settings, servers))
         redis_url = settings.redis.url
         if redis_url is None:
             try:
@@ -155,7 +174,14 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             except embedded.EmbeddedUnavailable as exc:
                 raise click.ClickException(str(exc)) from None
             stack.callback(redis.stop)
+            servers.append(redis)
             redis_url = redis.url
+        if servers:
+            supervisor = embedded.Supervisor(
+                servers, say=lambda message: click.secho(message, fg="yellow", err=True)
+            )
+            supervisor.start()
+            stack.callback(supervisor.stop)  # runs first: nothing is restarted while stopping
         asyncio.run(_migrate(urls.owner, settings.database.app_role))
         report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()))
         click.echo(
@@ -171,14 +197,12 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
         _banner(settings)
         config = uvicorn.Config(
             create_app(settings),
-            host=server.host,
-            port=server.port,
             log_config=None,
             lifespan="on",
             timeout_graceful_shutdown=5,
         )
         with suppress(KeyboardInterrupt):
-            asyncio.run(uvicorn.Server(config).serve())
+            asyncio.run(uvicorn.Server(config).serve(sockets=[listener]))
     click.echo("Stopped; every server this command started has exited.")
 
 
@@ -189,7 +213,8 @@ def _banner(settings: Settings) -> None:
         f"\n协同 Xietong is serving at {base}\n"
         f"  GraphQL endpoint : {base}/graphql"
         + (" (open it in a browser for GraphiQL)" if settings.graphql.graphiql else "")
-        + f"\n  Health           : {base}/health/ready\n"
+        + f"\n  Overview         : {base}/ (endpoints and where the docs are)"
+        f"\n  Health           : {base}/health/ready\n"
         "  Try first        :\n"
         f"    curl -s {base}/graphql -H 'content-type: application/json' \\\n"
         f'      -d \'{{"query": "{query.replace(chr(34), chr(92) + chr(34))}"}}\'\n'
@@ -303,39 +328,113 @@ def migrate(ctx: click.Context) -> None:
 @migrate.command()
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
-    """Upgrade to REVISION (default: head)."""
+    """Upgrade to REVISION (default: head), then put back power lists a downgrade dropped."""
     settings = _settings()
     with _database(settings) as urls:
         asyncio.run(_migrate(urls.owner, settings.database.app_role, revision))
-    click.echo(f"Database upgraded to {revision}.")
+        click.echo(f"Database upgraded to {revision}.")
+        _restore_power_lists(urls.owner, settings)
 
 
-@migrate.command()
+def _tenant_dir(settings: Settings) -> Path:
+    return settings.tenants_dir if settings.tenants_dir.is_dir() else default_tenants_dir()
+
+
+def _restore_power_lists(url: str, settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from xietong.tenants.restore import restore_power_lists
+
+    files = tenant_files([], _tenant_dir(settings))
+
+    async def restore() -> None:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                if await session.scalar(text("SELECT to_regclass('department_power')")) is None:
+                    return  # not upgraded that far
+                report = await restore_power_lists(session, files)
+        finally:
+            await engine.dispose()
+        if report.restored:
+            click.echo(
+                f"Restored the power lists of {report.restored} department(s) from the tenant "
+                f"files in {_tenant_dir(settings)}（已从租户文件恢复权力清单）."
+            )
+        if report.differing:
+            click.secho(
+                f"{report.differing} department(s) have no power list and differ from the tenant "
+                "files; run `xietong tenants load` with your files（请重新加载租户文件）.",
+                fg="yellow",
+                err=True,
+            )
+
+    if not files:
+        return
+    try:
+        asyncio.run(restore())
+    except TenantFileError as exc:
+        click.secho(
+            "Power lists not restored: the tenant files have problems; fix them and run "
+            "`xietong tenants load`（租户文件有误，权力清单未恢复）:",
+            fg="yellow",
+            err=True,
+        )
+        for problem in exc.problems[:20]:
+            click.echo(f"  {problem}", err=True)
+
+
+@migrate.command(context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
-def downgrade(revision: str) -> None:
-    """Downgrade to REVISION (e.g. -1, or base to remove every table)."""
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def downgrade(revision: str, yes: bool) -> None:
+    """Downgrade to REVISION: -1 (one step back), -2, a revision id, or base (remove every table).
+
+    A downgrade DROPS DATA: the tables and columns of every revision it undoes go, with their
+    rows. Back the database up first. `xietong migrate` brings the schema back, but not the data
+    (except power lists, which it restores from the tenant files).
+    """
     settings = _settings()
     with _database(settings) as urls:
+        try:
+            plan = asyncio.run(migrations.downgrade_plan(urls.owner, revision))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="REVISION") from None
+        if not plan:
+            click.echo("Nothing to downgrade.")
+            return
+        click.secho(
+            "A downgrade drops data（降级会删除数据）: undoing these revisions drops their tables "
+            "and columns with every row in them:",
+            fg="red",
+            err=True,
+        )
+        for rev, doc in plan:
+            click.echo(f"  {rev}  {doc}", err=True)
+        if not yes and sys.stdin.isatty():
+            click.confirm("Downgrade anyway?", abort=True, err=True)
         asyncio.run(migrations.downgrade(urls.owner, revision))
-    click.echo(f"Database downgraded to {revision}.")
+        now = asyncio.run(_current_revision(urls.owner))
+    click.echo(f"Database downgraded to {now or 'base (no tables)'}.")
 
 
 @migrate.command()
 def current() -> None:
     """Print the database's revision and the code's head."""
     settings = _settings()
-
-    async def revision(url: str) -> str | None:
-        engine = make_engine(url, pool_size=1)
-        try:
-            return await migrations.current_revision(engine)
-        finally:
-            await engine.dispose()
-
     with _database(settings) as urls:
         click.echo(
-            f"database: {asyncio.run(revision(urls.owner))}  head: {migrations.head_revision()}"
+            f"database: {asyncio.run(_current_revision(urls.owner))}  "
+            f"head: {migrations.head_revision()}"
         )
+
+
+async def _current_revision(url: str) -> str | None:
+    engine = make_engine(url, pool_size=1)
+    try:
+        return await migrations.current_revision(engine)
+    finally:
+        await engine.dispose()
 
 
 @main.group()
@@ -349,10 +448,7 @@ def tenants_load(files: tuple[Path, ...]) -> None:
     """Make the database match FILES (default: every tenants/*.yaml). Idempotent; a file
     with any problem is refused whole and changes nothing."""
     settings = _settings()
-    paths = tenant_files(
-        list(files),
-        settings.tenants_dir if settings.tenants_dir.is_dir() else default_tenants_dir(),
-    )
+    paths = tenant_files(list(files), _tenant_dir(settings))
     if not paths:
         raise click.UsageError("no tenant files given and none found in tenants/")
     with _database(settings) as urls:

@@ -8,8 +8,8 @@ Two kinds of check:
 - ``problems(settings)``: pure, from the settings alone (signing key, GraphiQL, introspection,
   missing URLs, the application and migration URLs using the same role);
 - ``database_problems(url)``: connects with the application's URL and refuses a role that would
-  bypass row-level security (DESIGN.md §1.1): a superuser, a role with BYPASSRLS, or one that owns
-  (or inherits the privileges of the owner of) a table.
+  bypass row-level security (docs/architecture.md §1.1): a superuser, a role with BYPASSRLS, or one
+  that owns (or inherits the privileges of the owner of) a table.
 """
 
 from __future__ import annotations

@@ -29,6 +29,8 @@ def test_the_wheel_ships_its_resources_and_runs_from_them(tmp_path: Path) -> Non
         "xietong/_resources/migrations/versions/0001_foundation.py",
         "xietong/_resources/tenants/hubei.yaml",
         "xietong/_resources/policies/",
+        "xietong/static/graphiql/index.html",
+        "xietong/static/graphiql/graphiql.min.js",
     ):
         assert any(name.startswith(resource) for name in names), resource
     assert not any(name.startswith(("tests/", "helm/", "bench/")) for name in names)

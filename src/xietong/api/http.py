@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -50,7 +50,6 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
-from strawberry.http.ides import get_graphql_ide_html
 
 from xietong.api.context import Context, provide_context
 from xietong.api.documents import Checked
@@ -321,8 +320,11 @@ async def _transaction(request: Request[Any, Any, Any], state: State) -> AsyncIt
             raise
 
 
-def make_controller(schema: Schema, *, graphiql: bool) -> type[Controller]:
-    """The ``/graphql`` controller for ``schema``."""
+def make_controller(
+    schema: Schema, *, graphiql: Callable[[], str] | None = None
+) -> type[Controller]:
+    """The ``/graphql`` controller for ``schema``; ``graphiql`` renders GraphiQL's page for a
+    browser that asks for one (None: GraphiQL is off)."""
 
     class GraphQLController(Controller):
         path = "/graphql"
@@ -333,8 +335,8 @@ def make_controller(schema: Schema, *, graphiql: bool) -> type[Controller]:
             self, request: Request[Any, Any, Any], state: State
         ) -> Response[bytes] | Response[str]:
             """Queries only; GraphiQL for a browser asking for a page."""
-            if graphiql and _wants_html(request):
-                return Response(get_graphql_ide_html("graphiql"), media_type=MediaType.HTML)
+            if graphiql is not None and _wants_html(request):
+                return Response(graphiql(), media_type=MediaType.HTML)
             return await _serve(request, state, get=True)
 
         @post("", status_code=HTTP_200_OK)

@@ -1,16 +1,22 @@
-"""One way to page: keyset pagination behind opaque cursors, ``first`` capped at 100."""
+"""One way to page: keyset pagination behind opaque cursors, ``first`` capped at 100.
+
+Connections follow the Relay connection specification, so Relay-style clients page them without
+adapters: ``edges { cursor node }`` (plus ``nodes``, the same items without cursors), a full
+``PageInfo``, forward paging with ``first``/``after``. ``totalCount`` and ``hasPreviousPage``
+cost a query each, so they are computed only when a client asks for them.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -23,27 +29,76 @@ T = TypeVar("T")
 M = TypeVar("M")
 
 
-@strawberry.type(description="Where this page ends, and whether another follows.")
+@strawberry.type(
+    description="Where a page starts and ends, and whether items come before or after it "
+    "(Relay PageInfo)."
+)
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether `after: endCursor` gives more.")
+    has_next_page: bool = strawberry.field(
+        description="Whether items follow this page: pass `after: endCursor` to get them."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of this page; null on an empty page."
+    )
     end_cursor: str | None = strawberry.field(
-        description="Pass as `after` to get the next page; null on an empty page."
+        description="Cursor of the last item of this page; pass it as `after` for the next "
+        "page. Null on an empty page."
+    )
+    _has_previous: strawberry.Private[Callable[[], Awaitable[bool]]]
+
+    @strawberry.field(
+        description="Whether items come before this page (only a page asked for with `after` "
+        "can have any). Costs a query; computed only when asked for."
+    )
+    async def has_previous_page(self) -> bool:
+        return await self._has_previous()
+
+
+@strawberry.type(description="One item of a page, with the cursor that points at it.")
+class Edge(Generic[T]):
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Opaque position of this item: pass it as `after` to continue after it."
     )
 
 
-@strawberry.type(description="A page of a list.")
+@strawberry.type(
+    description="A page of a list (Relay connection): `edges` with cursors, or just `nodes`, "
+    "and `pageInfo` to get the next page."
+)
 class Connection(Generic[T]):
-    nodes: list[T] = strawberry.field(description="The items of this page, in order.")
+    edges: list[Edge[T]] = strawberry.field(
+        description="The items of this page, in order, each with its cursor."
+    )
+    nodes: list[T] = strawberry.field(
+        description="The items of this page, in order (the `node` of each edge, without cursors)."
+    )
     page_info: PageInfo = strawberry.field(description="How to get the next page.")
-    total_count: int = strawberry.field(description="How many items the whole list has.")
+    _total: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(
+        description="How many items the whole list has. Costs a count query; computed only "
+        "when asked for."
+    )
+    async def total_count(self) -> int:
+        return await self._total()
 
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[M]):
     rows: Sequence[M]
+    cursors: Sequence[str]
     has_next: bool
-    end_cursor: str | None
-    total: int
+    has_previous: Callable[[], Awaitable[bool]]
+    total: Callable[[], Awaitable[int]]
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
 
 
 def _encode(values: Sequence[Any]) -> str:
@@ -86,25 +141,49 @@ async def paginate(
 ) -> Page[M]:
     """Rows of ``query`` ordered by ``keys`` (unique together), starting after ``after``."""
     limit = check_first(first)
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    unordered = query.order_by(None)
     paged = query.order_by(*keys)
+    position = None
     if after is not None:
         raw = _decode(after, len(keys))
         try:
             values = [_parse(key.type.python_type, v) for key, v in zip(keys, raw, strict=True)]
         except ValueError:
             raise BadUserInput("分页游标无效（invalid cursor）", field="after") from None
-        paged = paged.where(tuple_(*keys) > tuple_(*values))
+        position = tuple_(*values)
+        paged = paged.where(tuple_(*keys) > position)
     rows = list((await session.scalars(paged.limit(limit + 1))).all())
     has_next = len(rows) > limit
     rows = rows[:limit]
-    end = _encode([getattr(rows[-1], k.key) for k in keys]) if rows else None
-    return Page(rows=rows, has_next=has_next, end_cursor=end, total=total or 0)
+
+    async def total() -> int:
+        return await session.scalar(select(func.count()).select_from(unordered.subquery())) or 0
+
+    async def has_previous() -> bool:
+        if position is None:
+            return False
+        before = unordered.where(tuple_(*keys) <= position)
+        return bool(await session.scalar(select(exists(before))))
+
+    return Page(
+        rows=rows,
+        cursors=[_encode([getattr(row, k.key) for k in keys]) for row in rows],
+        has_next=has_next,
+        has_previous=has_previous,
+        total=total,
+    )
 
 
 def connection(page: Page[Any], nodes: list[T]) -> Connection[T]:
+    """The page as a connection; ``nodes`` are the page's rows mapped to GraphQL types."""
     return Connection(
+        edges=[Edge(node=n, cursor=c) for n, c in zip(nodes, page.cursors, strict=True)],
         nodes=nodes,
-        page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
-        total_count=page.total,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+            _has_previous=page.has_previous,
+        ),
+        _total=page.total,
     )

@@ -9,10 +9,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from xietong.db.engine import async_url
+from xietong.db.engine import async_url, make_engine
 from xietong.paths import migrations_dir
 
 
@@ -53,6 +55,24 @@ async def upgrade(url: str, revision: str = "head", *, app_role: str | None = No
 
 async def downgrade(url: str, revision: str, *, app_role: str | None = None) -> None:
     await asyncio.to_thread(_downgrade, url, revision, app_role)
+
+
+async def downgrade_plan(url: str, revision: str) -> list[tuple[str, str]]:
+    """The revisions a downgrade to ``revision`` (``-1``, ``base``, an id) would undo, newest
+    first, as (id, what it created). Raises ``ValueError`` for a revision that does not apply."""
+    engine = make_engine(url, pool_size=1)
+    try:
+        current = await current_revision(engine)
+    finally:
+        await engine.dispose()
+    if current is None:
+        return []
+    script = ScriptDirectory.from_config(alembic_config(url))
+    try:
+        steps = list(script.iterate_revisions(current, revision))
+    except (RevisionError, CommandError) as exc:
+        raise ValueError(str(exc)) from None
+    return [(step.revision, (step.doc or "").strip()) for step in steps if step is not None]
 
 
 def _current(connection: Connection) -> str | None:

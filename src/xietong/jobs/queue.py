@@ -1,8 +1,8 @@
 """Our small interface to background jobs: a registry of job functions and ``enqueue``.
 
-arq does the work today, but it is in maintenance mode upstream (DESIGN.md §4), so nothing outside
-``xietong.jobs`` imports it: contexts register plain async functions here and enqueue by name, and
-swapping arq for another runner means rewriting this package only.
+arq does the work today, but it is in maintenance mode upstream (docs/architecture.md §4), so
+nothing outside ``xietong.jobs`` imports it: contexts register plain async functions here and
+enqueue by name, and swapping arq for another runner means rewriting this package only.
 
 Jobs must be idempotent: PostgreSQL holds the truth, Redis only wakes things up, so a job may run
 twice (a retry after a crash) or not at all (Redis lost) and the next sweep must put things right.

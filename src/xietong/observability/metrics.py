@@ -32,7 +32,8 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-# Latency buckets for an API whose reads should answer in tens of milliseconds (DESIGN.md §1.5).
+# Latency buckets for an API whose reads should answer in tens of milliseconds
+# (docs/architecture.md §1.5).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 JOB_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0)
 
@@ -148,7 +149,7 @@ class Metrics:
             multiprocess_mode="livesum",
         )
         # Registered now so dashboards and alerts can be written against them; the deadlines
-        # context (DESIGN.md §4) sets them from its sweep. Until it lands they stay 0.
+        # context (docs/architecture.md §4) sets them from its sweep. Until it lands they stay 0.
         self.obligations_open = Gauge(
             "xietong_obligations_open",
             "Statutory obligations not yet met (0 until the deadlines module fills it).",

@@ -12,6 +12,7 @@ from xietong.access.policy import Decision
 from xietong.access.principal import Principal, PrincipalKind
 from xietong.access.roles import Role
 from xietong.api.context import Info
+from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.jurisdictions.graphql.types import (
     DepartmentType,
@@ -21,8 +22,30 @@ from xietong.jurisdictions.graphql.types import (
 )
 from xietong.people.graphql.types import PersonType, RoleAssignmentType
 
-strawberry.enum(PrincipalKind, name="CallerKind", description="What kind of caller this is.")
-strawberry.enum(AccessErrorCode, description="Why an access operation was refused.")
+graphql_enum(
+    PrincipalKind,
+    name="CallerKind",
+    description="What kind of caller this is.",
+    values={
+        PrincipalKind.PERSON: "人员: a person signed in with a bearer token.",
+        PrincipalKind.API_KEY: "接口密钥: an integrator calling with an API key.",
+        PrincipalKind.ANONYMOUS: "匿名: no credentials; public data only.",
+    },
+)
+graphql_enum(
+    AccessErrorCode,
+    description="Why an access operation was refused.",
+    values={
+        AccessErrorCode.UNAUTHENTICATED: "未登录: the operation needs credentials.",
+        AccessErrorCode.FORBIDDEN: "无权限: no role of yours reaches the object for this action.",
+        AccessErrorCode.POWER_NOT_LISTED: "权力清单未列明: your department's published power "
+        "list has no power that allows this (R-2).",
+        AccessErrorCode.NOT_FOUND: "不存在: no such object, or it is outside your scope.",
+        AccessErrorCode.INVALID: "输入有误: the input breaks a rule; `message` says which.",
+        AccessErrorCode.OUT_OF_SCOPE: "超出范围: the unit named is outside those you may act for.",
+        AccessErrorCode.ALREADY_REVOKED: "已撤销: the key or grant was revoked before.",
+    },
+)
 
 
 @strawberry.type(description="A problem with the input of an access mutation.")

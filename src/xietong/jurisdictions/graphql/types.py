@@ -9,26 +9,57 @@ import strawberry
 from xietong.access.graphql.powers import PowerType
 from xietong.access.powers import catalogue
 from xietong.api.context import Info
+from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.jurisdictions import codes
 from xietong.jurisdictions import models as m
 from xietong.jurisdictions.enums import DepartmentKind, Industry, JurisdictionLevel
 
-strawberry.enum(
+graphql_enum(
     JurisdictionLevel,
-    description="Administrative level under GB/T 2260: 省级 PROVINCE, 地市级 CITY, "
-    "县级 COUNTY (counties, districts and county-level cities).",
+    description="Administrative level under GB/T 2260.",
+    values={
+        JurisdictionLevel.PROVINCE: "省级: a province, autonomous region or municipality "
+        "(code `XX0000`).",
+        JurisdictionLevel.CITY: "地市级: a prefecture-level city or autonomous prefecture "
+        "(code `XXYY00`).",
+        JurisdictionLevel.COUNTY: "县级: a county, district or county-level city (code `XXYYZZ`).",
+    },
 )
-strawberry.enum(
+graphql_enum(
     DepartmentKind,
-    description="What a department is: the supervision office (公管办), an industry "
-    "department (行业监管部门), finance (政府采购监管), the trading centre, discipline "
-    "inspection, audit, police, leadership, or other.",
+    description="What a department is.",
+    values={
+        DepartmentKind.SUPERVISION_OFFICE: "综合监督部门（公管办 / 协同监管办公室）: the "
+        "office that coordinates supervision in its jurisdiction.",
+        DepartmentKind.INDUSTRY: "行业监管部门: supervises the trading of its own industry "
+        "(see `industry`).",
+        DepartmentKind.FINANCE: "财政部门: supervises government procurement (政府采购).",
+        DepartmentKind.TRADING_CENTRE: "公共资源交易中心: runs the trading platform.",
+        DepartmentKind.DISCIPLINE_INSPECTION: "纪委监委（纪检监察）.",
+        DepartmentKind.AUDIT: "审计局.",
+        DepartmentKind.POLICE: "公安局.",
+        DepartmentKind.LEADERSHIP: "管委会 / 领导小组: the committee that leads the work.",
+        DepartmentKind.OTHER: "其他: any other body.",
+    },
 )
-strawberry.enum(
+graphql_enum(
     Industry,
-    description="The industry a department supervises (谁主管谁监管); PROCUREMENT is "
-    "government procurement, supervised by finance.",
+    description="The industry a department supervises (谁主管谁监管).",
+    values={
+        Industry.HOUSING: "住房和城乡建设: building and municipal works.",
+        Industry.TRANSPORT: "交通运输: roads, waterways, transport works.",
+        Industry.WATER: "水利: water conservancy works.",
+        Industry.AGRICULTURE: "农业农村: agriculture and rural works.",
+        Industry.NATURAL_RESOURCES: "自然资源和规划: land and mining rights, land consolidation.",
+        Industry.FORESTRY: "林业: forestry.",
+        Industry.ECOLOGY: "生态环境: ecological and environmental works.",
+        Industry.HEALTH: "卫生健康: health (hospital procurement, medical works).",
+        Industry.EDUCATION: "教育: education (school works and procurement).",
+        Industry.DEVELOPMENT_REFORM: "发展和改革: development and reform (发改; often the "
+        "lead of public-resource trading).",
+        Industry.PROCUREMENT: "政府采购: government procurement, supervised by finance (财政).",
+    },
 )
 
 

@@ -6,13 +6,21 @@ import strawberry
 
 from xietong.access.actions import Action, ObjectType
 from xietong.api.context import Info
+from xietong.api.enums import graphql_enum
 from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, atomic
 from xietong.people import service
 from xietong.people.errors import PeopleErrorCode as Code
 from xietong.people.graphql.types import OfficerPoolMemberType
 
-strawberry.enum(Code, description="Why a people mutation was refused.")
+graphql_enum(
+    Code,
+    description="Why a people mutation was refused.",
+    values={
+        Code.NOT_FOUND: "不存在: no such officer, or outside your scope.",
+        Code.REASON_REQUIRED: "须说明原因: making an officer unavailable needs a reason.",
+    },
+)
 
 
 @strawberry.type(description="A problem with the input of a people mutation.")

@@ -6,6 +6,7 @@ import strawberry
 
 from xietong.access.roles import Role
 from xietong.api.context import Info
+from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.jurisdictions.graphql.types import (
     DepartmentType,
@@ -16,12 +17,35 @@ from xietong.jurisdictions.graphql.types import (
 from xietong.people import models as m
 from xietong.people.enums import Qualification, Speciality
 
-strawberry.enum(
+graphql_enum(
     Qualification,
-    description="How an officer is qualified (执法资质): 行政执法资格, 人民警察执法资格, "
-    "日常监管人员.",
+    description="How an officer is qualified (执法资质).",
+    values={
+        Qualification.ENFORCEMENT_CERTIFICATE: "行政执法资格: holds an administrative "
+        "enforcement certificate.",
+        Qualification.POLICE_OFFICER: "人民警察执法资格: a police officer.",
+        Qualification.DAILY_SUPERVISION: "日常监管人员: staff doing day-to-day supervision.",
+    },
 )
-strawberry.enum(Speciality, description="What an officer knows best (业务专长).")
+graphql_enum(
+    Speciality,
+    description="What an officer knows best (业务专长).",
+    values={
+        Speciality.TENDERING: "招投标综合监管: tendering supervision in general.",
+        Speciality.PROCUREMENT: "政府采购: government procurement.",
+        Speciality.CRIMINAL_INVESTIGATION: "经济犯罪侦查: economic crime investigation.",
+        Speciality.HOUSING: "住房和城乡建设.",
+        Speciality.TRANSPORT: "交通运输.",
+        Speciality.WATER: "水利.",
+        Speciality.AGRICULTURE: "农业农村.",
+        Speciality.NATURAL_RESOURCES: "自然资源和规划.",
+        Speciality.FORESTRY: "林业.",
+        Speciality.ECOLOGY: "生态环境.",
+        Speciality.HEALTH: "卫生健康.",
+        Speciality.EDUCATION: "教育.",
+        Speciality.DEVELOPMENT_REFORM: "发展和改革.",
+    },
+)
 
 
 async def _jurisdiction(info: Info, code: int) -> JurisdictionType:
