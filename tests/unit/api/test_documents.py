@@ -302,3 +302,20 @@ def test_the_cache_is_bounded_in_tokens_too(monkeypatch: pytest.MonkeyPatch) -> 
     assert cache.prepare(large) is cache.prepare(large)
     too_large = "{ " + "__typename " * 120 + "}"
     assert cache.prepare(too_large) is not cache.prepare(too_large)  # never kept
+
+
+def test_an_impossible_date_in_variables_is_bad_user_input() -> None:
+    checked = check(
+        "mutation($i: ApiKeyCreateInput!) { apiKeyCreate(input: $i) { errors { code } } }",
+        {
+            "i": {
+                "name": "erp",
+                "jurisdiction": "422825",
+                "roles": ["INTEGRATOR"],
+                "expiresOn": "2025-02-30",
+            }
+        },
+    )
+    assert codes(checked.errors) == ["BAD_USER_INPUT"]
+    assert "2025-02-30" in checked.errors[0].message
+    assert_bilingual(checked.errors)
