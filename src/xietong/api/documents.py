@@ -73,7 +73,7 @@ class PreparedOperation:
 @dataclass(frozen=True, slots=True)
 class PreparedDocument:
     document: DocumentNode | None
-    """None when the text did not parse."""
+    """None when the document is refused (it did not parse, broke a limit or is invalid)."""
 
     errors: tuple[GraphQLError, ...]
     """Parse, limit and validation errors, each with its code; empty for a valid document."""
@@ -168,6 +168,16 @@ def _validation_error(error: GraphQLError) -> GraphQLError:
     return coded_error(message, VALIDATION_FAILED, nodes=error.nodes)
 
 
+def _refused(errors: Sequence[GraphQLError]) -> PreparedDocument:
+    """A refused document as the cache keeps it: its errors, located by position in the text,
+    and not its syntax tree, which would pin every node and token of it."""
+    detached = tuple(
+        GraphQLError(e.message, source=e.source, positions=e.positions, extensions=e.extensions)
+        for e in errors
+    )
+    return PreparedDocument(document=None, errors=detached, operations={})
+
+
 def _missing(definition: VariableDefinitionNode, variables: Mapping[str, Any]) -> bool:
     """A required variable sent as nothing or null (and without a default)."""
     return (
@@ -241,14 +251,10 @@ class DocumentCache:
             operations[name] = PreparedOperation(node=definition, measures=measures)
         if limit_errors:
             # Refused before the standard rules, some of which expand fragments.
-            return PreparedDocument(document=document, errors=tuple(limit_errors), operations={})
+            return _refused(limit_errors)
         errors = validate(self.schema, document, self.rules, hide_suggestions=self.hide_suggestions)
         if errors:
-            return PreparedDocument(
-                document=document,
-                errors=tuple(_validation_error(e) for e in errors),
-                operations={},
-            )
+            return _refused([_validation_error(e) for e in errors])
         return PreparedDocument(document=document, errors=(), operations=operations)
 
     def check(
@@ -342,8 +348,8 @@ class UsePreparedDocument(SchemaExtension):
 
     def on_validate(self) -> Any:
         context = self.execution_context
-        if context.query and context.graphql_document is not None:
+        if context.query:
             checked = self.documents.check(context.query, context.operation_name, context.variables)
-            if checked.prepared.document is context.graphql_document:
-                context.pre_execution_errors = checked.errors
+            # Set even when empty: strawberry then skips validating what we validated.
+            context.pre_execution_errors = checked.errors
         yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any, NewType
 
@@ -319,3 +320,14 @@ def test_an_impossible_date_in_variables_is_bad_user_input() -> None:
     assert codes(checked.errors) == ["BAD_USER_INPUT"]
     assert "2025-02-30" in checked.errors[0].message
     assert_bilingual(checked.errors)
+
+
+def test_executing_the_schema_directly_applies_the_same_checks() -> None:
+    """Not only the HTTP edge: ``schema.execute`` answers from the same cache and limits."""
+    schema = build_schema()
+    result = asyncio.run(schema.execute(fragment_bomb(20)))
+    assert result.data is None
+    assert codes(list(result.errors or ())) == ["QUERY_TOO_COSTLY"]
+    result = asyncio.run(schema.execute(JURISDICTION, variable_values={}))
+    assert codes(list(result.errors or ())) == ["BAD_USER_INPUT"]
+    assert asyncio.run(schema.execute("{ __typename }")).data == {"__typename": "Query"}
