@@ -3,6 +3,7 @@
 - ``access``: what authentication + scope + enforcement add to one request (ratio, median).
 - ``serve``: requests per second of ``xietong serve`` with one process versus two.
 - ``deadlines``: microseconds per deadline, against the calendar package's own loop.
+- ``tenants``: time and peak memory reading a tenant file of 62,500 bad entries.
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, deadlines, edge_limits, serve_rps
+from bench import access_overhead, deadlines, edge_limits, serve_rps, tenant_files
 
 
 def _access(argv: list[str]) -> int:
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "access": _access,
     "serve": serve_rps.main,
     "deadlines": _deadlines,
+    "tenants": tenant_files.main,
     "limits": edge_limits.main,
 }
 

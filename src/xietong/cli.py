@@ -111,8 +111,8 @@ def _load_or_exit(url: str, files: list[Path]) -> LoadReport:
             fg="red",
             err=True,
         )
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
+        for line in exc.lines():  # the first 50, then how many more
+            click.echo(f"  {line}", err=True)
         sys.exit(1)
 
 

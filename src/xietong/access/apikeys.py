@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from xietong.access.roles import Role
 from xietong.access.scope import Scope
 from xietong.access.tokens import NewApiKey, new_api_key
 from xietong.access.watcher import POLICY_CHANNEL
+from xietong.inputs import end_of_china_day
 from xietong.jurisdictions import codes
 
 # What a key may carry: integrators, trading systems reporting as a centre, and read-only
@@ -40,7 +41,8 @@ async def create(
         province_code=codes.province_of(jurisdiction_code),
         roles=sorted(r.value for r in set(roles)),
         created_by=created_by,
-        expires_at=None if expires_on is None else datetime.combine(expires_on, time.min, UTC),
+        # A day is a China day: the key works until that day ends in Asia/Shanghai.
+        expires_at=None if expires_on is None else end_of_china_day(expires_on),
     )
     db_session.add(key)
     await db_session.flush()

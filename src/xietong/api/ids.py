@@ -15,8 +15,13 @@ def to_global_id(type_name: str, value: uuid.UUID) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{value}".encode()).decode())
 
 
+MAX_ID_LENGTH = 200  # ours are under 80 characters
+
+
 def from_global_id(value: str, *, field: str = "id") -> tuple[str, uuid.UUID]:
     try:
+        if len(value) > MAX_ID_LENGTH:
+            raise ValueError(value)
         type_name, _, raw = base64.b64decode(value.encode(), validate=True).decode().partition(":")
         return type_name, uuid.UUID(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -20,6 +21,7 @@ from sqlalchemy import Select, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from xietong import inputs
 from xietong.api.errors import BadUserInput
 
 MAX_FIRST = 100
@@ -105,19 +107,34 @@ def _encode(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps([str(v) for v in values]).encode()).decode()
 
 
+MAX_CURSOR_LENGTH = 512  # ours are under 150 characters
+_INT32 = re.compile(r"-?[0-9]{1,10}")
+
+
 def _decode(cursor: str, width: int) -> list[str]:
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(values, list) and len(values) == width:
-            return [str(v) for v in values]
-    except ValueError:
+        if len(cursor) <= MAX_CURSOR_LENGTH:
+            values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+            if isinstance(values, list) and len(values) == width:
+                return [v for v in values if isinstance(v, str)]
+    except ValueError:  # bad base64, bad UTF-8, bad JSON, a surrogate
         pass
     raise BadUserInput("分页游标无效（invalid cursor）", field="after")
 
 
 def _parse(kind: type, text: str) -> Any:
+    """A cursor value as its column's type; ``ValueError`` for anything the column could not hold
+    (a cursor is client input: an out-of-range number or date would otherwise reach PostgreSQL)."""
     if kind is datetime:
-        return datetime.fromisoformat(text)
+        return inputs.aware_datetime(text)
+    if kind is date:
+        return inputs.china_day(text)
+    if kind is int:
+        if not _INT32.fullmatch(text) or not -(2**31) <= int(text) < 2**31:
+            raise ValueError(text)
+        return int(text)
+    if kind is str:
+        return inputs.clean_text(text, inputs.SHORT_TEXT)
     return kind(text)
 
 
@@ -148,7 +165,7 @@ async def paginate(
         raw = _decode(after, len(keys))
         try:
             values = [_parse(key.type.python_type, v) for key, v in zip(keys, raw, strict=True)]
-        except ValueError:
+        except ValueError:  # includes InputRejected
             raise BadUserInput("分页游标无效（invalid cursor）", field="after") from None
         position = tuple_(*values)
         paged = paged.where(tuple_(*keys) > position)

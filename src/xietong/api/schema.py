@@ -16,6 +16,7 @@ from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.documents import DocumentCache, UsePreparedDocument
 from xietong.api.errors import ErrorShaping
+from xietong.api.scalars import SCALARS
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.observability.graphql import GraphQLMetrics
@@ -62,7 +63,7 @@ def build_schema(settings: GraphQLSettings | None = None) -> Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )
     schema.documents = DocumentCache(schema._schema, settings)
     return schema

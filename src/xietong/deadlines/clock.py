@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Protocol, runtime_checkable
-from zoneinfo import ZoneInfo
 
 from xietong.deadlines.errors import DeadlineError, DeadlineErrorCode
-
-CHINA = ZoneInfo("Asia/Shanghai")
-"""China Standard Time, UTC+8, no daylight saving since 1991."""
+from xietong.inputs.temporal import CHINA as CHINA  # one China time zone for all the code
 
 
 def china_time(instant: datetime) -> datetime:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xietong.inputs.codes import InvalidCode as InvalidCode  # callers catch codes.InvalidCode
+from xietong.inputs.codes import jurisdiction_code
 from xietong.jurisdictions.enums import JurisdictionLevel
 
 DIRECTLY_ADMINISTERED = 90  # the YY of counties under a province directly
@@ -20,18 +22,12 @@ PROVINCE_PREFIXES = frozenset(
 """The first two digits of every provincial-level unit in GB/T 2260 (71 台湾, 81 香港, 82 澳门)."""
 
 
-class InvalidCode(ValueError):
-    """The text is not a well-formed six-digit GB/T 2260 code."""
-
-
-def parse_code(value: str | int) -> int:
-    text = str(value).strip()
-    if len(text) != 6 or not text.isdigit():
-        raise InvalidCode(f"“{value}” is not a six-digit GB/T 2260 code (行政区划代码应为6位数字)")
-    code = int(text)
-    if code // 10000 < 11:
-        raise InvalidCode(f"“{value}” has no province prefix (省级代码前两位应在11–82之间)")
-    return code
+def parse_code(value: object) -> int:
+    """A code written by a person or a file: six ASCII digits (``xietong.inputs`` has the rule),
+    or a YAML number such as ``420000`` in a tenant file."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
+        value = str(value)
+    return jurisdiction_code(value)
 
 
 def format_code(code: int) -> str:

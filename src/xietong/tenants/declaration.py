@@ -1,7 +1,9 @@
 """Reading and checking a tenant file. Pure: no database, so every rule has a fast test.
 
-A file is checked whole and every problem is reported, each naming the file, the entry and what is
-wrong, so a clerk's IT contact can fix them all in one pass.
+A file is checked whole and its problems are reported together, each naming the file, the entry and
+what is wrong, so a clerk's IT contact can fix them in one pass. The first ``MAX_PROBLEMS`` are
+kept and the rest only counted, so a broken 60,000-entry file costs neither memory nor a screen of
+output per entry. Text fields follow the same input rules as the API (``xietong.inputs``).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from xietong import inputs
 from xietong.access import powers
 from xietong.access.roles import DECLARABLE_ROLES, ROLES_BY_KIND, Role
 from xietong.jurisdictions import codes
@@ -26,6 +28,9 @@ from xietong.jurisdictions.enums import (
     JurisdictionLevel,
 )
 from xietong.people.enums import Qualification, Speciality
+from xietong.tenants import yamlfile
+
+MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +44,31 @@ class Problem:
 
 
 class TenantFileError(Exception):
-    """One or more tenant files are wrong; nothing was loaded."""
+    """One or more tenant files are wrong; nothing was loaded.
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    ``problems`` holds at most ``MAX_PROBLEMS``; ``total`` counts them all.
+    """
+
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
+        self.problems = problems[:MAX_PROBLEMS]
+        self.total = max(total or 0, len(problems))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """What to print: the kept problems, then how many more there are."""
+        shown = [str(p) for p in self.problems]
+        more = self.total - len(self.problems)
+        if more:
+            shown.append(f"… and {more:,} more problem(s)（另有{more}个问题未列出）")
+        return shown
+
+
+def _text(rule: inputs.TextRule, value: Any) -> str:
+    """A text field under the API's rules; blank counts as missing."""
+    text = inputs.clean_text(value, rule)
+    if inputs.is_blank(text):
+        raise ValueError("is empty（不能为空）")
+    return text
 
 
 class _Entry(BaseModel):
@@ -62,12 +87,10 @@ class JurisdictionEntry(_Entry):
     def _code(cls, value: Any) -> int | None:
         return None if value is None else codes.parse_code(value)
 
-    @field_validator("name")
+    @field_validator("name", mode="before")
     @classmethod
-    def _name(cls, value: str) -> str:
-        if not value:
-            raise ValueError("name is empty（名称不能为空）")
-        return value
+    def _name(cls, value: Any) -> str:
+        return _text(inputs.SHORT_TEXT, value)
 
 
 class DepartmentEntry(_Entry):
@@ -84,6 +107,23 @@ class DepartmentEntry(_Entry):
     def _code(cls, value: Any) -> int:
         return codes.parse_code(value)
 
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key(cls, value: Any) -> str:
+        return _text(inputs.IDENTIFIER, value)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> str:
+        return _text(inputs.SHORT_TEXT, value)
+
+    @field_validator("powers", mode="before")
+    @classmethod
+    def _powers(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [_text(inputs.IDENTIFIER, v) for v in value]
+        return value
+
     @property
     def effective_industry(self) -> Industry | None:
         # Finance departments supervise government procurement (财政 for 政府采购).
@@ -99,8 +139,11 @@ class OfficerEntry(_Entry):
 
     @field_validator("certificate", mode="before")
     @classmethod
-    def _text(cls, value: Any) -> str | None:
-        return None if value is None else str(value)
+    def _certificate(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        # A number in YAML (42282520210001) is still a certificate number.
+        return _text(inputs.IDENTIFIER, str(value) if isinstance(value, int) else value)
 
 
 class PersonEntry(_Entry):
@@ -109,6 +152,16 @@ class PersonEntry(_Entry):
     department: str
     roles: tuple[Role, ...] = ()
     officer: OfficerEntry | None = None
+
+    @field_validator("login", "department", mode="before")
+    @classmethod
+    def _identifier(cls, value: Any) -> str:
+        return _text(inputs.IDENTIFIER, value)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> str:
+        return _text(inputs.SHORT_TEXT, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,16 +183,22 @@ class TenantDeclaration:
 class _Checker:
     file: str
     problems: list[Problem] = field(default_factory=list)
+    total: int = 0
 
     def add(self, entry: str, message: str) -> None:
-        self.problems.append(Problem(self.file, entry, message))
+        self.total += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(self.file, entry, message))
+
+    def error(self) -> TenantFileError:
+        return TenantFileError(self.problems, self.total)
 
     def parse(self, model: type[_Entry], section: str, index: int, raw: Any) -> Any:
         label = f"{section}[{index}]"
         if isinstance(raw, dict):
             ident = raw.get("code") or raw.get("key") or raw.get("login")
-            if ident is not None:
-                label += f" ({ident})"
+            if isinstance(ident, str | int) and not isinstance(ident, bool):
+                label += f" ({inputs.preview(ident).strip('“”')})"
         if not isinstance(raw, dict):
             self.add(label, "expected a mapping of fields（应为键值对）")
             return None
@@ -158,14 +217,13 @@ def _label(section: str, index: int, ident: object) -> str:
 
 
 def read_file(path: Path) -> TenantDeclaration:
-    """Parse and check one tenant file; raise ``TenantFileError`` naming every problem."""
+    """Parse and check one tenant file; raise ``TenantFileError`` naming its problems."""
     name = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TenantFileError([Problem(name, "file", "no such file（文件不存在）")]) from None
-    except yaml.YAMLError as exc:
-        raise TenantFileError([Problem(name, "file", f"not valid YAML: {exc}")]) from None
+        raw = yamlfile.read(path)
+    except yamlfile.YamlProblem as exc:
+        where = "file" if exc.line is None else f"line {exc.line}"
+        raise TenantFileError([Problem(name, where, exc.message)]) from None
     return check(name, raw)
 
 
@@ -175,9 +233,9 @@ def check(file: str, raw: Any) -> TenantDeclaration:
         raise TenantFileError(
             [Problem(file, "file", "expected sections jurisdictions, departments, people")]
         )
-    unknown = set(raw) - {"jurisdictions", "departments", "people"}
-    for name in sorted(unknown):
-        c.add(name, "unknown section（未知的配置段）")
+    for name in raw:
+        if name not in {"jurisdictions", "departments", "people"}:
+            c.add(inputs.preview(name), "unknown section（未知的配置段）")
 
     def section(name: str) -> list[Any]:
         value = raw.get(name) or []
@@ -200,8 +258,8 @@ def check(file: str, raw: Any) -> TenantDeclaration:
     kinds = _check_departments(c, departments, known_codes, province)
     _check_people(c, people, kinds)
 
-    if c.problems or province is None:
-        raise TenantFileError(c.problems)
+    if c.total or province is None:
+        raise c.error()
     return TenantDeclaration(
         file=file,
         province=province,
@@ -255,6 +313,7 @@ def _check_departments(
     province: JurisdictionEntry | None,
 ) -> dict[str, DepartmentKind]:
     kinds: dict[str, DepartmentKind] = {}
+    names: dict[tuple[int, str], str] = {}
     for i, d in enumerate(entries):
         if d is None:
             continue
@@ -262,6 +321,13 @@ def _check_departments(
         if d.key in kinds:
             c.add(label, f"duplicate department key {d.key}（部门标识重复）")
         kinds[d.key] = d.kind
+        twin = names.setdefault((d.jurisdiction, d.name), d.key)
+        if twin != d.key:
+            c.add(
+                label,
+                f"{codes.format_code(d.jurisdiction)} already has a department named "
+                f"{d.name} ({twin})（同一辖区内部门名称重复）",
+            )
         if d.jurisdiction not in known_codes:
             c.add(
                 label,
@@ -283,7 +349,10 @@ def _check_powers(c: _Checker, label: str, d: DepartmentEntry) -> None:
     for code in d.powers:
         power = catalogue.get(code)
         if power is None:
-            c.add(label, f"power {code} is not in the power catalogue（权力事项不在目录中）")
+            c.add(
+                label,
+                f"power {inputs.preview(code)} is not in the power catalogue（权力事项不在目录中）",
+            )
         elif not power.applies_to(d.kind, d.effective_industry):
             industry = f"/{d.effective_industry.value}" if d.effective_industry else ""
             c.add(
@@ -308,7 +377,9 @@ def _check_people(
         kind = kinds.get(p.department)
         if kind is None:
             c.add(
-                label, f"department {p.department} is not declared in this file（所属部门未声明）"
+                label,
+                f"department {inputs.preview(p.department)} is not declared in this file"
+                "（所属部门未声明）",
             )
             continue
         for role in p.roles:

@@ -21,10 +21,12 @@ from xietong.access.models import DepartmentPower
 from xietong.access.roles import Role
 from xietong.access.watcher import POLICY_CHANNEL
 from xietong.db.base import changed
+from xietong.deadlines.clock import SYSTEM_CLOCK
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 from xietong.tenants.declaration import (
+    MAX_PROBLEMS,
     PersonEntry,
     Problem,
     TenantDeclaration,
@@ -70,13 +72,15 @@ def read_all(paths: Iterable[Path]) -> list[TenantDeclaration]:
     """Read and check every file; report the problems of all files together."""
     declarations: list[TenantDeclaration] = []
     problems: list[Problem] = []
+    total = 0
     for path in paths:
         try:
             declarations.append(read_file(path))
         except TenantFileError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise TenantFileError(problems)
+            problems.extend(exc.problems[: MAX_PROBLEMS - len(problems)])
+            total += exc.total
+    if total:
+        raise TenantFileError(problems, total)
     check_across(declarations)
     return declarations
 
@@ -87,7 +91,7 @@ async def load_tenants(
     declarations = read_all(paths)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     report = LoadReport(files=[d.file for d in declarations])
-    day = today or date.today()
+    day = today or SYSTEM_CLOCK.today()  # a unit retired or renamed today, in China
     for decl in declarations:
         await _Sync(session, decl, report, day).run()
     await session.flush()

@@ -237,11 +237,11 @@ async def _run(world: World, case: Case) -> Outcome:
         )
     if case.operation in {"list_people", "read_officer_pool"}:
         query = (
-            "query($c: String!) { people(under: $c, first: 100) { nodes { jurisdiction "
+            "query($c: JurisdictionCode!) { people(under: $c, first: 100) { nodes { jurisdiction "
             "{ code } } } }"
             if case.operation == "list_people"
-            else "query($c: String!) { officerPool(jurisdiction: $c, first: 100) { nodes { "
-            "jurisdiction { code } } } }"
+            else "query($c: JurisdictionCode!) { officerPool(jurisdiction: $c, first: 100) { "
+            "nodes { jurisdiction { code } } } }"
         )
         body = await gql(query, {"c": target}, **caller)
         field = "people" if case.operation == "list_people" else "officerPool"
@@ -250,7 +250,7 @@ async def _run(world: World, case: Case) -> Outcome:
     if case.operation == "set_availability":
         ident, person_id = world.officers[case.target]
         await gql(
-            "mutation($id: ID!, $r: String) { officerAvailabilitySet(input: {officerId: "
+            "mutation($id: ID!, $r: LongText) { officerAvailabilitySet(input: {officerId: "
             "$id, available: false, reason: $r}) { errors { code } } }",
             {"id": ident, "r": marker},
             **caller,

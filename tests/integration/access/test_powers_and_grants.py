@@ -16,17 +16,17 @@ from xietong.db.engine import make_engine, make_sessionmaker, transaction
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants
 
-OFFICE_ID = """query($code: String!) { jurisdiction(code: $code) {
+OFFICE_ID = """query($code: JurisdictionCode!) { jurisdiction(code: $code) {
     departments { id key kind powers { code } } } }"""
 
-SET_AVAILABILITY = """mutation($id: ID!, $available: Boolean!, $reason: String) {
+SET_AVAILABILITY = """mutation($id: ID!, $available: Boolean!, $reason: LongText) {
   officerAvailabilitySet(input: {officerId: $id, available: $available, reason: $reason}) {
     officer { available unavailableReason } errors { field code message } } }"""
 
 
 async def officer_id(gql: GraphQLClient, login: str, code: str) -> str:
     data = await gql.data(
-        "query($c: String!) { officerPool(jurisdiction: $c, first: 100) { nodes { id "
+        "query($c: JurisdictionCode!) { officerPool(jurisdiction: $c, first: 100) { nodes { id "
         "person { login } } } }",
         {"c": code},
         login=login,
@@ -229,7 +229,7 @@ async def test_explain_access_names_the_policy_line(gql: GraphQLClient) -> None:
     )
     target = people["people"]["nodes"][0]["id"]
     query = (
-        "query($l: String!, $a: AccessAction!, $o: ID!) { explainAccess(login: $l, "
+        "query($l: Login!, $a: AccessAction!, $o: ID!) { explainAccess(login: $l, "
         "action: $a, objectId: $o) { allowed code message policyLines "
         "missingPowers { code } } }"
     )

@@ -44,8 +44,8 @@ async def test_unknown_code_is_null(gql: GraphQLClient) -> None:
 async def test_malformed_code_is_a_clear_error(gql: GraphQLClient) -> None:
     body = await gql('{ jurisdiction(code: "42282") { code } }')
     (error,) = body["errors"]
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "code"}
-    assert "six-digit" in error["message"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "six ASCII digits" in error["message"]
     assert "Traceback" not in str(body)
 
 

@@ -144,7 +144,7 @@ async def test_a_jurisdiction_removed_from_the_file_is_retired(
     ("mutation", "fragment"),
     [
         (lambda d: d["jurisdictions"][2].update(parent="422900"), "does not match the code"),
-        (lambda d: d["jurisdictions"][2].update(code="4228251"), "six-digit"),
+        (lambda d: d["jurisdictions"][2].update(code="4228251"), "six ASCII digits"),
         (lambda d: d["jurisdictions"][2].update(level="city"), "is a county code"),
         (lambda d: d["people"].append(copy.deepcopy(d["people"][0])), "duplicate login"),
         (

@@ -105,10 +105,10 @@ def test_minimal_file_passes() -> None:
             "jurisdictions[2] (422825 宣恩县)",
             "does not match the code prefix",
         ),
-        ("jurisdictions.2.code", "42282X", "jurisdictions[2] (42282X)", "six-digit"),
+        ("jurisdictions.2.code", "42282X", "jurisdictions[2] (42282X)", "six ASCII digits"),
         ("jurisdictions.2.level", "city", "jurisdictions[2] (422825 宣恩县)", "is a county code"),
         ("jurisdictions.1.code", "422825", "jurisdictions[2] (422825 宣恩县)", "duplicate code"),
-        ("jurisdictions.2.name", "", "jurisdictions[2] (422825)", "name is empty"),
+        ("jurisdictions.2.name", "", "jurisdictions[2] (422825)", "name: is empty"),
         ("jurisdictions.2.level", "township", "jurisdictions[2] (422825)", "level"),
         ("departments.1.kind", "industry", "departments[1] (t-audit)", "needs its industry"),
         (
@@ -179,5 +179,5 @@ def test_logins_are_unique_across_files(tmp_path: Path) -> None:
 def test_yaml_syntax_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("jurisdictions: [\n  - code: 1", encoding="utf-8")
-    with pytest.raises(TenantFileError, match=r"bad\.yaml: file: not valid YAML"):
+    with pytest.raises(TenantFileError, match=r"bad\.yaml: line 2: not valid YAML"):
         read_file(bad)

@@ -1,43 +1,49 @@
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import strawberry
 
+from xietong import inputs
 from xietong.access import apikeys, grants, objects
 from xietong.access.actions import Action, ObjectType
 from xietong.access.errors import AccessErrorCode as Code
+from xietong.access.graphql.permissions import signed_in
 from xietong.access.graphql.types import AccessError, ApiKeyType, GrantType
 from xietong.access.roles import Role
 from xietong.api.context import Info
 from xietong.api.ids import expect_global_id, from_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
-from xietong.jurisdictions import codes
+from xietong.api.scalars import JurisdictionCode, LongText, ShortText
+from xietong.deadlines.clock import SYSTEM_CLOCK
 
 
 def _errors(problems: list[Problem]) -> list[AccessError]:
     return [AccessError(field=p.field, message=p.message, code=Code(p.code)) for p in problems]
 
 
-def _code(value: str, field: str) -> int:
-    try:
-        return codes.parse_code(value)
-    except codes.InvalidCode as exc:
-        raise Invalid(Code.INVALID, str(exc), field) from None
+def _known(info: Info, code: int, field: str) -> int:
+    """``code`` if it names a jurisdiction the service knows; otherwise a NOT_FOUND problem."""
+    if code not in info.context.guard.authorizer.jurisdictions:
+        raise Invalid(Code.NOT_FOUND, "没有该行政区划（unknown jurisdiction）", field)
+    return code
 
 
 @strawberry.input(description="A new API key for an integrator.")
 class ApiKeyCreateInput:
-    name: str = strawberry.field(description="What the key is for, e.g. 县交易系统对接.")
-    jurisdiction: str = strawberry.field(
+    name: ShortText = strawberry.field(description="What the key is for, e.g. 县交易系统对接.")
+    jurisdiction: JurisdictionCode = strawberry.field(
         description="The subtree the key reaches: your own unit or one below it."
     )
     roles: list[Role] = strawberry.field(
         description="INTEGRATOR, TRADING_CENTRE and/or LEADERSHIP."
     )
     expires_on: date | None = strawberry.field(
-        default=None, description="Last day before the key stops working; null for no expiry."
+        default=None,
+        description="The last day the key works, a day in China: it stops at the end of that "
+        "day (midnight Asia/Shanghai). Today or later; null for no expiry.",
     )
 
 
@@ -65,17 +71,22 @@ class ApiKeyRevokePayload:
 @strawberry.input(description="Open one object of your jurisdiction to another, for a while.")
 class GrantCreateInput:
     object_id: strawberry.ID = strawberry.field(description="Global id of the object.")
-    grantee_jurisdiction: str = strawberry.field(description="Who receives access (a code).")
+    grantee_jurisdiction: JurisdictionCode = strawberry.field(
+        description="Who receives access (a code)."
+    )
     grantee_department_id: strawberry.ID | None = strawberry.field(
         default=None, description="Only this department of the grantee."
     )
     actions: list[Action] = strawberry.field(
         description="What the grantee may do: READ, HANDLE, VERIFY, ACCEPT, REPORT."
     )
-    reason: str = strawberry.field(
+    reason: LongText = strawberry.field(
         description="Why (transfer, assistance letter, joint inspection…); kept in the audit trail."
     )
-    expires_at: datetime = strawberry.field(description="Until when (at most a year).")
+    expires_at: datetime = strawberry.field(
+        description="Until when (exclusive): later than now and than startsAt, at most a year "
+        "after startsAt."
+    )
     starts_at: datetime | None = strawberry.field(
         default=None, description="From when; default now."
     )
@@ -105,7 +116,8 @@ class GrantRevokePayload:
 class AccessMutations:
     @strawberry.mutation(
         description="Create an API key for an integrator, for your unit or one "
-        "below it. The secret is in the payload, once."
+        "below it. The secret is in the payload, once.",
+        extensions=[signed_in()],
     )
     async def api_key_create(
         self,
@@ -115,10 +127,10 @@ class AccessMutations:
         ctx = info.context
 
         async def body() -> ApiKeyCreatePayload:
-            name = input.name.strip()
-            if not name:
+            name = input.name
+            if inputs.is_blank(name):
                 raise Invalid(Code.INVALID, "请填写密钥用途（name is empty）", "name")
-            code = _code(input.jurisdiction, "jurisdiction")
+            code = _known(info, input.jurisdiction, "jurisdiction")
             await ctx.guard.require(ObjectType.API_KEY, Action.MANAGE, code)
             wanted = list(input.roles)
             if not wanted or not set(wanted) <= apikeys.KEY_ROLES:
@@ -128,9 +140,11 @@ class AccessMutations:
                     "（roles not allowed for a key）",
                     "roles",
                 )
-            if input.expires_on is not None and input.expires_on <= date.today():
+            if input.expires_on is not None and input.expires_on < SYSTEM_CLOCK.today():
                 raise Invalid(
-                    Code.INVALID, "有效期须晚于今天（expiry must be in the future）", "expiresOn"
+                    Code.INVALID,
+                    "有效期最后一天不能早于今天（the last day cannot be before today）",
+                    "expiresOn",
                 )
             key, secret = await apikeys.create(
                 db_session=ctx.db,
@@ -154,7 +168,7 @@ class AccessMutations:
         result, problems = await atomic(ctx.db, body)
         return result or ApiKeyCreatePayload(api_key=None, secret=None, errors=_errors(problems))
 
-    @strawberry.mutation(description="Revoke an API key at once.")
+    @strawberry.mutation(description="Revoke an API key at once.", extensions=[signed_in()])
     async def api_key_revoke(
         self,
         info: Info,
@@ -187,7 +201,8 @@ class AccessMutations:
 
     @strawberry.mutation(
         description="Grant another jurisdiction narrow, expiring access to one "
-        "object of your own jurisdiction."
+        "object of your own jurisdiction.",
+        extensions=[signed_in()],
     )
     async def grant_create(
         self,
@@ -209,24 +224,14 @@ class AccessMutations:
                     Code.NOT_FOUND, "对象不存在或不在您的范围内（object not found）", "objectId"
                 )
             await ctx.guard.require(ObjectType.GRANT, Action.MANAGE, where)
-            grantee = _code(input.grantee_jurisdiction, "granteeJurisdiction")
-            if grantee not in ctx.guard.authorizer.jurisdictions:
-                raise Invalid(
-                    Code.NOT_FOUND, "受让辖区不存在（unknown jurisdiction）", "granteeJurisdiction"
-                )
+            grantee = _known(info, input.grantee_jurisdiction, "granteeJurisdiction")
             if grantee == where:
                 raise Invalid(
                     Code.INVALID,
                     "对象本就属于该辖区（already its own jurisdiction）",
                     "granteeJurisdiction",
                 )
-            department = (
-                None
-                if input.grantee_department_id is None
-                else expect_global_id(
-                    input.grantee_department_id, "Department", field="granteeDepartmentId"
-                )
-            )
+            department = await _grantee_department(info, input.grantee_department_id, grantee)
             acts = set(input.actions)
             if not acts or not acts <= grants.GRANTABLE_ACTIONS:
                 raise Invalid(
@@ -234,10 +239,15 @@ class AccessMutations:
                     "授权事项只能是 READ、HANDLE、VERIFY、ACCEPT、REPORT（actions not grantable）",
                     "actions",
                 )
-            reason = input.reason.strip()
-            if not reason:
+            reason = input.reason
+            if inputs.is_blank(reason):
                 raise Invalid(Code.INVALID, "请说明授权理由（reason is empty）", "reason")
-            starts = input.starts_at or datetime.now(UTC)
+            now = datetime.now(UTC)
+            starts = input.starts_at or now
+            if input.expires_at <= now:
+                raise Invalid(
+                    Code.INVALID, "到期时间已过（the grant would already be expired）", "expiresAt"
+                )
             if input.expires_at <= starts:
                 raise Invalid(
                     Code.INVALID, "到期时间须晚于开始时间（expiry before start）", "expiresAt"
@@ -276,7 +286,7 @@ class AccessMutations:
         result, problems = await atomic(ctx.db, body)
         return result or GrantCreatePayload(grant=None, errors=_errors(problems))
 
-    @strawberry.mutation(description="End a grant early.")
+    @strawberry.mutation(description="End a grant early.", extensions=[signed_in()])
     async def grant_revoke(
         self,
         info: Info,
@@ -304,3 +314,22 @@ class AccessMutations:
 
         result, problems = await atomic(ctx.db, body)
         return result or GrantRevokePayload(grant=None, errors=_errors(problems))
+
+
+async def _grantee_department(
+    info: Info, value: strawberry.ID | None, grantee: int
+) -> uuid.UUID | None:
+    """The id of an active department of the grantee jurisdiction, or NOT_FOUND / INVALID."""
+    if value is None:
+        return None
+    ident = expect_global_id(value, "Department", field="granteeDepartmentId")
+    department = await info.context.loaders.jurisdictions.department_by_id.load(ident)
+    if department is None or not department.active:
+        raise Invalid(Code.NOT_FOUND, "没有该部门（no such department）", "granteeDepartmentId")
+    if department.jurisdiction_code != grantee:
+        raise Invalid(
+            Code.INVALID,
+            "该部门不属于受让辖区（the department is not in the grantee jurisdiction）",
+            "granteeDepartmentId",
+        )
+    return department.id

@@ -21,11 +21,12 @@ from xietong.access.powers import catalogue
 from xietong.access.scope import Scope
 from xietong.access.tokens import InvalidCredentials
 from xietong.api.context import Info
-from xietong.api.errors import NotFound
+from xietong.api.errors import BadUserInput, NotFound
 from xietong.api.ids import expect_global_id, from_global_id
 from xietong.api.pagination import Connection, connection, paginate
-from xietong.jurisdictions.graphql.queries import parse_code_argument
-from xietong.jurisdictions.graphql.types import DepartmentType
+from xietong.api.scalars import JurisdictionCode, Login
+from xietong.inputs import preview
+from xietong.jurisdictions.graphql.types import DepartmentType, known_code
 from xietong.people.graphql.queries import After, First
 
 
@@ -66,7 +67,9 @@ class AccessQueries:
     async def explain_access(
         self,
         info: Info,
-        login: Annotated[str, strawberry.argument(description="The person asked about.")],
+        login: Annotated[
+            Login, strawberry.argument(description="The person asked about (a login).")
+        ],
         action: Annotated[
             Action,
             strawberry.argument(description="The action."),
@@ -83,7 +86,7 @@ class AccessQueries:
         spec = objects.spec_for(type_name)
         if spec is None:
             raise NotFound(
-                f"不支持解释 {type_name} 对象（unsupported object type）", field="objectId"
+                f"不支持解释 {preview(type_name)} 对象（unsupported object type）", field="objectId"
             )
         try:
             target = await person_principal(ctx.db, login)
@@ -107,7 +110,8 @@ class AccessQueries:
         self,
         info: Info,
         under: Annotated[
-            str | None, strawberry.argument(description="Only keys for this unit's subtree.")
+            JurisdictionCode | None,
+            strawberry.argument(description="Only keys for this unit's subtree."),
         ] = None,
         include_revoked: Annotated[
             bool, strawberry.argument(description="Also revoked keys.")
@@ -116,8 +120,9 @@ class AccessQueries:
         after: After = None,
     ) -> Connection[ApiKeyType]:
         ctx = info.context
-        code = None if under is None else parse_code_argument(under, "under")
-        span = await ctx.guard.span(ObjectType.API_KEY, Action.READ, code)
+        span = await ctx.guard.span(
+            ObjectType.API_KEY, Action.READ, known_code(info, under, "under")
+        )
         page = await paginate(
             ctx.db,
             apikeys.query(scope=ctx.scope, span=span, include_revoked=include_revoked),
@@ -143,7 +148,14 @@ class AccessQueries:
     ) -> Connection[GrantType]:
         ctx = info.context
         await ctx.guard.span(ObjectType.GRANT, Action.READ)
-        ident = None if object_id is None else from_global_id(object_id, field="objectId")[1]
+        ident = None
+        if object_id is not None:
+            type_name, ident = from_global_id(object_id, field="objectId")
+            if objects.spec_for(type_name) is None:
+                raise BadUserInput(
+                    f"不能授权 {preview(type_name)} 类对象（no grants for this kind of object）",
+                    field="objectId",
+                )
         page = await paginate(
             ctx.db,
             grants.query(scope=ctx.scope, object_id=ident, live_only=live_only),

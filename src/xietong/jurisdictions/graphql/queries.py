@@ -5,29 +5,21 @@ from typing import Annotated
 import strawberry
 
 from xietong.api.context import Info
-from xietong.api.errors import BadUserInput
-from xietong.jurisdictions import codes, service
+from xietong.api.scalars import JurisdictionCode
+from xietong.jurisdictions import service
 from xietong.jurisdictions.enums import JurisdictionLevel
 from xietong.jurisdictions.graphql.types import (
     CodeArgument,
     JurisdictionType,
+    known_code,
 )
-
-
-def parse_code_argument(value: str, argument: str) -> int:
-    try:
-        return codes.parse_code(value)
-    except codes.InvalidCode as exc:
-        raise BadUserInput(str(exc), field=argument) from None
 
 
 @strawberry.type
 class JurisdictionQueries:
     @strawberry.field(description="One jurisdiction by its code; null if the code is unknown.")
     async def jurisdiction(self, info: Info, code: CodeArgument) -> JurisdictionType | None:
-        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(
-            parse_code_argument(code, "code")
-        )
+        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
         return None if row is None else JurisdictionType(model=row)
 
     @strawberry.field(
@@ -42,7 +34,7 @@ class JurisdictionQueries:
             strawberry.argument(description="Only units at this level."),
         ] = None,
         under: Annotated[
-            str | None,
+            JurisdictionCode | None,
             strawberry.argument(
                 description='Only units strictly below this code, e.g. "420000" for all of 湖北省.'
             ),
@@ -54,7 +46,7 @@ class JurisdictionQueries:
         rows = await service.list_jurisdictions(
             db_session=info.context.db,
             level=level,
-            under=None if under is None else parse_code_argument(under, "under"),
+            under=known_code(info, under, "under"),
             include_retired=include_retired,
         )
         loader = info.context.loaders.jurisdictions.jurisdiction_by_code

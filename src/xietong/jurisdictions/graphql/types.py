@@ -10,7 +10,9 @@ from xietong.access.graphql.powers import PowerType
 from xietong.access.powers import catalogue
 from xietong.api.context import Info
 from xietong.api.enums import graphql_enum
+from xietong.api.errors import NotFound
 from xietong.api.ids import to_global_id
+from xietong.api.scalars import JurisdictionCode
 from xietong.jurisdictions import codes
 from xietong.jurisdictions import models as m
 from xietong.jurisdictions.enums import DepartmentKind, Industry, JurisdictionLevel
@@ -201,7 +203,7 @@ class JurisdictionType:
 
 
 CodeArgument = Annotated[
-    str, strawberry.argument(description='Six-digit GB/T 2260 code, e.g. "422825".')
+    JurisdictionCode, strawberry.argument(description='Six-digit GB/T 2260 code, e.g. "422825".')
 ]
 
 
@@ -219,3 +221,11 @@ async def department_of(info: Info, department_id: uuid.UUID | None) -> Departme
         return None
     row = await info.context.loaders.jurisdictions.department_by_id.load(department_id)
     return None if row is None else DepartmentType(model=row)
+
+
+def known_code(info: Info, code: int | None, argument: str) -> int | None:
+    """``code`` unchanged if it names a jurisdiction the service knows (or is None); otherwise
+    ``NOT_FOUND``, so a filter on a unit that does not exist is not mistaken for an empty one."""
+    if code is not None and code not in info.context.guard.authorizer.jurisdictions:
+        raise NotFound("没有该行政区划（unknown jurisdiction）", field=argument)
+    return code

@@ -4,11 +4,14 @@ from typing import Annotated
 
 import strawberry
 
+from xietong import inputs
 from xietong.access.actions import Action, ObjectType
+from xietong.access.graphql.permissions import signed_in
 from xietong.api.context import Info
 from xietong.api.enums import graphql_enum
 from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, atomic
+from xietong.api.scalars import LongText
 from xietong.people import service
 from xietong.people.errors import PeopleErrorCode as Code
 from xietong.people.graphql.types import OfficerPoolMemberType
@@ -36,7 +39,7 @@ class PeopleError:
 class OfficerAvailabilitySetInput:
     officer_id: strawberry.ID = strawberry.field(description="The OfficerPoolMember id.")
     available: bool = strawberry.field(description="Whether the officer may be drawn.")
-    reason: str | None = strawberry.field(
+    reason: LongText | None = strawberry.field(
         default=None, description="Why not (required when available is false): leave, recusal…"
     )
 
@@ -52,7 +55,8 @@ class PeopleMutations:
     @strawberry.mutation(
         description="Set an officer's availability. Needs the supervision "
         "office of the officer's own jurisdiction, with OFFICE-OFFICER-POOL on "
-        "its power list."
+        "its power list.",
+        extensions=[signed_in()],
     )
     async def officer_availability_set(
         self,
@@ -79,7 +83,7 @@ class PeopleMutations:
                 officer.jurisdiction_code,
                 object_id=officer.person_id,
             )
-            reason = (input.reason or "").strip() or None
+            reason = None if input.reason is None or inputs.is_blank(input.reason) else input.reason
             if not input.available and reason is None:
                 raise Invalid(Code.REASON_REQUIRED, "暂停抽取须说明原因（give a reason）", "reason")
             if await service.set_availability(

@@ -8,7 +8,8 @@ from xietong.access.actions import Action, ObjectType
 from xietong.api.context import Info
 from xietong.api.ids import expect_global_id
 from xietong.api.pagination import Connection, connection, paginate
-from xietong.jurisdictions.graphql.queries import parse_code_argument
+from xietong.api.scalars import JurisdictionCode
+from xietong.jurisdictions.graphql.types import known_code
 from xietong.people import service
 from xietong.people.enums import Qualification, Speciality
 from xietong.people.graphql.types import (
@@ -49,7 +50,7 @@ class PeopleQueries:
         self,
         info: Info,
         under: Annotated[
-            str | None,
+            JurisdictionCode | None,
             strawberry.argument(description='Only people in this unit\'s subtree, e.g. "422825".'),
         ] = None,
         include_inactive: Annotated[
@@ -59,8 +60,9 @@ class PeopleQueries:
         after: After = None,
     ) -> Connection[PersonType]:
         ctx = info.context
-        code = None if under is None else parse_code_argument(under, "under")
-        span = await ctx.guard.span(ObjectType.PERSON, Action.READ, code)
+        span = await ctx.guard.span(
+            ObjectType.PERSON, Action.READ, known_code(info, under, "under")
+        )
         page = await paginate(
             ctx.db,
             service.people_query(
@@ -82,7 +84,8 @@ class PeopleQueries:
         self,
         info: Info,
         jurisdiction: Annotated[
-            str, strawberry.argument(description='The unit whose pool to list, e.g. "422825".')
+            JurisdictionCode,
+            strawberry.argument(description='The unit whose pool to list, e.g. "422825".'),
         ],
         available: Annotated[
             bool | None,
@@ -102,8 +105,9 @@ class PeopleQueries:
         after: After = None,
     ) -> Connection[OfficerPoolMemberType]:
         ctx = info.context
-        code = parse_code_argument(jurisdiction, "jurisdiction")
-        span = await ctx.guard.span(ObjectType.OFFICER_POOL, Action.READ, code)
+        span = await ctx.guard.span(
+            ObjectType.OFFICER_POOL, Action.READ, known_code(info, jurisdiction, "jurisdiction")
+        )
         page = await paginate(
             ctx.db,
             service.officer_pool_query(
