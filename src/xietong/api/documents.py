@@ -40,6 +40,7 @@ from xietong.api import limits
 from xietong.api.errors import (
     BAD_USER_INPUT,
     bounded,
+    coded_by_a_scalar,
     coded_error,
     value_problem,
     variable_error,
@@ -80,6 +81,9 @@ class PreparedDocument:
 
     operations: Mapping[str | None, PreparedOperation]
     """By name (None for an anonymous operation); filled only for a valid document."""
+
+    operation_names: tuple[str | None, ...] = ()
+    """The names of the document's operations, also when it is refused (for metrics and logs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,12 @@ def _parse_error(error: GraphQLSyntaxError, max_tokens: int) -> GraphQLError:
 
 def _validation_error(error: GraphQLError) -> GraphQLError:
     ours, english = value_problem(error)
+    scalar = coded_by_a_scalar(error)
+    if scalar is not None:
+        # A scalar of ours refused a literal: its code (BAD_USER_INPUT) and reason, as when
+        # the same value comes as a variable.
+        code = str(scalar.pop("code"))
+        return coded_error(ours or error.message, code, nodes=error.nodes, **scalar)
     if ours is not None:
         message = f"参数值无效：{bounded(ours, 300)}"
     else:
@@ -168,14 +178,16 @@ def _validation_error(error: GraphQLError) -> GraphQLError:
     return coded_error(message, VALIDATION_FAILED, nodes=error.nodes)
 
 
-def _refused(errors: Sequence[GraphQLError]) -> PreparedDocument:
+def _refused(
+    errors: Sequence[GraphQLError], names: tuple[str | None, ...] = ()
+) -> PreparedDocument:
     """A refused document as the cache keeps it: its errors, located by position in the text,
     and not its syntax tree, which would pin every node and token of it."""
     detached = tuple(
         GraphQLError(e.message, source=e.source, positions=e.positions, extensions=e.extensions)
         for e in errors
     )
-    return PreparedDocument(document=None, errors=detached, operations={})
+    return PreparedDocument(document=None, errors=detached, operations={}, operation_names=names)
 
 
 def _missing(definition: VariableDefinitionNode, variables: Mapping[str, Any]) -> bool:
@@ -249,13 +261,16 @@ class DocumentCache:
             limit_errors += limits.static_errors(measures, self.limits, definition)
             name = definition.name.value if definition.name else None
             operations[name] = PreparedOperation(node=definition, measures=measures)
+        names = tuple(operations)
         if limit_errors:
             # Refused before the standard rules, some of which expand fragments.
-            return _refused(limit_errors)
+            return _refused(limit_errors, names)
         errors = validate(self.schema, document, self.rules, hide_suggestions=self.hide_suggestions)
         if errors:
-            return _refused([_validation_error(e) for e in errors])
-        return PreparedDocument(document=document, errors=(), operations=operations)
+            return _refused([_validation_error(e) for e in errors], names)
+        return PreparedDocument(
+            document=document, errors=(), operations=operations, operation_names=names
+        )
 
     def check(
         self,

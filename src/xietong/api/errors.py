@@ -171,6 +171,17 @@ def value_problem(error: GraphQLError) -> tuple[str | None, str]:
     return None, english
 
 
+def coded_by_a_scalar(error: GraphQLError) -> dict[str, Any] | None:
+    """The extensions (code first) a scalar of ours gave its refusal, found inside ``error``.
+
+    The input rules' scalars raise a GraphQL error coded ``BAD_USER_INPUT`` with the rule's
+    ``reason``; graphql-core passes it on as it is (a literal) or wraps it (a variable)."""
+    for inner in _chain(error):
+        if isinstance(inner, GraphQLError) and (inner.extensions or {}).get("code"):
+            return dict(inner.extensions or {})
+    return None
+
+
 def variable_error(error: GraphQLError, *, missing: bool = False) -> GraphQLError:
     """A variable the caller sent that does not fit its declared type, in our words."""
     definition = next(
@@ -186,7 +197,10 @@ def variable_error(error: GraphQLError, *, missing: bool = False) -> GraphQLErro
         message = f"缺少必填变量 ${name}（{english}）"
     else:
         message = f"变量 ${name} 的值无效（{english}）"
-    return coded_error(message, BAD_USER_INPUT, nodes=error.nodes, variable=name)
+    extensions = coded_by_a_scalar(error) or {}
+    extensions.pop("code", None)  # a variable that does not fit is always the caller's mistake
+    extensions["variable"] = name
+    return coded_error(message, BAD_USER_INPUT, nodes=error.nodes, **extensions)
 
 
 class ErrorShaping(SchemaExtension):
@@ -213,6 +227,8 @@ def shape(error: GraphQLError, request_id: str | None) -> GraphQLError:
             path=error.path,
             **original.extensions,
         )
+    if original is None and (error.extensions or {}).get("code"):
+        return error  # coded by us already (the document cache's checks)
     if any(isinstance(node, VariableDefinitionNode) for node in error.nodes or ()):
         return variable_error(error)  # variables coerced while executing
     if original is None:

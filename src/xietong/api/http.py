@@ -372,6 +372,8 @@ def make_controller(
                 node = checked.operation.node
                 kind = node.operation.value
                 operation_name = node.name.value if node.name else operation_name
+            elif operation_name is None and len(checked.prepared.operation_names) == 1:
+                operation_name = checked.prepared.operation_names[0]  # named in the document
             if checked.errors:
                 raise Refusal(checked.errors)
             assert checked.operation is not None
