@@ -6,13 +6,14 @@
 - ``audit``: what recording an audit event adds to a mutation's transaction (ratio, median).
 - ``deadlines``: microseconds per deadline, against the calendar package's own loop.
 - ``tenants``: time and peak memory reading a tenant file of 62,500 bad entries.
+- ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, audit_record, deadlines, serve_rps, tenant_files
+from bench import access_overhead, audit_record, deadlines, edge_limits, serve_rps, tenant_files
 
 
 def _access(argv: list[str]) -> int:
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "audit": _audit,
     "deadlines": _deadlines,
     "tenants": tenant_files.main,
+    "limits": edge_limits.main,
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from xietong import logging as xlogging
 from xietong.access.scope_token import ScopeSigner
 from xietong.db import migrate
 from xietong.db.engine import make_engine, make_sessionmaker, transaction
@@ -25,6 +26,10 @@ from xietong.db.provision import ProvisionedDatabase, drop, provision
 from xietong.keys import Keyring
 from xietong.paths import default_tenants_dir
 from xietong.tenants.loader import load_tenants, tenant_files
+
+# The project's own log format, as the CLI sets it: structlog's default renders every traceback
+# with its local variables, which takes seconds (past the request deadline) and may print secrets.
+xlogging.configure("INFO")
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,16 +9,15 @@ from typing import Any
 import structlog
 from litestar import Litestar, MediaType, Request, Response
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from strawberry.litestar import make_graphql_controller
 
 from xietong.access.authentication import SignInHints
 from xietong.access.policy import reload_if_changed
 from xietong.access.scope_token import ScopeSigner
 from xietong.access.tokens import TokenService
 from xietong.access.watcher import PolicyWatcher
-from xietong.api.context import provide_context
+from xietong.api.http import http_exception_response, make_controller
 from xietong.api.middleware import request_id_middleware
 from xietong.api.schema import build_schema
 from xietong.config import Settings
@@ -34,19 +32,14 @@ from xietong.observability.metrics import Metrics
 log = structlog.get_logger("xietong.app")
 
 
-def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    """Outside GraphQL (which shapes its own errors): log the trace, show only the request id."""
-    if isinstance(exc, NotAuthorizedException) and request.url.path.startswith("/graphql"):
-        # Bad credentials never reach the resolvers; answer in GraphQL's own error shape.
-        return Response(
-            {
-                "data": None,
-                "errors": [{"message": exc.detail, "extensions": {"code": "UNAUTHENTICATED"}}],
-            },
-            status_code=exc.status_code,
-            media_type=MediaType.JSON,
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Outside GraphQL: log the trace, show only the request id. On /graphql every answer is a
+    GraphQL response, even for what Litestar refuses before our handler (another method)."""
+    if request.url.path.rstrip("/") == "/graphql":
+        if not isinstance(exc, HTTPException):
+            log.error("unhandled error", path=request.url.path, exc_info=exc)
+            exc = HTTPException(status_code=HTTP_500_INTERNAL_SERVER_ERROR)
+        return http_exception_response(request, exc)
     if isinstance(exc, HTTPException):
         return Response(
             {"error": exc.detail, "status": exc.status_code},
@@ -69,9 +62,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(
-            database_url, pool_size=settings.database.pool_size, echo=settings.database.echo
-        )
+        engine = make_engine(database_url, settings=settings.database)
         app.state.engine = engine
         # Sessions carry the keyring, so audit events recorded in a request are signed.
         app.state.sessions = sessions = make_sessionmaker(
@@ -104,22 +95,10 @@ def create_app(settings: Settings) -> Litestar:
             await watcher.stop()
             await engine.dispose()
 
-    base = make_graphql_controller(
-        build_schema(settings.graphql),
-        path="/graphql",
-        graphql_ide="graphiql" if settings.graphql.graphiql else None,
-        allow_queries_via_get=True,
-        context_getter=provide_context,
-    )
-
-    class GraphQLController(base):  # type: ignore[valid-type,misc]
-        def encode_json(self, data: object) -> str:
-            return json.dumps(data, ensure_ascii=False)  # Chinese stays readable in raw output
-
-        async def render_graphql_ide(self, request: Any) -> Response[str]:
-            return Response(graphiql_html(), media_type=MediaType.HTML)  # assets from the package
-
-    handlers: list[Any] = [GraphQLController, HealthController, MetricsController, home]
+    schema = build_schema(settings.graphql)
+    # GraphiQL's page and assets come from the package (no CDN), only where it is on.
+    graphql = make_controller(schema, graphiql=graphiql_html if settings.graphql.graphiql else None)
+    handlers: list[Any] = [graphql, HealthController, MetricsController, home]
     if settings.graphql.graphiql:
         handlers.append(static_files())
     return Litestar(
@@ -127,7 +106,15 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[lifespan, observability_lifespan],
         middleware=[request_id_middleware],
         exception_handlers={Exception: _internal_error},
-        state=State({"settings": settings, "head_revision": head_revision(), "metrics": Metrics()}),
+        state=State(
+            {
+                "settings": settings,
+                "head_revision": head_revision(),
+                "metrics": Metrics(),
+                "schema": schema,  # its document cache: schema.documents
+            }
+        ),
+        request_max_body_size=settings.graphql.max_body_bytes,
         debug=False,  # never render tracebacks to clients
         openapi_config=None,
         logging_config=None,  # xietong.logging configures everything

@@ -56,6 +56,16 @@ class DatabaseSettings:
     echo: bool = False
     """``XIETONG_DATABASE_ECHO``: log every SQL statement (development only)."""
 
+    statement_timeout_ms: int = 3000
+    """``XIETONG_DATABASE_STATEMENT_TIMEOUT_MS``: PostgreSQL cancels any statement of the API or
+    the worker that runs longer (``statement_timeout``); the client gives up one second later
+    if the server does not answer at all (a frozen server). The API's reads and writes take
+    milliseconds; a longer one is a fault, answered ``SERVICE_UNAVAILABLE``."""
+
+    connect_timeout_ms: int = 2000
+    """``XIETONG_DATABASE_CONNECT_TIMEOUT_MS``: how long to wait for a new connection, and for a
+    free one from the pool."""
+
     @property
     def owner_url(self) -> str | None:
         return self.migration_url or self.url
@@ -84,6 +94,11 @@ class ServerSettings:
     ``Authorization: Bearer <token>`` (it names operations and tenants). Unset: open outside
     production, switched off in production."""
 
+    request_timeout_ms: int = 5000
+    """``XIETONG_REQUEST_TIMEOUT_MS``: the deadline of one GraphQL request, from the first
+    database call to the commit. Past it the request is abandoned, its transaction rolled back,
+    and the caller told ``SERVICE_UNAVAILABLE`` (HTTP 503)."""
+
 
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
@@ -98,7 +113,9 @@ class GraphQLSettings:
     production: it would reveal the schema that introspection hides)."""
 
     max_depth: int = 10
-    """``XIETONG_GRAPHQL_MAX_DEPTH``: deepest selection accepted."""
+    """``XIETONG_GRAPHQL_MAX_DEPTH``: the deepest operation accepted, counted in fields from the
+    root to a leaf: ``{ jurisdiction { parent { name } } }`` has depth 3; 10 accepts depth 10 and
+    refuses 11 (``xietong.api.limits`` defines it exactly)."""
 
     max_aliases: int = 30
     """``XIETONG_GRAPHQL_MAX_ALIASES``: aliases accepted in one operation."""
@@ -108,7 +125,14 @@ class GraphQLSettings:
 
     max_cost: int = 10000
     """``XIETONG_GRAPHQL_MAX_COST``: objects one operation may touch, estimated before it runs
-    (``first`` is capped at 100; see ``xietong.api.cost``)."""
+    (``first`` is capped at 100; see ``xietong.api.limits``)."""
+
+    max_body_bytes: int = 1_048_576
+    """``XIETONG_GRAPHQL_MAX_BODY_BYTES``: the largest request body ``/graphql`` reads."""
+
+    document_cache_size: int = 256
+    """``XIETONG_GRAPHQL_DOCUMENT_CACHE_SIZE``: parsed and validated documents kept per process
+    (least recently used go first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +243,8 @@ class Settings:
                 app_role=_env("DATABASE_APP_ROLE", "xietong_app") or "xietong_app",
                 pool_size=_env_int("DATABASE_POOL_SIZE", 10),
                 echo=_env_bool("DATABASE_ECHO", False),
+                statement_timeout_ms=_env_int("DATABASE_STATEMENT_TIMEOUT_MS", 3000),
+                connect_timeout_ms=_env_int("DATABASE_CONNECT_TIMEOUT_MS", 2000),
             ),
             redis=RedisSettings(url=_env("REDIS_URL")),
             server=ServerSettings(
@@ -226,6 +252,7 @@ class Settings:
                 port=_env_int("PORT", 8000),
                 workers=_env_int("WORKERS", 2),
                 metrics_token=_env("METRICS_TOKEN"),
+                request_timeout_ms=_env_int("REQUEST_TIMEOUT_MS", 5000),
             ),
             graphql=GraphQLSettings(
                 graphiql=_env_bool("GRAPHIQL", not production),
@@ -235,6 +262,8 @@ class Settings:
                 max_aliases=_env_int("GRAPHQL_MAX_ALIASES", 30),
                 max_tokens=_env_int("GRAPHQL_MAX_TOKENS", 2000),
                 max_cost=_env_int("GRAPHQL_MAX_COST", 10000),
+                max_body_bytes=_env_int("GRAPHQL_MAX_BODY_BYTES", 1_048_576),
+                document_cache_size=_env_int("GRAPHQL_DOCUMENT_CACHE_SIZE", 256),
             ),
             auth=AuthSettings(
                 jwt_secret=_env("JWT_SECRET"),

@@ -24,6 +24,8 @@ from xietong.db.engine import asyncpg_dsn
 POLICY_CHANNEL = "xietong_policy"
 _DEBOUNCE_S = 0.2
 _KEEPALIVE_S = 30.0
+_TIMEOUT_S = 10.0
+"""A connection attempt or keep-alive query that takes longer means a frozen server: retry."""
 
 log = structlog.get_logger("xietong.access.watcher")
 
@@ -82,7 +84,7 @@ class PolicyWatcher:
         delay = 0.5
         while True:
             try:
-                conn = await asyncpg.connect(self._dsn)
+                conn = await asyncpg.connect(self._dsn, timeout=_TIMEOUT_S)
             except (OSError, asyncpg.PostgresError) as exc:
                 log.warning("policy watcher cannot connect; retrying", error=str(exc))
                 await asyncio.sleep(delay)
@@ -100,10 +102,11 @@ class PolicyWatcher:
                     try:
                         await asyncio.wait_for(closed.wait(), timeout=_KEEPALIVE_S)
                     except TimeoutError:
-                        await conn.execute("SELECT 1")  # notice a silently dead connection
+                        # Notice a silently dead or frozen connection (TimeoutError is an OSError).
+                        await conn.execute("SELECT 1", timeout=_TIMEOUT_S)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("policy watcher lost its connection; reconnecting", error=str(exc))
             finally:
                 self.listening.clear()
                 with contextlib.suppress(Exception):
-                    await conn.close()
+                    await conn.close(timeout=_TIMEOUT_S)

@@ -7,24 +7,16 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 
 from xietong.access.graphql import enums as _enums  # noqa: F401  registers shared enums
 from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
-from xietong.api.cost import cost_rule
+from xietong.api.documents import DocumentCache, UsePreparedDocument
 from xietong.api.errors import ErrorShaping
 from xietong.api.scalars import SCALARS
-from xietong.api.suggestions import HiddenSuggestions, hidden_suggestions_kwargs
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.observability.graphql import GraphQLMetrics
@@ -49,41 +41,31 @@ class Mutation(PeopleMutations, AccessMutations):
 
 
 class Schema(strawberry.Schema):
+    documents: DocumentCache
+    """Parsed and validated documents with the limits applied; the HTTP edge checks each request
+    against it before opening a transaction, and execution reuses what it cached."""
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         """Strawberry logs every error with its trace; expected ones are not news, and
         ``ErrorShaping`` already logs the unexpected ones with the request id."""
 
-    hide_suggestions = False
 
-    def _get_custom_context_kwargs(
-        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
-    ) -> dict[str, Any]:
-        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
-        return hidden_suggestions_kwargs(kwargs) if self.hide_suggestions else kwargs
-
-
-def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
+def build_schema(settings: GraphQLSettings | None = None) -> Schema:
     settings = settings or GraphQLSettings()
     # Factories, not instances: strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
         GraphQLMetrics,  # first: it exits last, so it sees the codes ErrorShaping gives
         ErrorShaping,
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules([cost_rule(settings.max_cost)]),
+        # Parsing, limits (depth, aliases, tokens, cost), validation and introspection rules.
+        lambda: UsePreparedDocument(schema.documents),
     ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
-    if not settings.suggestions:
-        extensions.append(HiddenSuggestions)
     schema = Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
     )
-    schema.hide_suggestions = not settings.suggestions
+    schema.documents = DocumentCache(schema._schema, settings)
     return schema
 
 

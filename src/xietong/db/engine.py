@@ -1,12 +1,23 @@
 """Engines and sessions. Services receive an ``AsyncSession`` and never commit; the request or
-job that owns the transaction does."""
+job that owns the transaction does.
+
+The API and the worker pass their ``DatabaseSettings``, which bound every database call: a
+connection attempt and a wait for a pooled connection (``connect_timeout_ms``), every statement
+on the server (``statement_timeout``) and, one second later, on the client, which is what ends a
+call to a server that stopped answering altogether. A connection that timed out on the client, or
+was cut, is discarded together with every pooled connection older than it, so the first request
+after the database comes back opens fresh ones: recovery needs no restart.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import event
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from xietong.config import DatabaseSettings
 from xietong.keys import Keyring
 
 
@@ -32,15 +44,58 @@ def asyncpg_dsn(url: str | URL) -> str:
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    return create_async_engine(
+CLIENT_GRACE_S = 1.0
+"""How much longer than the server's statement timeout the client waits for an answer."""
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    echo: bool = False,
+    settings: DatabaseSettings | None = None,
+) -> AsyncEngine:
+    """An engine; with ``settings`` (API, worker), one whose every call is bounded in time.
+
+    One-off commands (migrations, tenant loads) pass none: an operator watches them.
+    """
+    server_settings = {"application_name": "xietong"}
+    connect_args: dict[str, object] = {"server_settings": server_settings}
+    options: dict[str, object] = {}
+    if settings is not None:
+        pool_size, echo = settings.pool_size, settings.echo
+        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
+        connect_args["timeout"] = settings.connect_timeout_ms / 1000
+        connect_args["command_timeout"] = settings.statement_timeout_ms / 1000 + CLIENT_GRACE_S
+        options["pool_timeout"] = settings.connect_timeout_ms / 1000
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
         echo=echo,
-        connect_args={"server_settings": {"application_name": "xietong"}},
+        connect_args=connect_args,
+        **options,
     )
+    event.listen(engine.sync_engine, "handle_error", _discard_on_client_timeout)
+    event.listen(engine.sync_engine.pool, "invalidate", _close_at_once)
+    return engine
+
+
+def _close_at_once(dbapi_connection: Any, *_: object) -> None:
+    """An invalidated connection is dropped without the goodbye SQLAlchemy would otherwise wait
+    two seconds for: its server is gone, frozen, or mid-way through something we abandoned."""
+    driver = getattr(dbapi_connection, "_connection", None)  # the asyncpg connection
+    if driver is not None and not driver.is_closed():
+        driver.terminate()
+
+
+def _discard_on_client_timeout(context: ExceptionContext) -> None:
+    """A call the client gave up on (its timeout, or the request's deadline cancelling it)
+    leaves the connection in an unknown state: treat it as cut, so SQLAlchemy closes it (and
+    the pooled connections older than it) instead of reusing it."""
+    if isinstance(context.original_exception, TimeoutError | asyncio.CancelledError):
+        context.is_disconnect = True
 
 
 KEYRING_INFO = "xietong.keyring"

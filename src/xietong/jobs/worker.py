@@ -116,7 +116,7 @@ def worker_settings(
     async def startup(ctx: dict[str, Any]) -> None:
         state: dict[str, Any] = {"settings": settings, "metrics": metrics, "worker_id": worker}
         if database_url is not None:
-            engine = make_engine(database_url, pool_size=settings.database.pool_size)
+            engine = make_engine(database_url, settings=settings.database)
             state["engine"] = engine
             # Jobs that record a change sign audit events with it (xietong.db.engine).
             state["sessions"] = make_sessionmaker(engine, keyring=Keyring.from_settings(settings))

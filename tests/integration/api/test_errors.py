@@ -34,14 +34,35 @@ async def test_invalid_queries_carry_a_code(gql: GraphQLClient) -> None:
     assert "shoeSize" in error["message"]
 
 
-async def test_depth_is_limited(gql: GraphQLClient) -> None:
-    deep = "parent { " * 12 + "code" + " }" * 12
-    body = await gql(f'{{ jurisdiction(code: "422825") {{ {deep} }} }}')
-    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+async def test_depth_is_limited_as_documented(gql: GraphQLClient) -> None:
+    """max_depth 10: ten fields from the root to the leaf pass, eleven do not."""
+
+    def nested(levels: int) -> str:
+        return (
+            '{ jurisdiction(code: "422825") { '
+            + "parent { " * (levels - 2)
+            + "code"
+            + (" }" * (levels - 2))
+            + " } }"
+        )
+
+    assert "errors" not in await gql(nested(10))
+    body = await gql(nested(11))
+    (error,) = body["errors"]
+    assert error["extensions"] == {
+        "code": "QUERY_TOO_COSTLY",
+        "limit": "depth",
+        "value": 11,
+        "max": 10,
+    }
+    assert (
+        error["message"]
+        == "查询嵌套过深：深度 11，上限 10（query depth 11 exceeds the limit of 10）"
+    )
 
 
 async def test_aliases_are_limited(gql: GraphQLClient) -> None:
     aliases = " ".join(f'a{i}: jurisdiction(code: "422825") {{ code }}' for i in range(40))
     body = await gql(f"{{ {aliases} }}")
-    assert "aliases" in body["errors"][0]["message"].lower()
+    assert body["errors"][0]["extensions"]["limit"] == "aliases"
+    assert body["errors"][0]["message"].startswith("别名过多")

@@ -53,14 +53,16 @@ async def test_suggestions_can_be_switched_off(seeded_db: Database) -> None:
     hidden = GraphQLSettings(suggestions=False)
     async with graphql_client(seeded_db, graphql=hidden) as gql:
         field = await gql(FIELD_TYPO)
-        assert field["errors"][0]["message"] == "Cannot query field 'nmae' on type 'Jurisdiction'."
+        assert field["errors"][0]["message"] == (
+            "查询未通过校验（Cannot query field 'nmae' on type 'Jurisdiction'.）"
+        )
         assert field["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         variables = {"i": {"nmae": "x", "jurisdiction": "422825", "roles": ["INTEGRATOR"]}}
         typo = await gql(INPUT_TYPO, variables, login="xuanen.office")
         assert typo["errors"]
         assert "Did you mean" not in " ".join(e["message"] for e in typo["errors"])
-        # variables are coerced during execution: graphql-core is told to hide them there too
-        assert build_schema(hidden)._get_custom_context_kwargs()["hide_suggestions"] is True
+        # variables are coerced by the document cache too: it hides them there as well
+        assert build_schema(hidden).documents.hide_suggestions is True
         assert (await gql.data('{ jurisdiction(code: "422825") { name } }'))["jurisdiction"]
 
 
