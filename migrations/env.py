@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from xietong.db import scope_keys
 from xietong.db.migrate import grant_app_role
-from xietong.db.models import metadata
+from xietong.models import metadata
 
 config = context.config
 

@@ -19,7 +19,6 @@ from xietong.access.tokens import TokenService
 from xietong.access.watcher import PolicyWatcher
 from xietong.api.http import http_exception_response, make_controller
 from xietong.api.middleware import request_id_middleware
-from xietong.api.schema import build_schema
 from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.db.migrate import head_revision
@@ -28,6 +27,7 @@ from xietong.home import graphiql_html, home, static_files
 from xietong.keys import Keyring
 from xietong.observability.endpoint import MetricsController, observability_lifespan
 from xietong.observability.metrics import Metrics
+from xietong.schema import build_schema
 
 log = structlog.get_logger("xietong.app")
 

@@ -494,7 +494,7 @@ def schema() -> None:
 @click.option("--output", type=click.Path(path_type=Path), default=None)
 def schema_export(check: bool, output: Path | None) -> None:
     """Write the schema SDL (or, with --check, verify the committed file)."""
-    from xietong.api.schema import schema_sdl
+    from xietong.schema import schema_sdl
 
     target = output or schema_file()
     sdl = schema_sdl()

@@ -3,8 +3,8 @@ run against it. (What it must look like: tests/unit/api/test_schema_lint.py.)"""
 
 from __future__ import annotations
 
-from xietong.api.schema import build_schema, schema_sdl
 from xietong.paths import schema_file
+from xietong.schema import build_schema, schema_sdl
 
 
 def test_schema_file_matches_the_code() -> None:

@@ -10,9 +10,9 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import Database
 from tests.support import graphql_client, settings_for
-from xietong.api.schema import build_schema
 from xietong.app import create_app
 from xietong.config import Environment, GraphQLSettings, ServerSettings
+from xietong.schema import build_schema
 
 TOKEN = "a-metrics-token-of-more-than-32-characters-0123"
 

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 from tests.conftest import Database
 from xietong.db import migrate
 from xietong.db.engine import make_engine
-from xietong.db.models import metadata
+from xietong.models import metadata
 
 
 def _diff(conn: Connection) -> list[Any]:

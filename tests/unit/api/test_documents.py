@@ -16,8 +16,8 @@ from strawberry.schema.config import StrawberryConfig
 from xietong.api import documents
 from xietong.api.documents import MAX_DOCUMENT_CHARS, DocumentCache
 from xietong.api.errors import MAX_MESSAGE_CHARS
-from xietong.api.schema import build_schema
 from xietong.config import GraphQLSettings
+from xietong.schema import build_schema
 
 DOCUMENTS = build_schema().documents
 JURISDICTION = "query($c: JurisdictionCode!) { jurisdiction(code: $c) { code } }"

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xietong.api import limits
-from xietong.api.schema import build_schema
+from xietong.schema import build_schema
 
 SCHEMA = build_schema()._schema
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from xietong.api.schema import build_schema
+from xietong.schema import build_schema
 
 SCHEMA = build_schema()
 

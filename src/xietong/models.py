@@ -1,4 +1,7 @@
-"""Every context's models, imported once so the metadata (and Alembic) sees all tables."""
+"""Every context's models, imported once so the metadata (and Alembic) sees all tables.
+
+The model registry sits at the top, beside ``app.py`` and ``schema.py``: it imports every
+context, so no context imports it (the arrows point down)."""
 
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent

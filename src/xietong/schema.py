@@ -1,0 +1,44 @@
+"""The composition root of the API: which bounded contexts make up the GraphQL schema.
+
+Each context exposes its own query and mutation classes (``<context>/graphql/``); this module,
+beside ``app.py``, is the one place that imports them all. Adding a context means adding its
+classes to ``Query`` and ``Mutation`` here and its objects to ``register_objects``.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from xietong.access.graphql import enums as _enums  # noqa: F401  registers shared enums
+from xietong.access.graphql.mutations import AccessMutations
+from xietong.access.graphql.queries import AccessQueries
+from xietong.access.registry import register_objects
+from xietong.api.schema import Schema, build
+from xietong.config import GraphQLSettings
+from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.people.graphql.mutations import PeopleMutations
+from xietong.people.graphql.queries import PeopleQueries
+
+register_objects()
+
+
+@strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
+class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
+    pass
+
+
+@strawberry.type(
+    description="Everything that changes something. Each mutation is one "
+    "transaction and leaves an audit event; refused input comes back in the "
+    "payload's `errors`, refused access as a top-level error."
+)
+class Mutation(PeopleMutations, AccessMutations):
+    pass
+
+
+def build_schema(settings: GraphQLSettings | None = None) -> Schema:
+    return build(Query, Mutation, settings)
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str() + "\n"
