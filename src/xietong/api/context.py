@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar, cast
 
 import structlog
 from litestar import Request
@@ -24,19 +23,41 @@ from xietong.jurisdictions.graphql.dataloaders import JurisdictionLoaders
 from xietong.people.graphql.dataloaders import PeopleLoaders
 
 
-@dataclass(frozen=True, slots=True)
-class Loaders:
-    """Every context's DataLoaders, created per request so caches never outlive it."""
-
-    jurisdictions: JurisdictionLoaders
-    people: PeopleLoaders
+class LoaderGroup(Protocol):
+    """A context's DataLoaders (``<Target>By<Key>Loader`` fields), built for one request."""
 
     @classmethod
-    def create(cls, session: AsyncSession, guard: Guard) -> Loaders:
-        return cls(
-            jurisdictions=JurisdictionLoaders.create(session),
-            people=PeopleLoaders.create(session, guard),
-        )
+    def create(cls, session: AsyncSession, guard: Guard) -> Self: ...
+
+
+G = TypeVar("G", bound=LoaderGroup)
+
+
+class Loaders:
+    """Every context's DataLoaders, created on first use in a request so caches never outlive
+    it. A context reaches its own group with ``ctx.loaders.of(TradingLoaders)``; nothing here
+    changes when a context is added."""
+
+    __slots__ = ("_groups", "_guard", "_session")
+
+    def __init__(self, session: AsyncSession, guard: Guard) -> None:
+        self._session = session
+        self._guard = guard
+        self._groups: dict[type[Any], Any] = {}
+
+    def of(self, group: type[G]) -> G:
+        found = self._groups.get(group)
+        if found is None:
+            found = self._groups[group] = group.create(self._session, self._guard)
+        return cast(G, found)
+
+    @property
+    def jurisdictions(self) -> JurisdictionLoaders:
+        return self.of(JurisdictionLoaders)
+
+    @property
+    def people(self) -> PeopleLoaders:
+        return self.of(PeopleLoaders)
 
 
 class Context(BaseContext, kw_only=True):
@@ -87,7 +108,7 @@ async def provide_context(
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             db=session,
             settings=state.settings,
-            loaders=Loaders.create(session, guard),
+            loaders=Loaders(session, guard),
             principal=principal,
             scope=scope,
             guard=guard,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from xietong.access.guard import Guard
 from xietong.api.dataloaders import keyed_loader
 from xietong.jurisdictions import service
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
@@ -21,7 +22,8 @@ class JurisdictionLoaders:
     power_codes_by_department_id: DataLoader[uuid.UUID, list[str] | None]
 
     @classmethod
-    def create(cls, session: AsyncSession) -> JurisdictionLoaders:
+    def create(cls, session: AsyncSession, guard: Guard) -> JurisdictionLoaders:
+        del guard  # reference data: public, no scope needed
         return cls(
             jurisdiction_by_code=keyed_loader(session, service.by_codes, key_arg="codes_"),
             children_by_parent_code=keyed_loader(
