@@ -6,7 +6,16 @@ context, so no context imports it (the arrows point down)."""
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
 from xietong.db.base import Base
+from xietong.deadlines.models import (
+    CalendarOverrideDay,
+    CalendarYear,
+    DeadlineConfig,
+    LocalPromiseRow,
+    Obligation,
+    ObligationPause,
+)
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
+from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 
 metadata = Base.metadata
@@ -16,10 +25,17 @@ __all__ = [
     "ApiKey",
     "AuditChain",
     "AuditEvent",
+    "CalendarOverrideDay",
+    "CalendarYear",
+    "DeadlineConfig",
     "Department",
     "DepartmentPower",
     "Jurisdiction",
     "JurisdictionVersion",
+    "LocalPromiseRow",
+    "Notification",
+    "Obligation",
+    "ObligationPause",
     "OfficerPoolMember",
     "Person",
     "PersonRole",
