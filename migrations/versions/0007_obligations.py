@@ -370,6 +370,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("obligation_id", sa.UUID(), nullable=False),
+        sa.Column("rule_id", sa.String(length=64), nullable=False),
+        sa.Column("source_jurisdiction_code", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=160), nullable=False),
         sa.Column("created_by", sa.Text(), nullable=False),

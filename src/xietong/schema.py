@@ -15,15 +15,22 @@ from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
 from xietong.config import GraphQLSettings
+from xietong.deadlines.graphql.queries import DeadlineQueries
+from xietong.deadlines.registry import register_objects as register_deadline_objects
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.notifications.graphql.mutations import NotificationMutations
+from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
 
 register_objects()
+register_deadline_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
-class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
+class Query(
+    JurisdictionQueries, PeopleQueries, AccessQueries, DeadlineQueries, NotificationQueries
+):
     pass
 
 
@@ -32,7 +39,7 @@ class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations):
+class Mutation(PeopleMutations, AccessMutations, NotificationMutations):
     pass
 
 

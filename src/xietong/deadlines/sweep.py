@@ -94,10 +94,11 @@ OWN_BATCH = text(
          FOR UPDATE SKIP LOCKED
     ), sent AS (
         INSERT INTO notification (id, jurisdiction_code, province_code, recipient_department_id,
-                                  kind, obligation_id, due_on, idempotency_key, created_by,
-                                  created_at)
+                                  kind, obligation_id, rule_id, source_jurisdiction_code, due_on,
+                                  idempotency_key, created_by, created_at)
         SELECT gen_random_uuid(), o.jurisdiction_code, o.province_code, o.owing_department_id,
-               k.kind, o.id, k.due, k.kind || ':' || o.id || ':' || k.due, :actor, :now
+               k.kind, o.id, o.rule_id, o.jurisdiction_code, k.due,
+               k.kind || ':' || o.id || ':' || k.due, :actor, :now
           FROM obligation o
           JOIN due ON due.id = o.id
          CROSS JOIN LATERAL (VALUES
@@ -134,7 +135,7 @@ ESCALATION_BATCH = text(
          ORDER BY key
          LIMIT 1
     ), late AS (
-        SELECT o.id, o.due_on FROM obligation o
+        SELECT o.id, o.due_on, o.rule_id, o.jurisdiction_code FROM obligation o
          WHERE o.escalate_to = :unit AND {_UNFINISHED.replace("status", "o.status")}
            AND o.due_on < :today
            AND NOT EXISTS (
@@ -144,9 +145,11 @@ ESCALATION_BATCH = text(
          LIMIT :batch
     )
     INSERT INTO notification (id, jurisdiction_code, province_code, recipient_department_id, kind,
-                              obligation_id, due_on, idempotency_key, created_by, created_at)
+                              obligation_id, rule_id, source_jurisdiction_code, due_on,
+                              idempotency_key, created_by, created_at)
     SELECT gen_random_uuid(), :unit, :province, (SELECT id FROM office), 'escalation', late.id,
-           late.due_on, 'escalation:' || late.id || ':' || late.due_on, :actor, :now
+           late.rule_id, late.jurisdiction_code, late.due_on,
+           'escalation:' || late.id || ':' || late.due_on, :actor, :now
       FROM late
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id

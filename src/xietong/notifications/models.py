@@ -41,6 +41,10 @@ class Notification(Base):
     obligation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("obligation.id"), nullable=False, index=True
     )
+    rule_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    """The obligation's rule (what the message names)."""
+    source_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    """Where the clock is owed: the recipient's own unit, or a unit below (an escalation)."""
     due_on: Mapped[date] = mapped_column(Date, nullable=False)
     """The due date the notification speaks of (a clock that moves gets new notifications)."""
     idempotency_key: Mapped[str] = mapped_column(String(160), nullable=False, unique=True)
