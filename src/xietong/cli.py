@@ -19,6 +19,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -230,8 +231,22 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             timeout_graceful_shutdown=5,
         )
         with suppress(KeyboardInterrupt):
-            asyncio.run(uvicorn.Server(config).serve(sockets=[listener]))
+            asyncio.run(_serve_and_work(uvicorn.Server(config), listener, settings))
     click.echo("Stopped; every server this command started has exited.")
+
+
+async def _serve_and_work(server: Any, listener: Any, settings: Settings) -> None:
+    """The API and, beside it in the same event loop, a worker (the deadline sweep every
+    minute, the heartbeat); Ctrl-C stops the server, then the worker."""
+    from xietong.jobs import worker as jobs_worker
+
+    work = asyncio.create_task(jobs_worker.run_in_process(settings))
+    try:
+        await server.serve(sockets=[listener])
+    finally:
+        work.cancel()
+        with suppress(asyncio.CancelledError):
+            await work
 
 
 def _banner(settings: Settings) -> None:
@@ -242,7 +257,8 @@ def _banner(settings: Settings) -> None:
         f"  GraphQL endpoint : {base}/graphql"
         + (" (open it in a browser for GraphiQL)" if settings.graphql.graphiql else "")
         + f"\n  Overview         : {base}/ (endpoints and where the docs are)"
-        f"\n  Health           : {base}/health/ready\n"
+        f"\n  Health           : {base}/health/ready"
+        "\n  Worker           : in this process (deadline sweep every minute, heartbeat)\n"
         "  Try first        :\n"
         f"    curl -s {base}/graphql -H 'content-type: application/json' \\\n"
         f'      -d \'{{"query": "{query.replace(chr(34), chr(92) + chr(34))}"}}\'\n'
