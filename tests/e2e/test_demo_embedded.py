@@ -108,9 +108,9 @@ class Demo:
         while time.monotonic() < deadline:
             with urllib.request.urlopen(f"{self.url}/metrics", timeout=5) as r:
                 for line in r.read().decode().splitlines():
-                    if line.startswith("xietong_worker_last_heartbeat_seconds "):
-                        if float(line.split()[1]) > 0:
-                            return
+                    name, _, value = line.partition(" ")
+                    if name == "xietong_worker_last_heartbeat_seconds" and float(value) > 0:
+                        return
             time.sleep(0.5)
         raise AssertionError(f"no worker heartbeat:\n{self.output}")
 
