@@ -7,13 +7,23 @@
 - ``deadlines``: microseconds per deadline, against the calendar package's own loop.
 - ``tenants``: time and peak memory reading a tenant file of 62,500 bad entries.
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
+- ``obligations``: ``myWork`` for a department owing 5,000 of 1,000,000 open obligations (p95,
+  ratio to the same SQL), and the sweep over them (``--total``, ``--owed``, ``--rounds``).
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, audit_record, deadlines, edge_limits, serve_rps, tenant_files
+from bench import (
+    access_overhead,
+    audit_record,
+    deadlines,
+    edge_limits,
+    obligations,
+    serve_rps,
+    tenant_files,
+)
 
 
 def _access(argv: list[str]) -> int:
@@ -38,6 +48,7 @@ BENCHMARKS = {
     "deadlines": _deadlines,
     "tenants": tenant_files.main,
     "limits": edge_limits.main,
+    "obligations": obligations.main,
 }
 
 

@@ -309,45 +309,45 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_obligation")),
     )
-    op.create_index(
-        "ix_obligation_escalation",
-        "obligation",
-        ["escalate_to", "due_on"],
-        unique=False,
-        postgresql_where=sa.text("status IN ('open', 'overdue') AND NOT paused"),
-    )
-    op.create_index(
-        op.f("ix_obligation_jurisdiction_code"), "obligation", ["jurisdiction_code"], unique=False
-    )
-    op.create_index(
-        "ix_obligation_matter", "obligation", ["matter_type", "matter_id"], unique=False
-    )
-    op.create_index(
-        "ix_obligation_next_alert",
-        "obligation",
-        ["jurisdiction_code", "next_alert_on"],
-        unique=False,
-        postgresql_where=sa.text("status IN ('open', 'overdue') AND NOT paused"),
-    )
+    unfinished = sa.text("status IN ('open', 'overdue')")
+    running = sa.text("status IN ('open', 'overdue') AND NOT paused")
     op.create_index(
         "ix_obligation_open_per_matter",
         "obligation",
         ["matter_type", "matter_id", "rule_id"],
         unique=True,
-        postgresql_where=sa.text("status IN ('open', 'overdue')"),
+        postgresql_where=unfinished,
+    )
+    op.create_index("ix_obligation_matter", "obligation", ["matter_type", "matter_id"])
+    op.create_index(
+        "ix_obligation_work",
+        "obligation",
+        ["owing_department_id", "jurisdiction_code", "work_due_on", "id"],
+        postgresql_where=unfinished,
+    )
+    op.create_index(
+        "ix_obligation_work_all",
+        "obligation",
+        ["owing_department_id", "jurisdiction_code", "work_due_on", "id"],
+    )
+    op.create_index(
+        "ix_obligation_next_alert",
+        "obligation",
+        ["jurisdiction_code", "next_alert_on"],
+        postgresql_where=running,
+    )
+    op.create_index(
+        "ix_obligation_escalation",
+        "obligation",
+        ["escalate_to", "jurisdiction_code", "due_on"],
+        postgresql_include=["id", "rule_id"],
+        postgresql_where=running,
     )
     op.create_index(
         "ix_obligation_unfinished",
         "obligation",
-        ["jurisdiction_code", "due_on"],
-        unique=False,
-        postgresql_where=sa.text("status IN ('open', 'overdue')"),
-    )
-    op.create_index(
-        "ix_obligation_work",
-        "obligation",
-        ["owing_department_id", "work_due_on", "id"],
-        unique=False,
+        ["jurisdiction_code", "work_due_on", "id"],
+        postgresql_where=unfinished,
     )
     op.create_table(
         "notification",
@@ -511,29 +511,16 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_notification_jurisdiction_code"), table_name="notification")
     op.drop_index("ix_notification_inbox", table_name="notification")
     op.drop_table("notification")
-    op.drop_index("ix_obligation_work", table_name="obligation")
-    op.drop_index(
+    for index in (
         "ix_obligation_unfinished",
-        table_name="obligation",
-        postgresql_where=sa.text("status IN ('open', 'overdue')"),
-    )
-    op.drop_index(
-        "ix_obligation_open_per_matter",
-        table_name="obligation",
-        postgresql_where=sa.text("status IN ('open', 'overdue')"),
-    )
-    op.drop_index(
-        "ix_obligation_next_alert",
-        table_name="obligation",
-        postgresql_where=sa.text("status IN ('open', 'overdue') AND NOT paused"),
-    )
-    op.drop_index("ix_obligation_matter", table_name="obligation")
-    op.drop_index(op.f("ix_obligation_jurisdiction_code"), table_name="obligation")
-    op.drop_index(
         "ix_obligation_escalation",
-        table_name="obligation",
-        postgresql_where=sa.text("status IN ('open', 'overdue') AND NOT paused"),
-    )
+        "ix_obligation_next_alert",
+        "ix_obligation_work_all",
+        "ix_obligation_work",
+        "ix_obligation_matter",
+        "ix_obligation_open_per_matter",
+    ):
+        op.drop_index(index, table_name="obligation")
     op.drop_table("obligation")
     op.drop_index(op.f("ix_local_promise_province_code"), table_name="local_promise")
     op.drop_table("local_promise")

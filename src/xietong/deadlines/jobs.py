@@ -17,6 +17,10 @@ log = structlog.get_logger("xietong.deadlines")
 
 SWEEP_JOB = "deadlines.sweep"
 MAX_BATCH = 50_000
+COUNT_EVERY = 10
+"""Minutes between counts of open and overdue clocks (the ``xietong_obligations_*`` gauges)."""
+
+_counted_once = False
 
 
 def sweep_schedule(settings: Settings) -> Schedule | None:
@@ -34,9 +38,16 @@ async def sweep_deadlines(ctx: JobContext) -> dict[str, int]:
     """Warn, mark overdue, notify and escalate (see ``deadlines.sweep``)."""
     if ctx.sessions is None:
         raise RuntimeError("the deadline sweep needs XIETONG_DATABASE_URL")
-    report = await sweep.run(ctx.sessions, clock=ctx.clock, batch=ctx.settings.worker.sweep_batch)
-    ctx.metrics.obligations_open.set(report.open)
-    ctx.metrics.obligations_overdue.set(report.overdue)
+    global _counted_once
+    # The gauges need a scan of every open clock: at start, then every COUNT_EVERY minutes.
+    count = not _counted_once or ctx.clock.now().minute % COUNT_EVERY == 0
+    report = await sweep.run(
+        ctx.sessions, clock=ctx.clock, batch=ctx.settings.worker.sweep_batch, count=count
+    )
+    if report.counted:
+        _counted_once = True
+        ctx.metrics.obligations_open.set(report.open)
+        ctx.metrics.obligations_overdue.set(report.overdue)
     if report.sent or report.marked_overdue:
         log.info(
             "deadline sweep",

@@ -81,9 +81,26 @@ class Obligation(Base):
             postgresql_where=text(_UNFINISHED_SQL),
         ),
         Index("ix_obligation_matter", "matter_type", "matter_id"),
-        # myWork: a department's work by due date.
-        Index("ix_obligation_work", "owing_department_id", "work_due_on", "id"),
-        # The sweep: what has something to say today, and what to escalate.
+        # myWork: a department's unfinished work by due date, in one ordered index scan (the
+        # jurisdiction is in it so the row-level policy's range is an index condition too);
+        # and its finished work, for filters on other statuses.
+        Index(
+            "ix_obligation_work",
+            "owing_department_id",
+            "jurisdiction_code",
+            "work_due_on",
+            "id",
+            postgresql_where=text(_UNFINISHED_SQL),
+        ),
+        Index(
+            "ix_obligation_work_all",
+            "owing_department_id",
+            "jurisdiction_code",
+            "work_due_on",
+            "id",
+        ),
+        # The sweep: per unit, what has something to say today; per level above, what is overdue
+        # below it (index-only: the escalation reads nothing else of the row).
         Index(
             "ix_obligation_next_alert",
             "jurisdiction_code",
@@ -93,14 +110,17 @@ class Obligation(Base):
         Index(
             "ix_obligation_escalation",
             "escalate_to",
+            "jurisdiction_code",
             "due_on",
+            postgresql_include=["id", "rule_id"],
             postgresql_where=text(f"{_UNFINISHED_SQL} AND NOT paused"),
         ),
-        # Escalations and the row-level policy: a subtree's unfinished work by due date.
+        # Escalations: a subtree's unfinished work by due date (and the row-level policy's range).
         Index(
             "ix_obligation_unfinished",
             "jurisdiction_code",
-            "due_on",
+            "work_due_on",
+            "id",
             postgresql_where=text(_UNFINISHED_SQL),
         ),
     )
@@ -111,9 +131,7 @@ class Obligation(Base):
     matter_type: Mapped[str] = mapped_column(String(32), nullable=False)
     """``complaint``, ``lead``, ``transfer``…: the context that owns the matter."""
     matter_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
-    jurisdiction_code: Mapped[int] = mapped_column(
-        ForeignKey("jurisdiction.code"), nullable=False, index=True
-    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
     """The owing side's jurisdiction: its tenancy, and (normally) the calendar counted on."""
     province_code: Mapped[int] = mapped_column(Integer, nullable=False)
     owing_department_id: Mapped[uuid.UUID | None] = mapped_column(
