@@ -15,7 +15,11 @@ Measured, interleaved round by round in one run so machine noise hits both alike
 - *raw SQL*: the very statements that request sent to PostgreSQL (captured from it), replayed on
   one connection of the application role in one transaction with a scope signed for it.
 
-Reported: median and p95 of each, and p95 graphql / p95 raw SQL (the goal is at most 2).
+- *empty*: ``{ __typename }`` by the same signed-in person: what every request costs before any
+  resolver runs (sign-in and scope in one round trip, the transaction, HTTP, JSON).
+
+Reported: median and p95 of each, p95 graphql / p95 raw SQL (the goal is at most 2), and the
+median of (graphql − empty) per round-trio against raw SQL: what the query itself adds.
 
 Then the sweep (``deadlines.sweep.run``, batches of 2,000, the application role under its signed
 system scopes): the first sweep of the day, which writes today's warnings and overdue marks (a
@@ -314,13 +318,25 @@ async def measure_work(db: Any, rounds: int) -> dict[str, Any]:
                         await raw.fetch(statement, *(parameters or ()))
                 return time.perf_counter() - started
 
+            async def empty() -> float:
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql", json={"query": "{ __typename }"}, headers=headers
+                )
+                took = time.perf_counter() - started
+                if "errors" in response.json():
+                    raise RuntimeError(response.text)
+                return took
+
             gql_times: list[float] = []
             sql_times: list[float] = []
+            empty_times: list[float] = []
             for r in range(rounds):
                 after = cursor if r % 2 else None
                 for _ in range(PER_ROUND):
                     gql_times.append((await request(after))[0])
                     sql_times.append(await sql())
+                    empty_times.append(await empty())
         finally:
             await raw.close()
             await client.aclose()
@@ -333,12 +349,16 @@ async def measure_work(db: Any, rounds: int) -> dict[str, Any]:
             "n": len(xs),
         }
 
-    g, s = stats(gql_times), stats(sql_times)
+    g, s, e = stats(gql_times), stats(sql_times), stats(empty_times)
+    beyond = [x - y for x, y in zip(gql_times, empty_times, strict=True)]
     return {
         "graphql": g,
         "raw_sql": s,
         "p95_ratio": round(g["p95_ms"] / s["p95_ms"], 2),
         "median_ratio": round(g["median_ms"] / s["median_ms"], 2),
+        "signed_in_empty_request": e,
+        "graphql_beyond_empty_median_ms": round(statistics.median(beyond) * 1000, 2),
+        "beyond_empty_median_ratio": round(statistics.median(beyond) * 1000 / s["median_ms"], 2),
         "statements_replayed": [" ".join(st.split())[:160] for st, _ in replay],
     }
 
@@ -349,13 +369,14 @@ async def measure_sweep(db: Any) -> dict[str, Any]:
     clock = ManualClock.on(TODAY, 0, 1)
     try:
         first = await sweep.run(sessions, clock=clock)
-        steady: list[float] = []
+        steady: list[sweep.SweepReport] = []
         for _ in range(5):
             clock.advance(timedelta(minutes=1))
-            again = await sweep.run(sessions, clock=clock)
+            again = await sweep.run(sessions, clock=clock, count=False)
             if again.sent or again.marked_overdue:
                 raise RuntimeError("a later sweep of the same day found new work")
-            steady.append(again.seconds)
+            steady.append(again)
+        counting = await sweep.run(sessions, clock=clock, count=True)
     finally:
         await engine.dispose()
     return {
@@ -368,7 +389,14 @@ async def measure_sweep(db: Any) -> dict[str, Any]:
             "open": first.open,
             "overdue": first.overdue,
         },
-        "every_other_minute_median_seconds": round(statistics.median(steady), 3),
+        "every_other_minute": {
+            "median_seconds": round(statistics.median(r.seconds for r in steady), 3),
+            "plan_seconds": round(statistics.median(r.plan_seconds for r in steady), 3),
+            "escalation_check_seconds": round(
+                statistics.median(r.escalation_seconds for r in steady), 3
+            ),
+        },
+        "with_the_gauges_count_seconds": round(counting.seconds, 3),
     }
 
 

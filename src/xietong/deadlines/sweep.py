@@ -189,6 +189,8 @@ class SweepReport:
     overdue: int = 0
     counted: bool = False
     seconds: float = 0.0
+    plan_seconds: float = 0.0
+    escalation_seconds: float = 0.0
 
     @property
     def sent(self) -> int:
@@ -280,6 +282,7 @@ async def run(
             report.open, report.overdue = int(counts.open), int(counts.overdue)
             report.counted = True
     report.units = len(units)
+    report.plan_seconds = time.perf_counter() - started
     for unit in units:
         scope = unit_scope(unit)
         while True:
@@ -291,6 +294,7 @@ async def run(
             report.marked_overdue += len(result.marked_overdue)
             if result.rows < batch:
                 break
+        escalating = time.perf_counter()
         while True:
             async with transaction(sessions) as session:
                 await apply(session, scope, signer)
@@ -299,5 +303,6 @@ async def run(
             report.notified["escalation"] += written
             if written < batch:
                 break
+        report.escalation_seconds += time.perf_counter() - escalating
     report.seconds = time.perf_counter() - started
     return report
