@@ -64,6 +64,8 @@ class RowProblem:
     field: str | None
     code: TradingErrorCode
     message: str
+    position: int | None = None
+    """For identifiers: the 1-based character position that fails."""
 
     def __str__(self) -> str:
         where = f"第{self.index + 1}行" + (f" {self.field}" if self.field else "")
@@ -346,7 +348,11 @@ def parse_row(
         try:
             row[spec.name] = spec.parse(value, spec.name)
         except TradingError as exc:
-            problems.append(RowProblem(index, spec.name, exc.error_code, exc.message))
+            problems.append(
+                RowProblem(
+                    index, spec.name, exc.error_code, exc.message, exc.extensions.get("position")
+                )
+            )
             row[spec.name] = None
     if not problems and "category" in row and "method" in row:
         try:

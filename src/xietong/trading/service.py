@@ -250,7 +250,7 @@ async def ensure_entities(
             MarketEntity.credit_code.in_(list(entities))
         )
     )
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())
 
 
 async def ensure_persons(
@@ -287,7 +287,7 @@ async def ensure_persons(
             NaturalPerson.id_digest.in_(list(wanted)),
         )
     )
-    return dict(rows.tuples())
+    return dict(rows.tuples().all())
 
 
 def digest_of(db_session: AsyncSession, number: PersonalIdNumber) -> str:

@@ -129,7 +129,11 @@ async def apply_rows(
 def errors(problems: Sequence[RowProblem]) -> list[TradingErrorType]:
     return [
         TradingErrorType(
-            index=None if p.index < 0 else p.index, field=p.field, code=p.code, message=p.message
+            index=None if p.index < 0 else p.index,
+            field=p.field,
+            code=p.code,
+            message=p.message,
+            position=p.position,
         )
         for p in problems
     ]

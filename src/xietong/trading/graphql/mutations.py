@@ -731,7 +731,11 @@ class TradingMutations:
 
 def _whole(problem: R.RowProblem) -> TradingErrorType:
     return TradingErrorType(
-        index=None, field=problem.field, code=problem.code, message=problem.message
+        index=None,
+        field=problem.field,
+        code=problem.code,
+        message=problem.message,
+        position=problem.position,
     )
 
 

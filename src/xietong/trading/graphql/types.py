@@ -120,6 +120,11 @@ class TradingError:
     )
     code: TradingErrorCode = strawberry.field(description="Machine-readable reason.")
     message: str = strawberry.field(description="What is wrong, for a clerk (Chinese first).")
+    position: int | None = strawberry.field(
+        default=None,
+        description="For a credit code or ID number: the 1-based character position that "
+        "fails (INVALID_CREDIT_CODE, INVALID_PERSONAL_ID).",
+    )
 
 
 def yuan(fen: int | None) -> str | None:
