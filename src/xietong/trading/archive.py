@@ -81,7 +81,7 @@ async def archive(db_session: AsyncSession, project: Project) -> list[ArchiveEnt
                     MarketEntity.id.in_(missing)
                 )
             )
-            for ident, name, code in rows.tuples():
+            for ident, name, code in rows:
                 entities[ident] = f"{name}（{code}）"
 
     entries: list[ArchiveEntry] = []
@@ -124,13 +124,11 @@ async def archive(db_session: AsyncSession, project: Project) -> list[ArchiveEnt
     managers: dict[uuid.UUID, str] = {}
     manager_ids = {b.project_manager_id for b in bids if b.project_manager_id}
     if manager_ids:
-        for ident, name, masked in (
-            await db_session.execute(
-                select(NaturalPerson.id, NaturalPerson.name, NaturalPerson.id_masked).where(
-                    NaturalPerson.id.in_(manager_ids)
-                )
+        for ident, name, masked in await db_session.execute(
+            select(NaturalPerson.id, NaturalPerson.name, NaturalPerson.id_masked).where(
+                NaturalPerson.id.in_(manager_ids)
             )
-        ).tuples():
+        ):
             managers[ident] = f"{name}（{masked}）"
     for bid in bids:
         manager = managers.get(bid.project_manager_id) if bid.project_manager_id else None

@@ -161,6 +161,6 @@ async def not_entered_list(
                     Project.province_code == codes.province_of(span.lo),
                 )
             )
-        ).tuples()
+        )
     ]
     return not_entered(approved, trading, catalogue, today=today, grace_days=grace_days)

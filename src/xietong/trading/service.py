@@ -250,7 +250,7 @@ async def ensure_entities(
             MarketEntity.credit_code.in_(list(entities))
         )
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 async def ensure_persons(
@@ -287,7 +287,7 @@ async def ensure_persons(
             NaturalPerson.id_digest.in_(list(wanted)),
         )
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 def digest_of(db_session: AsyncSession, number: PersonalIdNumber) -> str:
@@ -298,14 +298,12 @@ async def department_views(
     db_session: AsyncSession, jurisdiction_code: int
 ) -> tuple[list[DepartmentView], dict[str, uuid.UUID]]:
     """The active departments of a jurisdiction with their published power lists (R-2)."""
-    rows = (
-        await db_session.execute(
-            select(Department, func.array_remove(func.array_agg(DepartmentPower.power_code), None))
-            .outerjoin(DepartmentPower, DepartmentPower.department_id == Department.id)
-            .where(Department.jurisdiction_code == jurisdiction_code, Department.active.is_(True))
-            .group_by(Department.id)
-        )
-    ).tuples()
+    rows = await db_session.execute(
+        select(Department, func.array_remove(func.array_agg(DepartmentPower.power_code), None))
+        .outerjoin(DepartmentPower, DepartmentPower.department_id == Department.id)
+        .where(Department.jurisdiction_code == jurisdiction_code, Department.active.is_(True))
+        .group_by(Department.id)
+    )
     views: list[DepartmentView] = []
     ids: dict[str, uuid.UUID] = {}
     for department, powers in rows:
@@ -436,7 +434,7 @@ async def register_projects(
                     visible_projects(scope, principal),
                 )
             )
-        ).tuples()
+        )
     }
     result = BatchResult()
     touched: list[Project] = []
@@ -505,30 +503,28 @@ async def register_projects(
 
     province = codes.province_of(jurisdiction_code)
     if new_rows:
-        inserted = (
-            await db_session.execute(
-                insert(Project)
-                .values(
-                    [
-                        {
-                            "id": uuid.uuid4(),
-                            "jurisdiction_code": jurisdiction_code,
-                            "province_code": province,
-                            "source_system": rows[index]["sourceSystem"],
-                            "source_id": rows[index]["sourceId"],
-                            "trading_centre_id": trading_centre,
-                            "state": ProjectState.REGISTERED,
-                            "registered_at": rows[index]["registeredAt"],
-                            "registered_by": writer.actor,
-                            **values,
-                        }
-                        for index, values in new_rows
-                    ]
-                )
-                .on_conflict_do_nothing()
-                .returning(Project.id, Project.source_system, Project.source_id)
+        inserted = await db_session.execute(
+            insert(Project)
+            .values(
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "jurisdiction_code": jurisdiction_code,
+                        "province_code": province,
+                        "source_system": rows[index]["sourceSystem"],
+                        "source_id": rows[index]["sourceId"],
+                        "trading_centre_id": trading_centre,
+                        "state": ProjectState.REGISTERED,
+                        "registered_at": rows[index]["registeredAt"],
+                        "registered_by": writer.actor,
+                        **values,
+                    }
+                    for index, values in new_rows
+                ]
             )
-        ).tuples()
+            .on_conflict_do_nothing()
+            .returning(Project.id, Project.source_system, Project.source_id)
+        )
         made = {(s, i): ident for ident, s, i in inserted}
         for index, _ in new_rows:
             row = rows[index]
@@ -782,7 +778,7 @@ async def record_bids(
         "actors": [writer.actor] * n,
     }
     result = BatchResult()
-    for ident, inserted in (await db_session.execute(_BID_SQL, columns)).tuples():
+    for ident, inserted in await db_session.execute(_BID_SQL, columns):
         (result.created if inserted else result.updated).append(ident)
     result.unchanged = n - len(result.created) - len(result.updated)
     return result

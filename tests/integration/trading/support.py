@@ -1,4 +1,4 @@
-"""Helpers for the trading tests: integrator keys, and projects and bids as integrators send them."""
+"""Helpers for the trading tests: integrator keys; projects and bids as integrators send them."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ mutation($i: ProjectRegisterInput!) {
 }"""
 REGISTER_MANY = """
 mutation($i: ProjectsRegisterInput!) {
-  projectsRegister(input: $i) { created updated unchanged errors { index field code message position } }
+  projectsRegister(input: $i) {
+    created updated unchanged errors { index field code message position }
+  }
 }"""
 BIDS = """
 mutation($i: BidsRecordInput!) {
@@ -111,7 +113,9 @@ def key_headers(secret: str) -> dict[str, str]:
     return {"x-api-key": secret}
 
 
-async def moved(gql: Any, headers: dict[str, str], jurisdiction: str, code: str, *steps: str) -> None:
+async def moved(
+    gql: Any, headers: dict[str, str], jurisdiction: str, code: str, *steps: str
+) -> None:
     at = ["2026-03-05T09:00:00+08:00", "2026-03-10T09:00:00+08:00", "2026-03-25T09:00:00+08:00"]
     for step, when in zip(steps, at, strict=False):
         body = await gql(

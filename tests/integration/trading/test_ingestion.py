@@ -53,7 +53,8 @@ async def test_real_credit_codes_are_accepted_and_every_substitution_is_refused_
     gql: GraphQLClient, code: str
 ) -> None:
     body = await gql(ENTITY, {"c": code})
-    assert "errors" not in body and body["data"]["marketEntity"] is None  # valid, not recorded
+    assert "errors" not in body
+    assert body["data"]["marketEntity"] is None
     # Every single-character substitution, 30 aliases per request (one position each).
     for position in range(18):
         others = [c for c in ALPHABET if c != code[position]]
@@ -63,7 +64,7 @@ async def test_real_credit_codes_are_accepted_and_every_substitution_is_refused_
             for i, c in enumerate(others)
         )
         body = await gql(f"{{ {fields} }}")
-        refused = [e for e in body.get("errors") or []]
+        refused = list(body.get("errors") or [])
         assert len(refused) == len(others), (code, position)
         for error in refused:
             assert error["extensions"]["code"] == "INVALID_CREDIT_CODE"
@@ -103,9 +104,9 @@ async def test_the_same_push_twice_changes_nothing_and_leaves_one_audit_event(
 
     second = await fresh_gql(REGISTER, variables, headers=integrator)
     assert second["data"]["projectRegister"]["changed"] is False
-    assert second["data"]["projectRegister"]["project"] == first["data"]["projectRegister"][
-        "project"
-    ]
+    assert (
+        second["data"]["projectRegister"]["project"] == first["data"]["projectRegister"]["project"]
+    )
     assert (await _rows(fresh_db, snapshot), await _rows(fresh_db, moves)) == before
     events = await _rows(
         fresh_db, "SELECT action FROM audit_event WHERE action = 'project.register'"
@@ -125,14 +126,18 @@ async def test_the_same_push_twice_changes_nothing_and_leaves_one_audit_event(
     events = await _rows(
         fresh_db, "SELECT details FROM audit_event WHERE action = 'project.register' ORDER BY id"
     )
-    assert len(events) == 2 and events[1][0]["updated"] and not events[1][0]["created"]
+    assert len(events) == 2
+    assert events[1][0]["updated"]
+    assert not events[1][0]["created"]
 
 
 async def test_a_batch_with_one_bad_row_changes_nothing_and_names_the_row(
     fresh_db: Database, fresh_gql: GraphQLClient, integrator: dict[str, str]
 ) -> None:
     body = await fresh_gql(
-        REGISTER, {"i": {"jurisdiction": XINXIANG_COUNTY, "project": project(1)}}, headers=integrator
+        REGISTER,
+        {"i": {"jurisdiction": XINXIANG_COUNTY, "project": project(1)}},
+        headers=integrator,
     )
     code = project(1)["projectCode"]
     await moved(fresh_gql, integrator, XINXIANG_COUNTY, code, "ANNOUNCE", "OPEN_BIDDING")
@@ -172,9 +177,11 @@ async def test_a_batch_with_one_bad_row_changes_nothing_and_names_the_row(
     )
     assert again["data"]["bidsRecord"]["unchanged"] == 5
     [(masked, digest)] = await _rows(fresh_db, "SELECT id_masked, id_digest FROM natural_person")
-    assert masked == "1101**********002X" and len(digest) == 64
+    assert masked == "1101**********002X"
+    assert len(digest) == 64
     events = await _rows(fresh_db, "SELECT details FROM audit_event WHERE action = 'bid.record'")
-    assert len(events) == 1 and len(events[0][0]["created"]) == 5
+    assert len(events) == 1
+    assert len(events[0][0]["created"]) == 5
 
 
 async def test_a_project_batch_lists_every_bad_row(
@@ -193,7 +200,9 @@ async def test_a_project_batch_lists_every_bad_row(
     body = await fresh_gql(
         REGISTER_MANY, {"i": {"jurisdiction": XINXIANG_COUNTY, "rows": rows}}, headers=integrator
     )
-    found = {(e["index"], e["field"], e["code"]) for e in body["data"]["projectsRegister"]["errors"]}
+    found = {
+        (e["index"], e["field"], e["code"]) for e in body["data"]["projectsRegister"]["errors"]
+    }
     assert found == {(1, "supervisors", "NO_SUPERVISOR"), (3, "sourceId", "DUPLICATE_ROW")}
     assert await _rows(fresh_db, "SELECT 1 FROM project") == []
     too_many = await fresh_gql(
@@ -231,8 +240,12 @@ async def test_r16_no_supervisor_and_power_not_listed(
     assert error["code"] == "POWER_NOT_LISTED"
     assigned = await fresh_gql(
         REGISTER,
-        {"i": {"jurisdiction": XINXIANG_COUNTY, "project": project(3, category="GOVERNMENT_"
-                                                                       "PROCUREMENT")}},
+        {
+            "i": {
+                "jurisdiction": XINXIANG_COUNTY,
+                "project": project(3, category="GOVERNMENT_PROCUREMENT"),
+            }
+        },
         headers=integrator,
     )
     assert assigned["data"]["projectRegister"]["errors"] == []
@@ -244,7 +257,9 @@ async def test_lifecycle_award_and_archive(
     fresh_gql: GraphQLClient, integrator: dict[str, str]
 ) -> None:
     await fresh_gql(
-        REGISTER, {"i": {"jurisdiction": XINXIANG_COUNTY, "project": project(1)}}, headers=integrator
+        REGISTER,
+        {"i": {"jurisdiction": XINXIANG_COUNTY, "project": project(1)}},
+        headers=integrator,
     )
     code = project(1)["projectCode"]
     # Awarding a project that is not yet evaluating is an illegal transition.
@@ -259,7 +274,9 @@ async def test_lifecycle_award_and_archive(
         AWARDS, {"i": {"jurisdiction": XINXIANG_COUNTY, "rows": [award]}}, headers=integrator
     )
     assert [e["code"] for e in early["data"]["awardsRecord"]["errors"]] == ["ILLEGAL_TRANSITION"]
-    await moved(fresh_gql, integrator, XINXIANG_COUNTY, code, "ANNOUNCE", "OPEN_BIDDING", "OPEN_BIDS")
+    await moved(
+        fresh_gql, integrator, XINXIANG_COUNTY, code, "ANNOUNCE", "OPEN_BIDDING", "OPEN_BIDS"
+    )
     await fresh_gql(
         BIDS,
         {"i": {"jurisdiction": XINXIANG_COUNTY, "rows": [bid(code, n) for n in range(3)]}},
@@ -316,9 +333,11 @@ async def test_lifecycle_award_and_archive(
         login="xinxiangxian.office",
     )
     csv_text = exported["data"]["csv"]["content"]
-    assert "投标" in csv_text and "110105" not in csv_text  # ID numbers stay masked
+    assert "投标" in csv_text
+    assert "110105" not in csv_text
     book = load_workbook(io.BytesIO(base64.b64decode(exported["data"]["xlsx"]["content"])))
-    assert book.active is not None and book.active.max_row == len(kinds) + 2
+    assert book.active is not None
+    assert book.active.max_row == len(kinds) + 2
 
 
 async def test_writes_need_the_trading_side_of_the_unit(
