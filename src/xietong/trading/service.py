@@ -94,6 +94,8 @@ class BatchResult:
     created: list[uuid.UUID] = field(default_factory=list)
     updated: list[uuid.UUID] = field(default_factory=list)
     unchanged: int = 0
+    projects: list[Project] = field(default_factory=list)
+    """For projects: every project the batch named, as now."""
 
     @property
     def changed(self) -> bool:

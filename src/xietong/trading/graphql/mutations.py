@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import strawberry
 
 from xietong.access.actions import Action, ObjectType
-from xietong.access.errors import AccessDenied
 from xietong.access.graphql.permissions import signed_in
 from xietong.access.roles import Role
 from xietong.api.context import Context, Info
@@ -31,15 +30,7 @@ from xietong.trading.enums import (
     TradingMethod,
 )
 from xietong.trading.errors import TradingError, TradingErrorCode
-from xietong.trading.models import Contract
-from xietong.trading.graphql.common import (
-    acting_role,
-    apply_rows,
-    errors,
-    plain_rows,
-    registering_role,
-    writer,
-)
+from xietong.trading.graphql.common import errors, plain_rows
 from xietong.trading.graphql.types import (
     ContractType,
     ExpertType,
@@ -49,6 +40,8 @@ from xietong.trading.graphql.types import (
 from xietong.trading.graphql.types import (
     TradingError as TradingErrorType,
 )
+from xietong.trading.ingest import acting, in_savepoint, ingest
+from xietong.trading.models import Contract
 
 Jurisdiction = Annotated[
     JurisdictionCode,
@@ -277,13 +270,6 @@ class ExpertUpsertPayload:
     errors: list[TradingErrorType] = strawberry.field(description="Empty on success.")
 
 
-def _parsed(
-    kind: R.Kind, items: Sequence[Any]
-) -> tuple[list[dict[str, Any]], list[TradingErrorType]]:
-    rows, problems = R.parse_rows(kind, plain_rows(items), today=SYSTEM_CLOCK.today())
-    return rows, errors(problems)
-
-
 def _batch(result: service.BatchResult | None, problems: list[TradingErrorType]) -> BatchPayload:
     if result is None:
         return BatchPayload(created=0, updated=0, unchanged=0, errors=problems)
@@ -295,50 +281,13 @@ def _batch(result: service.BatchResult | None, problems: list[TradingErrorType])
     )
 
 
-async def _audit(
-    ctx: Context,
-    action: str,
-    object_type: ObjectType,
-    jurisdiction_code: int,
-    result: service.BatchResult,
-    rows: int,
-) -> None:
-    if not result.changed:
-        return
-    single = result.created + result.updated
-    await ctx.guard.audit(
-        action=action,
-        object_type=object_type,
-        object_id=single[0] if len(single) == 1 else None,
-        jurisdiction_code=jurisdiction_code,
-        details=result.audit_details(rows),
-    )
-
-
-async def _register(
-    info: Info, jurisdiction: int, items: Sequence[ProjectInput]
-) -> tuple[tuple[service.BatchResult, list[Any]] | None, list[TradingErrorType]]:
-    ctx = info.context
+async def _ingest(
+    info: Info, kind: R.Kind, jurisdiction: int, items: Sequence[Any]
+) -> tuple[service.BatchResult | None, list[TradingErrorType]]:
     code = known_code(info, jurisdiction, "jurisdiction")
     assert code is not None
-    role = await registering_role(ctx, code)
-    rows, problems = _parsed(R.Kind.PROJECTS, items)
-    if problems:
-        return None, problems
-
-    async def body() -> tuple[service.BatchResult, list[Any]]:
-        result, touched = await service.register_projects(
-            db_session=ctx.db,
-            scope=ctx.scope,
-            principal=ctx.principal,
-            jurisdiction_code=code,
-            rows=rows,
-            writer=writer(ctx, role),
-        )
-        await _audit(ctx, "project.register", ObjectType.PROJECT, code, result, len(rows))
-        return result, touched
-
-    return await apply_rows(ctx, body)
+    result, problems = await ingest(info.context.guard, kind, code, plain_rows(items))
+    return result, errors(problems)
 
 
 @strawberry.type
@@ -355,12 +304,11 @@ class TradingMutations:
         info: Info,
         input: Annotated[ProjectRegisterInput, strawberry.argument(description="The project.")],
     ) -> ProjectRegisterPayload:
-        done, problems = await _register(info, input.jurisdiction, [input.project])
-        if done is None:
+        result, problems = await _ingest(info, R.Kind.PROJECTS, input.jurisdiction, [input.project])
+        if result is None:
             return ProjectRegisterPayload(project=None, changed=False, errors=problems)
-        result, touched = done
         return ProjectRegisterPayload(
-            project=ProjectType(model=touched[0]) if touched else None,
+            project=ProjectType(model=result.projects[0]) if result.projects else None,
             changed=result.changed,
             errors=[],
         )
@@ -375,8 +323,7 @@ class TradingMutations:
         info: Info,
         input: Annotated[ProjectsRegisterInput, strawberry.argument(description="The batch.")],
     ) -> BatchPayload:
-        done, problems = await _register(info, input.jurisdiction, input.rows)
-        return _batch(None if done is None else done[0], problems)
+        return _batch(*await _ingest(info, R.Kind.PROJECTS, input.jurisdiction, input.rows))
 
     @strawberry.mutation(
         description="Record up to 1,000 bids (by project and bidder) in one transaction: all or "
@@ -388,27 +335,7 @@ class TradingMutations:
         info: Info,
         input: Annotated[BidsRecordInput, strawberry.argument(description="The batch.")],
     ) -> BatchPayload:
-        ctx = info.context
-        code = known_code(info, input.jurisdiction, "jurisdiction")
-        assert code is not None
-        role = await acting_role(ctx, code)
-        rows, problems = _parsed(R.Kind.BIDS, input.rows)
-        if problems:
-            return _batch(None, problems)
-
-        async def body() -> service.BatchResult:
-            result = await service.record_bids(
-                db_session=ctx.db,
-                scope=ctx.scope,
-                principal=ctx.principal,
-                jurisdiction_code=code,
-                rows=rows,
-                writer=writer(ctx, role),
-            )
-            await _audit(ctx, "bid.record", ObjectType.PROJECT, code, result, len(rows))
-            return result
-
-        return _batch(*await apply_rows(ctx, body))
+        return _batch(*await _ingest(info, R.Kind.BIDS, input.jurisdiction, input.rows))
 
     @strawberry.mutation(
         description="Record up to 1,000 awards in one transaction: a project still evaluating "
@@ -420,27 +347,7 @@ class TradingMutations:
         info: Info,
         input: Annotated[AwardsRecordInput, strawberry.argument(description="The batch.")],
     ) -> BatchPayload:
-        ctx = info.context
-        code = known_code(info, input.jurisdiction, "jurisdiction")
-        assert code is not None
-        role = await acting_role(ctx, code)
-        rows, problems = _parsed(R.Kind.AWARDS, input.rows)
-        if problems:
-            return _batch(None, problems)
-
-        async def body() -> service.BatchResult:
-            result = await service.record_awards(
-                db_session=ctx.db,
-                scope=ctx.scope,
-                principal=ctx.principal,
-                jurisdiction_code=code,
-                rows=rows,
-                writer=writer(ctx, role),
-            )
-            await _audit(ctx, "award.record", ObjectType.PROJECT, code, result, len(rows))
-            return result
-
-        return _batch(*await apply_rows(ctx, body))
+        return _batch(*await _ingest(info, R.Kind.AWARDS, input.jurisdiction, input.rows))
 
     @strawberry.mutation(
         description="File up to 1,000 reports (R-4: performance, supervision, credit) in one "
@@ -453,37 +360,7 @@ class TradingMutations:
         info: Info,
         input: Annotated[ReportsFileInput, strawberry.argument(description="The batch.")],
     ) -> BatchPayload:
-        ctx = info.context
-        code = known_code(info, input.jurisdiction, "jurisdiction")
-        assert code is not None
-        trading = await ctx.guard.decide(ObjectType.PROJECT, Action.REPORT, code)
-        supervised_by = None
-        if trading.allowed:
-            role = await acting_role(ctx, code)
-        else:
-            await ctx.guard.require(ObjectType.PROJECT, Action.SUPERVISE, code)
-            department = ctx.principal.department
-            if department is None:
-                raise AccessDenied(trading.message)
-            role, supervised_by = Role.INDUSTRY_SUPERVISOR, department.id
-        rows, problems = _parsed(R.Kind.REPORTS, input.rows)
-        if problems:
-            return _batch(None, problems)
-
-        async def body() -> service.BatchResult:
-            result, _ = await service.file_reports(
-                db_session=ctx.db,
-                scope=ctx.scope,
-                principal=ctx.principal,
-                jurisdiction_code=code,
-                rows=rows,
-                writer=writer(ctx, role),
-                supervised_by=supervised_by,
-            )
-            await _audit(ctx, "report.file", ObjectType.PROJECT, code, result, len(rows))
-            return result
-
-        return _batch(*await apply_rows(ctx, body))
+        return _batch(*await _ingest(info, R.Kind.REPORTS, input.jurisdiction, input.rows))
 
     @strawberry.mutation(
         description="Push up to 1,000 approved investment projects (by approval number) in one "
@@ -495,27 +372,7 @@ class TradingMutations:
         info: Info,
         input: Annotated[ApprovedProjectsPushInput, strawberry.argument(description="The batch.")],
     ) -> BatchPayload:
-        ctx = info.context
-        code = known_code(info, input.jurisdiction, "jurisdiction")
-        assert code is not None
-        await ctx.guard.require(ObjectType.APPROVED_PROJECT, Action.CREATE, code)
-        rows, problems = _parsed(R.Kind.APPROVED, input.rows)
-        if problems:
-            return _batch(None, problems)
-
-        async def body() -> service.BatchResult:
-            result = await service.push_approved(
-                db_session=ctx.db,
-                jurisdiction_code=code,
-                rows=rows,
-                writer=writer(ctx, Role.INTEGRATOR),
-            )
-            await _audit(
-                ctx, "approvedProject.push", ObjectType.APPROVED_PROJECT, code, result, len(rows)
-            )
-            return result
-
-        return _batch(*await apply_rows(ctx, body))
+        return _batch(*await _ingest(info, R.Kind.APPROVED, input.jurisdiction, input.rows))
 
     @strawberry.mutation(
         description="Move a project through its lifecycle (ILLEGAL_TRANSITION when its state "
@@ -534,7 +391,7 @@ class TradingMutations:
         project, problems = await _project(ctx, code, input.project_code)
         if project is None:
             return ProjectMovePayload(project=None, move=None, errors=problems)
-        role = await acting_role(ctx, code, supervisors=project.supervisor_ids)
+        role = (await acting(ctx.guard, None, code, supervisors=project.supervisor_ids)).role
         note = None
         if input.note is not None:
             try:
@@ -556,7 +413,7 @@ class TradingMutations:
                 project=project,
                 action=input.action,
                 at=input.at,
-                writer=writer(ctx, role),
+                writer=_writer(ctx, role),
                 note=note,
             )
             if move is not None:
@@ -569,7 +426,8 @@ class TradingMutations:
                 )
             return move
 
-        move, problems = await apply_rows(ctx, body)
+        move, found = await in_savepoint(ctx.guard, body)
+        problems = errors(found)
         if problems:
             return ProjectMovePayload(project=None, move=None, errors=problems)
         return ProjectMovePayload(
@@ -594,7 +452,7 @@ class TradingMutations:
         project, problems = await _project(ctx, code, input.project_code)
         if project is None:
             return ContractPayload(contract=None, errors=problems)
-        role = await acting_role(ctx, code, supervisors=project.supervisor_ids)
+        role = (await acting(ctx.guard, None, code, supervisors=project.supervisor_ids)).role
         fields = (
             R.Field("contractNumber", R.IDENT),
             R.Field("supplierCreditCode", R.CREDIT),
@@ -614,7 +472,7 @@ class TradingMutations:
                 supplier_name=row["supplierName"],
                 amount_fen=row["amount"],
                 signed_at=input.signed_at,
-                writer=writer(ctx, role),
+                writer=_writer(ctx, role),
             )
             if changed:
                 await ctx.guard.audit(
@@ -626,9 +484,10 @@ class TradingMutations:
                 )
             return contract
 
-        contract, problems = await apply_rows(ctx, body)
+        contract, found = await in_savepoint(ctx.guard, body)
         return ContractPayload(
-            contract=None if contract is None else ContractType(model=contract), errors=problems
+            contract=None if contract is None else ContractType(model=contract),
+            errors=errors(found),
         )
 
     @strawberry.mutation(
@@ -646,7 +505,7 @@ class TradingMutations:
         project, problems = await _project(ctx, code, input.project_code)
         if project is None:
             return ContractPayload(contract=None, errors=problems)
-        role = await acting_role(ctx, code, supervisors=project.supervisor_ids)
+        role = (await acting(ctx.guard, None, code, supervisors=project.supervisor_ids)).role
         fields = (
             R.Field("amount", R.AMOUNT),
             R.Field("reason", R.LONG),
@@ -662,7 +521,7 @@ class TradingMutations:
                 amount_fen=row["amount"],
                 changed_at=input.changed_at,
                 reason=row["reason"],
-                writer=writer(ctx, role),
+                writer=_writer(ctx, role),
             )
             await ctx.guard.audit(
                 action="contract.change",
@@ -673,9 +532,10 @@ class TradingMutations:
             )
             return await ctx.db.get(Contract, change.contract_id)
 
-        contract, problems = await apply_rows(ctx, body)
+        contract, found = await in_savepoint(ctx.guard, body)
         return ContractPayload(
-            contract=None if contract is None else ContractType(model=contract), errors=problems
+            contract=None if contract is None else ContractType(model=contract),
+            errors=errors(found),
         )
 
     @strawberry.mutation(
@@ -711,7 +571,7 @@ class TradingMutations:
                 number=row["idNumber"],
                 specialities=row["specialities"],
                 status=input.status,
-                writer=writer(ctx, Role.INTEGRATOR),
+                writer=_writer(ctx, Role.INTEGRATOR),
             )
             if changed:
                 await ctx.guard.audit(
@@ -723,10 +583,14 @@ class TradingMutations:
                 )
             return expert
 
-        expert, problems = await apply_rows(ctx, body)
+        expert, found = await in_savepoint(ctx.guard, body)
         return ExpertUpsertPayload(
-            expert=None if expert is None else ExpertType(model=expert), errors=problems
+            expert=None if expert is None else ExpertType(model=expert), errors=errors(found)
         )
+
+
+def _writer(ctx: Context, role: Role) -> service.Writer:
+    return service.Writer(actor=ctx.scope.actor, role=role, now=SYSTEM_CLOCK.now())
 
 
 def _whole(problem: R.RowProblem) -> TradingErrorType:
