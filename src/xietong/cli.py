@@ -209,6 +209,7 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             "Tenants: "
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
         )
+        click.echo("Demo trading data: " + asyncio.run(_demo_data(settings, urls.app)))
         settings = dataclasses.replace(
             settings,
             server=server,
@@ -225,6 +226,21 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
         with suppress(KeyboardInterrupt):
             asyncio.run(uvicorn.Server(config).serve(sockets=[listener]))
     click.echo("Stopped; every server this command started has exited.")
+
+
+async def _demo_data(settings: Settings, url: str) -> str:
+    """The demo's trading record (``xietong.trading.demo``): reproducible, loaded once."""
+    from xietong.trading import demo as trading_demo
+
+    keyring = Keyring.from_settings(settings)
+    engine = make_engine(url, pool_size=1)
+    try:
+        report = await trading_demo.load(
+            make_sessionmaker(engine, keyring=keyring), ScopeSigner.from_keyring(keyring)
+        )
+    finally:
+        await engine.dispose()
+    return trading_demo.summary(report)
 
 
 def _banner(settings: Settings) -> None:
