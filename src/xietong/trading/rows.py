@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum, StrEnum
+from functools import lru_cache
 from typing import Any
 
 from xietong import inputs
@@ -87,12 +88,24 @@ def _refuse(code: TradingErrorCode, message: str) -> TradingError:
     return TradingError(code, message)
 
 
+@lru_cache(maxsize=16_384)
+def _clean(value: str, rule: inputs.TextRule) -> str:
+    # Names repeat across the rows of a batch (a bidder, a manager): checked once each.
+    return inputs.clean_text(value, rule)
+
+
 def _rule(rule: inputs.TextRule) -> Parser:
     def parse(value: Any, field: str) -> str:
         if not isinstance(value, str):
             value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        elif value.isascii() and value.isprintable() and len(value) <= rule.max_length:
+            # Printable ASCII is already NFC and free of every character the rule refuses:
+            # the rule's answer is the text stripped (most identifiers and serials are this).
+            text = value.strip(" ")
+            if text and (rule.spaces or " " not in text):
+                return text
         try:
-            text = inputs.clean_text(value, rule)
+            text = _clean(value, rule) if isinstance(value, str) else inputs.clean_text(value, rule)
         except inputs.InputRejected as exc:
             raise _refuse(CODE.INVALID_VALUE, exc.message) from None
         if inputs.is_blank(text):
@@ -177,10 +190,19 @@ def _day(value: Any, field: str) -> date:
         raise _refuse(CODE.INVALID_VALUE, exc.message) from None
 
 
+_CODES: dict[str, credit_code.CreditCode] = {}
+"""Valid codes seen in this process (a batch names the same bidders again and again)."""
+
+
 def _credit(value: Any, field: str) -> credit_code.CreditCode:
     if isinstance(value, credit_code.CreditCode):
         return value
-    return credit_code.parse(value, field=field)
+    if isinstance(value, str) and (known := _CODES.get(value)) is not None:
+        return known
+    code = credit_code.parse(value, field=field)
+    if isinstance(value, str) and len(_CODES) < 100_000:
+        _CODES[value] = code
+    return code
 
 
 def personal_id_parser(today: date) -> Parser:
@@ -327,7 +349,13 @@ SPECIALITIES = _words
 
 
 def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and inputs.is_blank(value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    if value.isascii():
+        return not value.strip()
+    return inputs.is_blank(value)
 
 
 def parse_row(

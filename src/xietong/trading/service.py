@@ -226,33 +226,63 @@ async def get_project(
 # Shared records: entities and persons.
 
 
+_ENTITIES_SQL = text(
+    """
+    INSERT INTO market_entity (id, credit_code, name, kind, division, created_by)
+    SELECT * FROM unnest(:ids ::uuid[], :codes ::text[], :names ::text[], :kinds ::text[],
+                         :divisions ::text[], :actors ::text[])
+    ON CONFLICT (credit_code) DO NOTHING
+    """
+)
+_ENTITY_IDS = text(
+    "SELECT e.credit_code, e.id FROM market_entity e"
+    " JOIN unnest(:codes ::text[]) AS wanted(code) ON e.credit_code = wanted.code"
+)
+_PERSON_IDS = text(
+    "SELECT p.id_digest, p.id FROM natural_person p"
+    " JOIN unnest(:digests ::text[]) AS wanted(digest) ON p.id_digest = wanted.digest"
+    " WHERE p.jurisdiction_code = :jc"
+)
+_PERSONS_SQL = text(
+    """
+    INSERT INTO natural_person (id, jurisdiction_code, province_code, name, id_masked, id_digest)
+    SELECT * FROM unnest(:ids ::uuid[], :jcs ::int[], :pcs ::int[], :names ::text[],
+                         :masks ::text[], :digests ::text[])
+    ON CONFLICT (jurisdiction_code, id_digest) DO NOTHING
+    """
+)
+
+
 async def ensure_entities(
     db_session: AsyncSession, actor: str, entities: Mapping[str, tuple[CreditCode, str]]
 ) -> dict[str, uuid.UUID]:
     """Ids of the market entities with these credit codes, adding the missing ones (the name
-    given first is kept: one entity, one name everywhere)."""
+    given first is kept: one entity, one name everywhere). One statement to look up, one to
+    add what is missing (batches name thousands)."""
     if not entities:
         return {}
-    values = [
-        {
-            "id": uuid.uuid4(),
-            "credit_code": code.value,
-            "name": name,
-            "kind": code.entity_kind,
-            "division": code.division,
-            "created_by": actor,
-        }
-        for code, name in entities.values()
-    ]
-    await db_session.execute(
-        insert(MarketEntity).values(values).on_conflict_do_nothing(index_elements=["credit_code"])
-    )
-    rows = await db_session.execute(
-        select(MarketEntity.credit_code, MarketEntity.id).where(
-            MarketEntity.credit_code.in_(list(entities))
+    # A join with the unnested list (not `= ANY(array)`, which a sequential scan would compare
+    # with every element of the array for every row).
+    query = _ENTITY_IDS
+    params = {"codes": list(entities)}
+    found = {row[0]: row[1] for row in await db_session.execute(query, params)}
+    # In code order: concurrent batches naming the same new entities then wait for each other
+    # instead of deadlocking.
+    missing = [entities[c] for c in sorted(entities) if c not in found]
+    if missing:
+        await db_session.execute(
+            _ENTITIES_SQL,
+            {
+                "ids": [uuid.uuid4() for _ in missing],
+                "codes": [code.value for code, _ in missing],
+                "names": [name for _, name in missing],
+                "kinds": [code.entity_kind.value for code, _ in missing],
+                "divisions": [code.division for code, _ in missing],
+                "actors": [actor] * len(missing),
+            },
         )
-    )
-    return {row[0]: row[1] for row in rows}
+        found.update({row[0]: row[1] for row in await db_session.execute(query, params)})
+    return found
 
 
 async def ensure_persons(
@@ -262,34 +292,30 @@ async def ensure_persons(
 ) -> dict[str, uuid.UUID]:
     """Ids of the natural persons, by keyed hash, in this jurisdiction (masked + hash only)."""
     keyring = keyring_of(db_session)
-    wanted: dict[str, dict[str, Any]] = {}
+    wanted: dict[str, tuple[str, str]] = {}
     for name, number in persons:
         protected = number.protect(keyring)
-        wanted.setdefault(
-            protected.digest,
-            {
-                "id": uuid.uuid4(),
-                "jurisdiction_code": jurisdiction_code,
-                "province_code": codes.province_of(jurisdiction_code),
-                "name": name,
-                "id_masked": protected.masked,
-                "id_digest": protected.digest,
-            },
-        )
+        wanted.setdefault(protected.digest, (name, protected.masked))
     if not wanted:
         return {}
-    await db_session.execute(
-        insert(NaturalPerson)
-        .values(list(wanted.values()))
-        .on_conflict_do_nothing(index_elements=["jurisdiction_code", "id_digest"])
-    )
-    rows = await db_session.execute(
-        select(NaturalPerson.id_digest, NaturalPerson.id).where(
-            NaturalPerson.jurisdiction_code == jurisdiction_code,
-            NaturalPerson.id_digest.in_(list(wanted)),
+    query = _PERSON_IDS
+    params = {"jc": jurisdiction_code, "digests": list(wanted)}
+    found = {row[0]: row[1] for row in await db_session.execute(query, params)}
+    missing = sorted(d for d in wanted if d not in found)  # one lock order for every batch
+    if missing:
+        await db_session.execute(
+            _PERSONS_SQL,
+            {
+                "ids": [uuid.uuid4() for _ in missing],
+                "jcs": [jurisdiction_code] * len(missing),
+                "pcs": [codes.province_of(jurisdiction_code)] * len(missing),
+                "names": [wanted[d][0] for d in missing],
+                "masks": [wanted[d][1] for d in missing],
+                "digests": missing,
+            },
         )
-    )
-    return {row[0]: row[1] for row in rows}
+        found.update({row[0]: row[1] for row in await db_session.execute(query, params)})
+    return found
 
 
 def digest_of(db_session: AsyncSession, number: PersonalIdNumber) -> str:
@@ -751,9 +777,14 @@ async def record_bids(
         raise RowsRefused(problems)
     entities = {r["bidderCreditCode"].value: (r["bidderCreditCode"], r["bidderName"]) for r in rows}
     entity_ids = await ensure_entities(db_session, writer.actor, entities)
-    managers = [(r["managerName"], r["managerIdNumber"]) for r in rows if r["managerIdNumber"]]
-    person_ids = await ensure_persons(db_session, jurisdiction_code, managers)
     keyring = keyring_of(db_session)
+    digests = {
+        index: r["managerIdNumber"].keyed_hash(keyring)
+        for index, r in enumerate(rows)
+        if r["managerIdNumber"]
+    }
+    managers = [(rows[i]["managerName"], rows[i]["managerIdNumber"]) for i in digests]
+    person_ids = await ensure_persons(db_session, jurisdiction_code, managers)
     province = codes.province_of(jurisdiction_code)
     n = len(rows)
     columns: dict[str, list[Any]] = {
@@ -773,10 +804,7 @@ async def record_bids(
         "machines": [r["fileMachineCode"] for r in rows],
         "locks": [r["pricingLockSerial"] for r in rows],
         "accounts": [r["depositAccount"] for r in rows],
-        "managers": [
-            person_ids[r["managerIdNumber"].keyed_hash(keyring)] if r["managerIdNumber"] else None
-            for r in rows
-        ],
+        "managers": [person_ids[digests[i]] if i in digests else None for i in range(n)],
         "actors": [writer.actor] * n,
     }
     result = BatchResult()
