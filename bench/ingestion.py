@@ -307,8 +307,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--connections",
         type=int,
-        default=2,
-        help="clients sending batches at once to the one server process (default 2)",
+        default=1,
+        help="clients sending batches at once to the one server process (default 1)",
     )
     args = parser.parse_args(argv)
     work = workload(args.rows)
