@@ -352,3 +352,50 @@ async def test_writes_need_the_trading_side_of_the_unit(
     assert error_codes(city_centre) == ["FORBIDDEN"]  # casework is local
     centre = await fresh_gql(REGISTER, variables, login="xinxiangxian.centre")
     assert centre["data"]["projectRegister"]["errors"] == []
+
+
+REPORTS = """
+mutation($i: ReportsFileInput!) {
+  reportsFile(input: $i) { created unchanged errors { index field code } }
+}"""
+
+
+async def test_reports_by_the_trading_side_and_by_the_supervising_department_only(
+    fresh_gql: GraphQLClient, integrator: dict[str, str]
+) -> None:
+    await fresh_gql(
+        REGISTER,
+        {"i": {"jurisdiction": XINXIANG_COUNTY, "project": project(1)}},
+        headers=integrator,
+    )
+    code = project(1)["projectCode"]
+    report = {
+        "projectCode": code,
+        "sourceId": "R-1",
+        "kind": "SUPERVISION",
+        "reporter": "INDUSTRY_DEPARTMENT",
+        "reportedAt": "2026-05-01T09:00:00+08:00",
+        "title": "施工现场监督检查记录",
+        "content": "现场管理人员到岗，未发现违规分包。",
+    }
+    rows = {"i": {"jurisdiction": XINXIANG_COUNTY, "rows": [report]}}
+    housing = await fresh_gql(REPORTS, rows, login="xinxiangxian.housing")  # supervises it
+    assert housing["data"]["reportsFile"] == {"created": 1, "unchanged": 0, "errors": []}
+    again = await fresh_gql(REPORTS, rows, login="xinxiangxian.housing")
+    assert again["data"]["reportsFile"]["unchanged"] == 1
+    other = await fresh_gql(
+        REPORTS,
+        {"i": {"jurisdiction": XINXIANG_COUNTY, "rows": [{**report, "sourceId": "R-2"}]}},
+        login="xinxiangxian.transport",
+    )
+    assert other["data"]["reportsFile"]["errors"] == [
+        {"index": 0, "field": "projectCode", "code": "NOT_FOUND"}
+    ]
+    changed = await fresh_gql(
+        REPORTS,
+        {"i": {"jurisdiction": XINXIANG_COUNTY, "rows": [{**report, "title": "另一份"}]}},
+        headers=integrator,
+    )
+    assert changed["data"]["reportsFile"]["errors"][0]["code"] == "SOURCE_ID_TAKEN"
+    police = await fresh_gql(REPORTS, rows, login="xinxiangxian.police")
+    assert error_codes(police) == ["FORBIDDEN"]
