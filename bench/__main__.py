@@ -7,13 +7,23 @@
 - ``deadlines``: microseconds per deadline, against the calendar package's own loop.
 - ``tenants``: time and peak memory reading a tenant file of 62,500 bad entries.
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
+- ``ingest``: 100,000 bids through the batch mutation over HTTP against ``COPY`` of the same rows
+  (rows/s, the ratio, the server's peak memory).
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import access_overhead, audit_record, deadlines, edge_limits, serve_rps, tenant_files
+from bench import (
+    access_overhead,
+    audit_record,
+    deadlines,
+    edge_limits,
+    ingestion,
+    serve_rps,
+    tenant_files,
+)
 
 
 def _access(argv: list[str]) -> int:
@@ -38,6 +48,7 @@ BENCHMARKS = {
     "deadlines": _deadlines,
     "tenants": tenant_files.main,
     "limits": edge_limits.main,
+    "ingest": ingestion.main,
 }
 
 

@@ -8,21 +8,49 @@ from xietong.audit.models import AuditChain, AuditEvent
 from xietong.db.base import Base
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
+from xietong.trading.models import (
+    ApprovedProject,
+    Award,
+    Bid,
+    Contract,
+    ContractChange,
+    Expert,
+    MarketEntity,
+    NaturalPerson,
+    Project,
+    ProjectChange,
+    ProjectMove,
+    ProjectReport,
+    TradingCatalogueRow,
+)
 
 metadata = Base.metadata
 
 __all__ = [
     "AccessGrant",
     "ApiKey",
+    "ApprovedProject",
     "AuditChain",
     "AuditEvent",
+    "Award",
+    "Bid",
+    "Contract",
+    "ContractChange",
     "Department",
     "DepartmentPower",
+    "Expert",
     "Jurisdiction",
     "JurisdictionVersion",
+    "MarketEntity",
+    "NaturalPerson",
     "OfficerPoolMember",
     "Person",
     "PersonRole",
     "PolicyVersion",
+    "Project",
+    "ProjectChange",
+    "ProjectMove",
+    "ProjectReport",
+    "TradingCatalogueRow",
     "metadata",
 ]

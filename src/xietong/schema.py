@@ -18,12 +18,16 @@ from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
+from xietong.trading.graphql.mutations import TradingMutations
+from xietong.trading.graphql.queries import TradingQueries
+from xietong.trading.objects import register_objects as register_trading_objects
 
 register_objects()
+register_trading_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
-class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
+class Query(JurisdictionQueries, PeopleQueries, AccessQueries, TradingQueries):
     pass
 
 
@@ -32,7 +36,7 @@ class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations):
+class Mutation(PeopleMutations, AccessMutations, TradingMutations):
     pass
 
 

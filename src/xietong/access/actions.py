@@ -28,6 +28,9 @@ class ObjectType(StrEnum):
     REPORT = "report"
     DISCLOSURE = "disclosure"
     CONSULTATION = "consultation"
+    # Trading data beside projects: the expert directory and approved investment projects.
+    EXPERT = "expert"
+    APPROVED_PROJECT = "approved_project"
 
 
 class Action(StrEnum):
