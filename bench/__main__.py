@@ -7,6 +7,8 @@
 - ``deadlines``: microseconds per deadline, against the calendar package's own loop.
 - ``tenants``: time and peak memory reading a tenant file of 62,500 bad entries.
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
+- ``ingest``: 100,000 bids through the batch mutation over HTTP against ``COPY`` of the same rows
+  (rows/s, the ratio, the server's peak memory).
 - ``obligations``: ``myWork`` for a department owing 5,000 of 1,000,000 open obligations (p95,
   ratio to the same SQL), and the sweep over them (``--total``, ``--owed``, ``--rounds``).
 """
@@ -20,6 +22,7 @@ from bench import (
     audit_record,
     deadlines,
     edge_limits,
+    ingestion,
     obligations,
     serve_rps,
     tenant_files,
@@ -48,6 +51,7 @@ BENCHMARKS = {
     "deadlines": _deadlines,
     "tenants": tenant_files.main,
     "limits": edge_limits.main,
+    "ingest": ingestion.main,
     "obligations": obligations.main,
 }
 

@@ -1,7 +1,7 @@
 """obligations, their pauses, notifications, loaded calendar years, overrides and promises
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-26 14:08:19.626384
 
 Tenant tables (``obligation``, ``obligation_pause``, ``notification``) get row-level security
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql
 from xietong.db import rls
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -40,6 +40,7 @@ from xietong.keys import Keyring, SecretProblem
 from xietong.paths import default_tenants_dir, schema_file
 from xietong.tenants.declaration import TenantFileError
 from xietong.tenants.loader import LoadReport, load_tenants, tenant_files
+from xietong.trading.rows import Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +218,7 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             "Tenants: "
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
         )
+        click.echo("Demo trading data: " + asyncio.run(_demo_data(settings, urls.app)))
         settings = dataclasses.replace(
             settings,
             server=server,
@@ -247,6 +249,21 @@ async def _serve_and_work(server: Any, listener: Any, settings: Settings) -> Non
         work.cancel()
         with suppress(asyncio.CancelledError):
             await work
+
+
+async def _demo_data(settings: Settings, url: str) -> str:
+    """The demo's trading record (``xietong.trading.demo``): reproducible, loaded once."""
+    from xietong.trading import demo as trading_demo
+
+    keyring = Keyring.from_settings(settings)
+    engine = make_engine(url, pool_size=1)
+    try:
+        report = await trading_demo.load(
+            make_sessionmaker(engine, keyring=keyring), ScopeSigner.from_keyring(keyring)
+        )
+    finally:
+        await engine.dispose()
+    return trading_demo.summary(report)
 
 
 def _banner(settings: Settings) -> None:
@@ -506,6 +523,119 @@ def tenants_load(files: tuple[Path, ...]) -> None:
         if not report.unchanged
         else f"{len(report.files)} file(s) already loaded; nothing changed."
     )
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice([k.value for k in Kind]), metavar="KIND")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--as",
+    "login",
+    required=True,
+    metavar="LOGIN",
+    help="Import as this active person, e.g. xinxiangxian.centre: their roles, scope and "
+    "power list decide, as for the API.",
+)
+@click.option(
+    "--jurisdiction",
+    default=None,
+    metavar="CODE",
+    help="The unit the rows belong to (default: the person's own).",
+)
+@click.option("--check", is_flag=True, help="Check every row against the database; apply nothing.")
+def import_(kind: str, file: Path, login: str, jurisdiction: str | None, check: bool) -> None:
+    """Import a CSV or .xlsx FILE of KIND: projects, bids, awards, reports or
+    approved-projects. Headers may be the API's field names or Chinese (项目编号, 项目名称,
+    预算金额（元）…; docs/trading.md lists them). Every row goes through the API's checks, in
+    batches of 1,000, one audit event per batch; the whole file is one transaction: all rows
+    apply or none.
+
+    \b
+    Exit codes:
+      0  every row applied (or, with --check, would apply)
+      1  rows refused: nothing applied; the first 50 are listed, then how many more
+      2  usage: a bad option, an unknown person, a file that cannot be read, unknown columns
+      3  access refused: the person may not write these rows in that unit
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from xietong.access.errors import AccessDenied
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.trading import importer
+
+    settings = _settings()
+    try:
+        keyring = Keyring.from_settings(settings)
+    except SecretProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    signer = ScopeSigner.from_keyring(keyring)
+    what = Kind(kind)
+    try:
+        header, data = importer.read_table(file)
+        raws = importer.raw_rows(what, header, data, SYSTEM_CLOCK.today())
+    except importer.FileProblem as exc:
+        raise click.UsageError(f"{file}: {exc}") from None
+    unit = None if jurisdiction is None else _unit_option(jurisdiction)
+
+    async def run(url: str) -> importer.ImportReport:
+        engine = make_engine(url, pool_size=1)
+        try:
+            sessions = make_sessionmaker(engine, keyring=keyring)
+            async with sessions() as session:
+                tx = await session.begin()
+                guard = await importer.signed_in_as(session, login, signer)
+                if guard is None:
+                    raise click.UsageError(f"no active person with login {login!r}")
+                code = unit or guard.principal.jurisdiction_code
+                assert code is not None
+                with Progress(
+                    "[progress.description]{task.description}",
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=None,
+                    transient=False,
+                ) as bar:
+                    task = bar.add_task(f"{what.value} → {code}", total=len(raws))
+                    report = await importer.import_rows(
+                        guard, what, code, raws, progress=lambda n: bar.advance(task, n)
+                    )
+                if report.ok and not check:
+                    await tx.commit()
+                else:
+                    await tx.rollback()
+                return report
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        try:
+            report = asyncio.run(run(urls.app))
+        except AccessDenied as exc:
+            click.secho(f"Refused（无权导入）: {exc.message}", fg="red", err=True)
+            sys.exit(3)
+    if not report.ok:
+        click.secho(
+            f"{len(report.problems)} problem(s) in {report.rows} row(s); nothing was imported"
+            "（文件有误，未导入任何数据）:",
+            fg="red",
+            err=True,
+        )
+        for line in importer.lines(report):
+            click.echo(f"  {line}", err=True)
+        sys.exit(1)
+    verb = "would be" if check else "were"
+    click.echo(
+        f"{report.rows} row(s) checked: {report.created} {verb} created, {report.updated} "
+        f"updated, {report.unchanged} unchanged."
+    )
+
+
+def _unit_option(text: str) -> int:
+    try:
+        return codes.parse_code(text)
+    except codes.InvalidCode as exc:
+        raise click.BadParameter(str(exc), param_hint="--jurisdiction") from exc
 
 
 @main.group()

@@ -17,22 +17,45 @@ from xietong.deadlines.models import (
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
+from xietong.trading.models import (
+    ApprovedProject,
+    Award,
+    Bid,
+    Contract,
+    ContractChange,
+    Expert,
+    MarketEntity,
+    NaturalPerson,
+    Project,
+    ProjectChange,
+    ProjectMove,
+    ProjectReport,
+    TradingCatalogueRow,
+)
 
 metadata = Base.metadata
 
 __all__ = [
     "AccessGrant",
     "ApiKey",
+    "ApprovedProject",
     "AuditChain",
     "AuditEvent",
+    "Award",
+    "Bid",
     "CalendarOverrideDay",
     "CalendarYear",
+    "Contract",
+    "ContractChange",
     "DeadlineConfig",
     "Department",
     "DepartmentPower",
+    "Expert",
     "Jurisdiction",
     "JurisdictionVersion",
     "LocalPromiseRow",
+    "MarketEntity",
+    "NaturalPerson",
     "Notification",
     "Obligation",
     "ObligationPause",
@@ -40,5 +63,10 @@ __all__ = [
     "Person",
     "PersonRole",
     "PolicyVersion",
+    "Project",
+    "ProjectChange",
+    "ProjectMove",
+    "ProjectReport",
+    "TradingCatalogueRow",
     "metadata",
 ]

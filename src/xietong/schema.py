@@ -22,14 +22,23 @@ from xietong.notifications.graphql.mutations import NotificationMutations
 from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
+from xietong.trading.graphql.mutations import TradingMutations
+from xietong.trading.graphql.queries import TradingQueries
+from xietong.trading.objects import register_objects as register_trading_objects
 
 register_objects()
+register_trading_objects()
 register_deadline_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
 class Query(
-    JurisdictionQueries, PeopleQueries, AccessQueries, DeadlineQueries, NotificationQueries
+    JurisdictionQueries,
+    PeopleQueries,
+    AccessQueries,
+    TradingQueries,
+    DeadlineQueries,
+    NotificationQueries,
 ):
     pass
 
@@ -39,7 +48,7 @@ class Query(
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations, NotificationMutations):
+class Mutation(PeopleMutations, AccessMutations, TradingMutations, NotificationMutations):
     pass
 
 

@@ -180,6 +180,7 @@ def test_demo_serves_survives_a_restart_and_leaves_nothing_running(
     first.wait_worker()  # the worker beside the API runs its jobs (heartbeat, deadline sweep)
     output = first.stop(signal.SIGINT)  # Ctrl-C
     assert "created 170 departments, 14 jurisdictions" in output
+    assert "Demo trading data: loaded: " in output, output
     assert "every server this command started has exited" in output
     assert first.proc.returncode == 0
     assert leftovers(data_dir) == []
@@ -188,6 +189,7 @@ def test_demo_serves_survives_a_restart_and_leaves_nothing_running(
     second.wait_ready()
     output = second.stop(signal.SIGTERM)
     assert "Tenants: already loaded; nothing changed." in output, output  # data survived
+    assert "Demo trading data: already loaded; nothing changed." in output, output
     assert leftovers(data_dir) == []
 
     third = start_demo(data_dir, "--reset")

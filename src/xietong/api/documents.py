@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,6 +273,25 @@ class DocumentCache:
             document=document, errors=(), operations=operations, operation_names=names
         )
 
+    def check_once(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> Checked:
+        """``check``, answered from this request's own earlier check of the very same query,
+        operation and variables object (the HTTP edge checks before it executes): coercing a
+        batch of 1,000 rows once more costs ~45 ms."""
+        found = _LAST_CHECK.get()
+        if (
+            found is not None
+            and found[0] is variables
+            and found[1] == operation_name
+            and found[2] == query
+        ):
+            return found[3]
+        return self.check(query, operation_name, variables)
+
     def check(
         self,
         query: str,
@@ -279,6 +299,16 @@ class DocumentCache:
         variables: Mapping[str, Any] | None = None,
     ) -> Checked:
         """Everything that must hold before the operation may run for this request."""
+        checked = self._check(query, operation_name, variables)
+        _LAST_CHECK.set((variables, operation_name, query, checked))
+        return checked
+
+    def _check(
+        self,
+        query: str,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> Checked:
         prepared = self.prepare(query)
         if prepared.errors or prepared.document is None:
             return Checked(prepared, None, list(prepared.errors))
@@ -343,6 +373,12 @@ class DocumentCache:
         return found
 
 
+_LAST_CHECK: ContextVar[tuple[Any, str | None, str, Checked] | None] = ContextVar(
+    "xietong_last_check", default=None
+)
+"""The last check made in this task (one request): its variables object, operation, query."""
+
+
 class UsePreparedDocument(SchemaExtension):
     """Strawberry's parse and validate steps, answered from the cache instead.
 
@@ -364,7 +400,9 @@ class UsePreparedDocument(SchemaExtension):
     def on_validate(self) -> Any:
         context = self.execution_context
         if context.query:
-            checked = self.documents.check(context.query, context.operation_name, context.variables)
+            checked = self.documents.check_once(
+                context.query, context.operation_name, context.variables
+            )
             # Set even when empty: strawberry then skips validating what we validated.
             context.pre_execution_errors = checked.errors
         yield

@@ -65,6 +65,24 @@ class AllowList:
             yield Privilege("function", function, "EXECUTE")
 
 
+BID_COLUMNS = (
+    "price_fen",
+    "submitted_at",
+    "ip",
+    "mac",
+    "cpu_serial",
+    "disk_serial",
+    "board_serial",
+    "file_creator",
+    "file_machine_code",
+    "pricing_lock_serial",
+    "deposit_account",
+    "project_manager_id",
+    "recorded_by",
+    "updated_at",
+)
+"""What a bid pushed again may change (its project and bidder are its identity)."""
+
 APP_ROLE = AllowList(
     database=("CONNECT",),  # never CREATE (schemas) or TEMPORARY (temp tables could shadow names)
     schemas={"public": ("USAGE",)},  # never CREATE; no USAGE at all on xietong_private
@@ -102,6 +120,25 @@ APP_ROLE = AllowList(
         "obligation_pause": ("SELECT", "INSERT"),
         # The sweep writes notifications; the recipient marks them read (two columns, below).
         "notification": ("SELECT", "INSERT"),
+        # Trading data (migration 0006). Market entities are shared: any caller who may write
+        # adds one or renames it (RLS); the public reads them. Records of a project are appended
+        # (moves, changes, reports, contract changes) or upserted by their natural key (bids,
+        # award, contract); nothing is ever deleted. Updates are limited to the columns below,
+        # so no row changes jurisdiction, key or registrant.
+        "market_entity": ("SELECT", "INSERT"),
+        "natural_person": ("SELECT", "INSERT"),
+        "project": ("SELECT", "INSERT"),
+        "project_move": ("SELECT", "INSERT"),
+        "project_change": ("SELECT", "INSERT"),
+        "bid": ("SELECT", "INSERT"),
+        "award": ("SELECT", "INSERT"),
+        "contract": ("SELECT", "INSERT"),
+        "contract_change": ("SELECT", "INSERT"),
+        "project_report": ("SELECT", "INSERT"),
+        "expert": ("SELECT", "INSERT"),
+        "approved_project": ("SELECT", "INSERT"),
+        "trading_catalogue": ("SELECT",),  # public reference data; tenant loads write it
+        "project_disclosure": ("SELECT",),  # the public basics of unclassified projects (a view)
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -128,8 +165,72 @@ APP_ROLE = AllowList(
         },
         "obligation_pause": {"UPDATE": ("ended_on", "ended_document", "ended_by")},
         "notification": {"UPDATE": ("read_at", "read_by")},
+        "market_entity": {"UPDATE": ("name", "kind", "updated_at")},
+        "natural_person": {"UPDATE": ("name", "updated_at")},
+        "project": {
+            "UPDATE": (
+                "project_code",
+                "name",
+                "category",
+                "industry",
+                "method",
+                "tenderer_id",
+                "agency_id",
+                "trading_centre_id",
+                "budget_fen",
+                "classified",
+                "separated_evaluation",
+                "approval_number",
+                "supervisor_ids",
+                "supervisor_powers",
+                "state",
+                "suspended_from",
+                "updated_at",
+            )
+        },
+        "bid": {"UPDATE": BID_COLUMNS},
+        "award": {"UPDATE": ("winner_id", "amount_fen", "awarded_at", "recorded_by", "updated_at")},
+        "contract": {
+            "UPDATE": (
+                "contract_number",
+                "supplier_id",
+                "amount_fen",
+                "signed_at",
+                "recorded_by",
+                "updated_at",
+            )
+        },
+        "expert": {
+            "UPDATE": (
+                "library_province_code",
+                "name",
+                "specialities",
+                "status",
+                "recorded_by",
+                "updated_at",
+            )
+        },
+        "approved_project": {
+            "UPDATE": (
+                "name",
+                "owner_name",
+                "owner_credit_code",
+                "amount_fen",
+                "category",
+                "industry",
+                "funding",
+                "approved_on",
+                "recorded_by",
+                "updated_at",
+            )
+        },
     },
-    sequences={"audit_event_id_seq": ("USAGE",)},  # nextval() for a new event's id
+    sequences={
+        "audit_event_id_seq": ("USAGE",),  # nextval() for a new event's id
+        "project_move_id_seq": ("USAGE",),
+        "project_change_id_seq": ("USAGE",),
+        "contract_change_id_seq": ("USAGE",),
+    },
     functions=(
         # The signed scope (migration 0004): what the policies and the application's filter read.
         "xietong_scope_status(text)",

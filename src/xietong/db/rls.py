@@ -120,6 +120,42 @@ def is_actor(column: str) -> str:
     return f"{_column(column)} = {ACTOR}"
 
 
+def department_in(column: str) -> str:
+    """The caller's department (signed in the scope) is one of the uuid array ``column``: e.g.
+    a project's supervising departments. A caller without a department (an API key) matches
+    nothing."""
+    return f"(SELECT public.xietong_department()) = ANY ({_column(column)})"
+
+
+def department_kind_in(*kinds: str) -> str:
+    """The caller's department is of one of ``kinds`` (``department.kind``): e.g. the office,
+    discipline inspection and audit. Department kinds decide a person's roles
+    (``access.roles.ROLES_BY_KIND``), so this is the role as PostgreSQL can know it. One
+    uncorrelated subquery: evaluated once per statement."""
+    if not kinds:
+        raise ValueError("department_kind_in needs at least one kind")
+    for kind in kinds:
+        if not _WORD.match(kind):
+            raise ValueError(f"not a plain word: {kind!r}")
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    return (
+        "(SELECT d.kind FROM public.department d "
+        f"WHERE d.id = (SELECT public.xietong_department())) IN ({listed})"
+    )
+
+
+def parent_visible(table: str, column: str, parent: str, parent_key: str = "id") -> str:
+    """The row's parent (``parent.parent_key = table.column``) is visible to the caller under
+    the parent's own policies: a child record is readable exactly when its parent is, whatever
+    rule decides that (a classified project's children stay as hidden as the project)."""
+    for name in (table, column, parent, parent_key):
+        _column(name)
+    return (
+        f"EXISTS (SELECT 1 FROM public.{parent} parent "
+        f"WHERE parent.{parent_key} = {table}.{column})"
+    )
+
+
 def is_null(*columns: str) -> str:
     return all_of(*(f"{_column(c)} IS NULL" for c in columns))
 

@@ -30,6 +30,7 @@ from xietong.jurisdictions.enums import (
 )
 from xietong.people.enums import Qualification, Speciality
 from xietong.tenants import yamlfile
+from xietong.trading.catalogue import TradingCatalogue, problems_of
 
 MAX_PROBLEMS = 50
 
@@ -174,6 +175,8 @@ class TenantDeclaration:
     jurisdictions: tuple[JurisdictionEntry, ...]  # province first, parents before children
     departments: tuple[DepartmentEntry, ...]
     people: tuple[PersonEntry, ...]
+    catalogue: TradingCatalogue | None = None
+    """The province's trading catalogue (应进必进目录), if the file declares one."""
     deadlines: deadlines.DeadlineDeclaration = field(default_factory=deadlines.DeadlineDeclaration)
     """Calendar overrides and local promises (承诺时限), checked by ``xietong.deadlines``."""
 
@@ -237,7 +240,7 @@ def check(file: str, raw: Any) -> TenantDeclaration:
             [Problem(file, "file", "expected sections jurisdictions, departments, people")]
         )
     for name in raw:
-        if name not in {"jurisdictions", "departments", "people", "deadlines"}:
+        if name not in {"jurisdictions", "departments", "people", "trading_catalogue", "deadlines"}:
             c.add(inputs.preview(name), "unknown section（未知的配置段）")
 
     def section(name: str) -> list[Any]:
@@ -260,6 +263,7 @@ def check(file: str, raw: Any) -> TenantDeclaration:
     known_codes = {j.code for j in jurisdictions if j is not None}
     kinds = _check_departments(c, departments, known_codes, province)
     _check_people(c, people, kinds)
+    catalogue = _check_catalogue(c, raw.get("trading_catalogue"), province)
     declared, problems = deadlines.check_section(raw.get("deadlines"), known_codes)
     for problem in problems:
         c.add(problem.entry, problem.message)
@@ -272,8 +276,32 @@ def check(file: str, raw: Any) -> TenantDeclaration:
         jurisdictions=tuple(j for j in jurisdictions if j is not None),
         departments=tuple(d for d in departments if d is not None),
         people=tuple(p for p in people if p is not None),
+        catalogue=catalogue,
         deadlines=declared,
     )
+
+
+def _check_catalogue(
+    c: _Checker, raw: Any, province: JurisdictionEntry | None
+) -> TradingCatalogue | None:
+    """The trading catalogue, checked whole by its model (``xietong.trading.catalogue``): every
+    problem named by where it is, e.g. ``trading_catalogue.rules[2] (HN-GC-01).min_amount``."""
+    if raw is None:
+        return None
+    try:
+        catalogue = TradingCatalogue.model_validate(raw)
+    except ValidationError as exc:
+        for problem in problems_of(raw, exc):
+            c.add(f"trading_catalogue.{problem.where}", problem.message)
+        return None
+    if province is not None and catalogue.province != province.code:
+        c.add(
+            "trading_catalogue.province",
+            f"{codes.format_code(catalogue.province)} is not this file's province "
+            f"{codes.format_code(province.code)}（交易目录应属于本省）",
+        )
+        return None
+    return catalogue
 
 
 def _check_jurisdictions(

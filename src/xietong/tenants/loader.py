@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import DepartmentPower
@@ -34,6 +34,7 @@ from xietong.tenants.declaration import (
     check_across,
     read_file,
 )
+from xietong.trading.models import TradingCatalogueRow
 
 _LOCK_KEY = 0x7869_6574  # "xiet": one tenant load at a time across all processes
 
@@ -141,6 +142,29 @@ class _Sync:
         await self._jurisdictions()
         departments = await self._departments()
         await self._people(departments)
+        await self._catalogue()
+
+    async def _catalogue(self) -> None:
+        """The province's trading catalogue, kept as its file states it (public reference
+        data the 应进未进 check reads). A file without one removes the stored one."""
+        catalogue = self.decl.catalogue
+        row = await self.session.get(TradingCatalogueRow, self.decl.province_code)
+        if catalogue is None:
+            if row is not None:
+                await self.session.delete(row)
+                self.report.count(self.report.retired, "trading catalogues")
+            return
+        document = catalogue.document()
+        if row is None:
+            self.session.add(
+                TradingCatalogueRow(province_code=self.decl.province_code, document=document)
+            )
+            self.report.count(self.report.created, "trading catalogues")
+        elif row.document != document:
+            row.document = document
+            row.loaded_at = func.now()
+            self.report.count(self.report.updated, "trading catalogues")
+        await self.session.flush()
 
     def _check_owned(self, row: Department | Person | None, entry: str, what: str, zh: str) -> None:
         """Keys and logins are global: another province's file may not take one over."""

@@ -24,15 +24,29 @@ from pydantic import (
     model_validator,
 )
 
+from xietong import inputs
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import Industry, JurisdictionLevel
 from xietong.trading.enums import FundingSource, LabelledEnum, ProjectCategory
 from xietong.trading.errors import TradingError, TradingErrorCode
-from xietong.trading.money import parse_yuan
+from xietong.trading.money import format_yuan, parse_yuan
 from xietong.trading.supervision import INDUSTRY_OF_CATEGORY
 
 DEFAULT_GRACE_DAYS = 30
 MAX_GRACE_DAYS = 366
+BASIS_TEXT = inputs.TextRule(max_length=500, zh="依据", en="the basis")
+"""A rule's legal basis: one line, the same text rules as every name in a tenant file."""
+
+
+def _clean(rule: inputs.TextRule, value: Any) -> Any:
+    # The tenant files' text rules (NFC, no control characters, not blank); pydantic reports
+    # the ValueError an InputRejected is.
+    if not isinstance(value, str):
+        return value
+    text = inputs.clean_text(value, rule)
+    if inputs.is_blank(text):
+        raise ValueError("is empty（不能为空）")
+    return text
 
 
 def _labelled(enum: type[LabelledEnum], value: Any) -> Any:
@@ -72,6 +86,36 @@ class CatalogueRule(BaseModel):
     @classmethod
     def _category(cls, value: Any) -> Any:
         return _labelled(ProjectCategory, value)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        return _clean(inputs.SHORT_TEXT, value)
+
+    @field_validator("basis", mode="before")
+    @classmethod
+    def _basis(cls, value: Any) -> Any:
+        return _clean(BASIS_TEXT, value)
+
+    def document(self) -> dict[str, Any]:
+        """The rule as its file says it (amounts in yuan): what the database keeps, read back
+        through ``parse_catalogue``."""
+        found: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "category": self.category.value,
+            "industries": sorted(i.value for i in self.industries),
+            "funding": sorted(f.value for f in self.funding),
+            "min_amount": format_yuan(self.min_amount_fen, grouping=False),
+            "basis": self.basis,
+        }
+        for key in ("effective_from", "effective_to"):
+            value = getattr(self, key)
+            if value is not None:
+                found[key] = value.isoformat()
+        if self.grace_days is not None:
+            found["grace_days"] = self.grace_days
+        return found
 
     @field_validator("funding", mode="before")
     @classmethod
@@ -131,6 +175,14 @@ class TradingCatalogue(BaseModel):
             seen.add(rule.code)
         return self
 
+    def document(self) -> dict[str, Any]:
+        """The catalogue as plain JSON (``parse_catalogue`` reads it back unchanged)."""
+        return {
+            "province": codes.format_code(self.province),
+            "grace_days": self.grace_days,
+            "rules": [rule.document() for rule in self.rules],
+        }
+
     def covers(self, jurisdiction_code: int) -> bool:
         return codes.province_of(jurisdiction_code) == self.province
 
@@ -153,7 +205,7 @@ def parse_catalogue(raw: object) -> TradingCatalogue:
     try:
         return TradingCatalogue.model_validate(raw)
     except ValidationError as exc:
-        problems = _problems(raw, exc)
+        problems = problems_of(raw, exc)
     raise TradingError(
         TradingErrorCode.INVALID_CATALOGUE,
         "交易目录有误（the trading catalogue is invalid）：" + "；".join(map(str, problems)),
@@ -161,7 +213,9 @@ def parse_catalogue(raw: object) -> TradingCatalogue:
     )
 
 
-def _problems(raw: object, exc: ValidationError) -> list[CatalogueProblem]:
+def problems_of(raw: object, exc: ValidationError) -> list[CatalogueProblem]:
+    """Each of pydantic's errors as a problem naming where it is:
+    ``rules[2] (HN-GC-01).min_amount``."""
     rules = raw.get("rules") if isinstance(raw, dict) else None
     errors = exc.errors()
     rule_errors = any(len(e["loc"]) > 1 and e["loc"][0] == "rules" for e in errors)

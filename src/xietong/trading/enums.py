@@ -197,3 +197,18 @@ class ProjectAction(LabelledEnum):
     RESUME = "resume", "恢复"
     FAIL = "fail", "流标"
     CANCEL = "cancel", "终止"
+
+
+class ReportKind(LabelledEnum):
+    """What a report filed against a project is about (R-4)."""
+
+    PERFORMANCE = "performance", "履约信息"
+    SUPERVISION = "supervision", "监管信息"
+    CREDIT = "credit", "信用信息"
+
+
+class ReporterKind(LabelledEnum):
+    """Who files it (R-4: the tenderer and the industry department, in real time)."""
+
+    TENDERER = "tenderer", "招标人"
+    INDUSTRY_DEPARTMENT = "industry_department", "行业主管部门"

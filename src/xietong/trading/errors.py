@@ -42,6 +42,22 @@ class TradingErrorCode(StrEnum):
     """Several departments could supervise; one must be named."""
     INVALID_CATALOGUE = "INVALID_CATALOGUE"
     """A trading catalogue (应进必进目录) that does not hold together."""
+    INVALID_VALUE = "INVALID_VALUE"
+    """A value the input rules refuse (text, time, day, address); the message says which rule."""
+    REQUIRED = "REQUIRED"
+    """A required field is missing or blank."""
+    NOT_FOUND = "NOT_FOUND"
+    """No such project (or other record) in the jurisdiction, or not one the caller can see."""
+    DUPLICATE_ROW = "DUPLICATE_ROW"
+    """Two rows of one batch name the same record."""
+    PROJECT_CODE_TAKEN = "PROJECT_CODE_TAKEN"
+    """Another project of the jurisdiction (from another source) already has this code."""
+    SOURCE_ID_TAKEN = "SOURCE_ID_TAKEN"
+    """The source id is already used by a project the caller cannot see."""
+    BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
+    """More rows than one batch may hold (1,000), or none."""
+    NOT_ACCEPTING_BIDS = "NOT_ACCEPTING_BIDS"
+    """Bids are recorded once bidding has opened, and not for a cancelled project."""
 
 
 class TradingError(ApiError):

@@ -127,7 +127,7 @@ def assign_supervisors(
     if not candidates:
         raise TradingError(
             TradingErrorCode.NO_SUPERVISOR,
-            f"项目所在辖区没有主管“{_INDUSTRY_ZH[needed]}”的部门，项目不得进场交易"
+            f"项目所在辖区没有主管“{INDUSTRY_ZH[needed]}”的部门，项目不得进场交易"
             f"（no department of the jurisdiction supervises {needed.value}; R-16）",
             field="supervisors",
         )
@@ -152,7 +152,7 @@ def _power_not_listed(
     industry: Industry | None,
     field: str,
 ) -> TradingError:
-    what = _INDUSTRY_ZH[industry] if industry else category.zh
+    what = INDUSTRY_ZH[industry] if industry else category.zh
     return TradingError(
         TradingErrorCode.POWER_NOT_LISTED,
         f"{department.name}的权责清单没有监督“{what}”项目的事项，不能作为监管部门"
@@ -163,7 +163,7 @@ def _power_not_listed(
     )
 
 
-_INDUSTRY_ZH: dict[Industry, str] = {
+INDUSTRY_ZH: dict[Industry, str] = {
     Industry.HOUSING: "住房和城乡建设",
     Industry.TRANSPORT: "交通运输",
     Industry.WATER: "水利",

@@ -14,6 +14,7 @@ EXPECTED is written from the rules, not from policies/roles.csv, so a wrong poli
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from xietong.access.tokens import new_api_key
 from xietong.db.engine import make_engine
 from xietong.db.provision import drop, provision
 from xietong.jurisdictions import codes
+from xietong.trading.credit_code import compose
 
 # Subjects in 河南: a province, a city with a sibling city, a county with a sibling county.
 PLACES = {
@@ -83,12 +85,31 @@ OPERATIONS = [
     "my_notifications",
     "mark_notification_read",
     "deadline",
+    # Trading data (issue 8).
+    "read_project",
+    "list_projects",
+    "read_classified_project",
+    "read_public_projects",
+    "register_project",
+    "record_bids",
+    "not_entered_list",
 ]
+CLOCK_OPERATIONS = {
+    "read_obligation",
+    "my_work",
+    "escalations",
+    "escalation_summary",
+    "my_notifications",
+    "mark_notification_read",
+    "deadline",
+}
 GRANTEE = "530102"  # 五华区: never a subject here, so grants made by cases change no other case
 
 READERS = {"office", "industry", "finance", "discipline", "audit"}
 PERSONS = {"office", "industry", "finance", "centre", "discipline", "audit", "police", "leader"}
 WRITERS = PERSONS - {"discipline", "audit", "leader"}  # read-only roles keep no inbox
+PROJECT_READERS = READERS | {"centre", "integrator"}
+CLASSIFIED_READERS = {"office", "discipline", "audit"}  # of the project's chain
 
 
 def expected(role: str, relation: str, operation: str) -> bool:
@@ -121,6 +142,18 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role in WRITERS and own
     if operation == "deadline":
         return True  # public
+    if operation in {"read_project", "list_projects"}:
+        return role in PROJECT_READERS and in_subtree
+    if operation == "read_classified_project":
+        # the chain's office, discipline and audit; the supervising department (the unit's own
+        # housing department, for a housing works); nobody else, not even the trading side
+        return (role in CLASSIFIED_READERS and in_subtree) or (role == "industry" and own)
+    if operation == "read_public_projects":
+        return True  # the basics of unclassified projects are public; classified never
+    if operation in {"register_project", "record_bids"}:
+        return role in {"centre", "integrator"} and own  # the trading side of the unit
+    if operation == "not_entered_list":
+        return role in READERS | {"integrator"} and in_subtree
     raise AssertionError(operation)
 
 
@@ -165,6 +198,7 @@ class World:
     keys: dict[int, str]  # jurisdiction -> API key secret
     obligations: dict[int, str]  # jurisdiction -> its office's overdue obligation (global id)
     inboxes: dict[int, str]  # jurisdiction -> a notification to everyone of it (global id)
+    projects: dict[int, tuple[str, str, str]]  # jurisdiction -> (open id, classified id, code)
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
 
@@ -229,6 +263,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             )
             keys[code] = key.secret
         obligations, inboxes = await _clocks(conn, sorted(targets))
+        projects = await _trading_world(conn, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -240,6 +275,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             keys,
             obligations,
             inboxes,
+            projects,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
@@ -311,6 +347,63 @@ async def _clocks(conn: Any, units: list[int]) -> tuple[dict[int, str], dict[int
         )
     }
     return obligations, inboxes
+
+
+async def _trading_world(conn: Any, targets: set[int]) -> dict[int, tuple[str, str, str]]:
+    """In each target unit, an unclassified and a classified housing works (bidding), supervised
+    by the unit's housing department; written by the owner, as if a key long revoked had."""
+    entity = uuid.uuid4()
+    await conn.execute(
+        text(
+            "INSERT INTO market_entity (id, credit_code, name, kind, division, created_by) "
+            "VALUES (:id, :c, '矩阵测试建设有限公司', 'enterprise', '410700', 'matrix')"
+        ),
+        {"id": entity, "c": compose("9", "1", "410700", "MA47X9Y2").value},
+    )
+    found: dict[int, tuple[str, str, str]] = {}
+    for code in sorted(targets):
+        housing = await conn.scalar(
+            text("SELECT id FROM department WHERE jurisdiction_code = :c AND industry = 'housing'"),
+            {"c": code},
+        )
+        ids = []
+        for classified in (False, True):
+            ident = uuid.uuid4()
+            await conn.execute(
+                text(
+                    "INSERT INTO project (id, jurisdiction_code, province_code, source_system, "
+                    "source_id, project_code, name, category, industry, method, tenderer_id, "
+                    "budget_fen, classified, separated_evaluation, supervisor_ids, "
+                    "supervisor_powers, state, registered_at, registered_by) VALUES (:id, :c, "
+                    ":pc, 'matrix', :sid, :pcode, '矩阵测试工程', 'construction', 'housing', "
+                    "'open_tender', :e, 500000000, :cl, false, ARRAY[:h]::uuid[], "
+                    "ARRAY['HOUSING-SUPERVISION'], 'bidding', now(), 'key:revoked')"
+                ),
+                {
+                    "id": ident,
+                    "c": code,
+                    "pc": codes.province_of(code),
+                    "sid": f"{code}-{classified}",
+                    "pcode": f"M-{code}-{'S' if classified else 'O'}",
+                    "e": entity,
+                    "cl": classified,
+                    "h": housing,
+                },
+            )
+            ids.append(_gid("Project", ident))
+        found[code] = (ids[0], ids[1], f"M-{code}-O")
+        # An approved works that never entered trading: on the unit's 应进未进 list.
+        await conn.execute(
+            text(
+                "INSERT INTO approved_project (id, jurisdiction_code, province_code, "
+                "approval_number, name, owner_name, amount_fen, category, industry, funding, "
+                "approved_on, recorded_by) VALUES (:id, :c, :pc, :n, '矩阵未进场工程', "
+                "'矩阵业主', 900000000, 'construction', 'housing', 'government', "
+                "'2025-01-02', 'matrix')"
+            ),
+            {"id": uuid.uuid4(), "c": code, "pc": codes.province_of(code), "n": f"A-{code}"},
+        )
+    return found
 
 
 def _caller(world: World, case: Case) -> dict[str, Any]:
@@ -448,7 +541,9 @@ async def _run(world: World, case: Case) -> Outcome:
                 text("SELECT count(*) FROM access_grant WHERE reason = :r"), {"r": marker}
             )
         return Outcome(made == 1, set())
-    return await _run_clocks(world, case, gql, caller, target)
+    if case.operation in CLOCK_OPERATIONS:
+        return await _run_clocks(world, case, gql, caller, target)
+    return await _run_trading(world, case, gql, caller, target)
 
 
 async def _run_clocks(
@@ -520,6 +615,96 @@ async def _run_clocks(
     raise AssertionError(case.operation)
 
 
+PROJECT = "query($id: ID!) { project(id: $id) { classified jurisdiction { code } } }"
+
+
+async def _run_trading(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    open_id, classified_id, open_code = world.projects[case.target]
+    marker = hashlib.sha256(case.tag.encode()).hexdigest()[:20]
+    if case.operation in {"read_project", "read_classified_project"}:
+        ident = open_id if case.operation == "read_project" else classified_id
+        body = await gql(PROJECT, {"id": ident}, **caller)
+        found = (body.get("data") or {}).get("project")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation == "list_projects":
+        body = await gql(
+            "query($c: JurisdictionCode!) { projects(under: $c, first: 100) { nodes { "
+            "classified jurisdiction { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = ((body.get("data") or {}).get("projects") or {}).get("nodes") or []
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "read_public_projects":
+        body = await gql(
+            "query($c: JurisdictionCode!) { publicProjects(under: $c, first: 100) { nodes { "
+            "code } } }",
+            {"c": target},
+            **caller,
+        )
+        seen = {n["code"] for n in body["data"]["publicProjects"]["nodes"]}
+        assert not any(c.endswith("-S") for c in seen), f"{case.tag}: a classified project"
+        return Outcome(open_code in seen, set())  # public: not tenant rows
+    if case.operation == "register_project":
+        row = {
+            "sourceSystem": "matrix",
+            "sourceId": marker,
+            "projectCode": marker,
+            "name": "矩阵登记测试工程",
+            "category": "CONSTRUCTION",
+            "industry": "HOUSING",
+            "method": "OPEN_TENDER",
+            "tendererCreditCode": compose("9", "1", "410700", "MA47X9Y2").value,
+            "tendererName": "矩阵测试建设有限公司",
+            "budget": "1000000",
+            "registeredAt": "2026-03-01T09:00:00+08:00",
+        }
+        await gql(
+            "mutation($i: ProjectRegisterInput!) { projectRegister(input: $i) { errors { code } "
+            "} }",
+            {"i": {"jurisdiction": target, "project": row}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM project WHERE source_id = :m"), {"m": marker}
+            )
+        return Outcome(made == 1, set())
+    if case.operation == "record_bids":
+        row = {
+            "projectCode": open_code,
+            "bidderCreditCode": compose(
+                "9", "1", "410700", f"M{int(marker[:7], 16):07d}"[:8]
+            ).value,
+            "bidderName": "矩阵投标有限公司",
+            "price": "990000",
+            "submittedAt": "2026-03-20T09:00:00+08:00",
+            "fileCreator": marker,
+        }
+        await gql(
+            "mutation($i: BidsRecordInput!) { bidsRecord(input: $i) { errors { code } } }",
+            {"i": {"jurisdiction": target, "rows": [row]}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM bid WHERE file_creator = :m"), {"m": marker}
+            )
+        return Outcome(made == 1, set())
+    if case.operation == "not_entered_list":
+        body = await gql(
+            "query($c: JurisdictionCode!) { notEnteredProjects(jurisdiction: $c) { "
+            "jurisdiction { code } } }",
+            {"c": target},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("notEnteredProjects")
+        return Outcome(found is not None, {int(n["jurisdiction"]["code"]) for n in found or []})
+    raise AssertionError(case.operation)
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.tag)
 async def test_isolation(world: World, case: Case) -> None:
     outcome = await _run(world, case)
@@ -534,8 +719,14 @@ async def test_isolation(world: World, case: Case) -> None:
     # write outside its own unit, and nothing the rules allow is lost.
     if want:
         assert outcome.allowed, f"{case.tag}: the database wall blocked an allowed case"
-    writes_own_unit = {"set_availability", "create_grant", "mark_notification_read"}
-    if case.operation in writes_own_unit and case.relation != "own":
+    writes = {
+        "set_availability",
+        "create_grant",
+        "register_project",
+        "record_bids",
+        "mark_notification_read",
+    }
+    if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
     if case.operation == "create_api_key" and case.target not in subtree:
         assert not outcome.allowed, f"{case.tag}: the database accepted a key outside the subtree"

@@ -166,6 +166,81 @@ MUTATIONS = {
         "{ errors { code } } }",
         {"id": base64.b64encode(b"Notification:00000000-0000-0000-0000-000000000001").decode()},
     ),
+    **{
+        name: (
+            f"mutation($i: {kind}!) {{ {name}(input: $i) {{ errors {{ code }} }} }}",
+            {"i": value},
+        )
+        for name, kind, value in (
+            (
+                "projectRegister",
+                "ProjectRegisterInput",
+                {
+                    "jurisdiction": "422825",
+                    "project": {
+                        "sourceSystem": "s",
+                        "sourceId": "1",
+                        "projectCode": "p",
+                        "name": "n",
+                        "category": "CONSTRUCTION",
+                        "method": "OPEN_TENDER",
+                        "tendererCreditCode": "x",
+                        "tendererName": "t",
+                        "budget": "1",
+                        "registeredAt": "2026-01-01T00:00:00Z",
+                    },
+                },
+            ),
+            ("projectsRegister", "ProjectsRegisterInput", {"jurisdiction": "422825", "rows": []}),
+            ("bidsRecord", "BidsRecordInput", {"jurisdiction": "422825", "rows": []}),
+            ("awardsRecord", "AwardsRecordInput", {"jurisdiction": "422825", "rows": []}),
+            ("reportsFile", "ReportsFileInput", {"jurisdiction": "422825", "rows": []}),
+            (
+                "approvedProjectsPush",
+                "ApprovedProjectsPushInput",
+                {"jurisdiction": "422825", "rows": []},
+            ),
+            (
+                "projectMove",
+                "ProjectMoveInput",
+                {
+                    "jurisdiction": "422825",
+                    "projectCode": "p",
+                    "action": "ANNOUNCE",
+                    "at": "2026-01-01T00:00:00Z",
+                },
+            ),
+            (
+                "contractRecord",
+                "ContractRecordInput",
+                {
+                    "jurisdiction": "422825",
+                    "projectCode": "p",
+                    "contractNumber": "c",
+                    "supplierCreditCode": "x",
+                    "supplierName": "s",
+                    "amount": "1",
+                    "signedAt": "2026-01-01T00:00:00Z",
+                },
+            ),
+            (
+                "contractChange",
+                "ContractChangeInput",
+                {
+                    "jurisdiction": "422825",
+                    "projectCode": "p",
+                    "amount": "1",
+                    "changedAt": "2026-01-01T00:00:00Z",
+                    "reason": "r",
+                },
+            ),
+            (
+                "expertUpsert",
+                "ExpertUpsertInput",
+                {"jurisdiction": "422825", "name": "n", "idNumber": "x", "specialities": ["a"]},
+            ),
+        )
+    },
 }
 
 

@@ -181,3 +181,51 @@ def test_yaml_syntax_errors_name_the_file(tmp_path: Path) -> None:
     bad.write_text("jurisdictions: [\n  - code: 1", encoding="utf-8")
     with pytest.raises(TenantFileError, match=r"bad\.yaml: line 2: not valid YAML"):
         read_file(bad)
+
+
+CATALOGUE: dict[str, Any] = {
+    "province": "420000",
+    "grace_days": 30,
+    "rules": [
+        {
+            "code": "HB-GC-01",
+            "name": "使用国有资金的工程建设项目",
+            "category": "工程建设",
+            "funding": ["政府投资"],
+            "min_amount": "4,000,000",
+            "basis": "国家发展改革委令第16号 第五条",
+        }
+    ],
+}
+
+
+def test_a_trading_catalogue_is_read_with_the_file() -> None:
+    declared = check("t.yaml", {**MINIMAL, "trading_catalogue": CATALOGUE})
+    assert declared.catalogue is not None
+    assert declared.catalogue.rules[0].min_amount_fen == 400_000_000
+    # What the loader stores reads back as the same catalogue.
+    from xietong.trading.catalogue import parse_catalogue
+
+    assert parse_catalogue(declared.catalogue.document()) == declared.catalogue
+    assert check("t.yaml", MINIMAL).catalogue is None
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"province": "410000"}, "trading_catalogue.province: 410000 is not this file's province"),
+        (
+            {"rules": [{**CATALOGUE["rules"][0], "min_amount": 4000000.0}]},
+            "trading_catalogue.rules[0] (HB-GC-01).min_amount",
+        ),
+        (
+            {"rules": [{**CATALOGUE["rules"][0], "name": "使用\x00国有资金"}]},
+            "trading_catalogue.rules[0] (HB-GC-01).name",
+        ),
+        ({"rules": [{**CATALOGUE["rules"][0], "basis": "   "}]}, "basis: is empty"),
+        ({"grace_days": 400}, "trading_catalogue.grace_days"),
+    ],
+)
+def test_a_bad_catalogue_is_refused_with_the_file(change: dict[str, Any], fragment: str) -> None:
+    problems = problems_of({**MINIMAL, "trading_catalogue": {**CATALOGUE, **change}})
+    assert any(fragment in p for p in problems), problems

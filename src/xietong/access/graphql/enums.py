@@ -68,7 +68,8 @@ graphql_enum(
         ObjectType.GRANT: "授权: narrow, expiring access to one object for another jurisdiction.",
         ObjectType.AUDIT_EVENT: "审计事件: an entry of the hash-chained audit trail (R-15).",
         ObjectType.ACCESS: "访问决定: explanations of who may do what.",
-        ObjectType.PROJECT: "交易项目: a project traded in a centre (planned).",
+        ObjectType.PROJECT: "交易项目: a project traded in a centre, with its bids, award, "
+        "contract and reports.",
         ObjectType.COMPLAINT: "投诉举报: a complaint or report (R-7; planned).",
         ObjectType.LEAD: "问题线索: a lead (R-8; planned).",
         ObjectType.CASE: "案件: a case, transferred with a receipt (R-9; planned).",
@@ -82,5 +83,7 @@ graphql_enum(
         ObjectType.CONSULTATION: "联席会议 / 会商会议: a joint consultation (R-1; planned).",
         ObjectType.OBLIGATION: "法定时限: a statutory clock running in a matter (who owes what "
         "by when); overdue ones are escalated upward (R-18).",
+        ObjectType.EXPERT: "评标专家: an evaluation expert of a province's library.",
+        ObjectType.APPROVED_PROJECT: "审批项目: an approved investment project (应进必进, R-16).",
     },
 )
