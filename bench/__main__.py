@@ -9,6 +9,8 @@
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
 - ``ingest``: 100,000 bids through the batch mutation over HTTP against ``COPY`` of the same rows
   (rows/s, the ratio, the server's peak memory).
+- ``obligations``: ``myWork`` for a department owing 5,000 of 1,000,000 open obligations (p95,
+  ratio to the same SQL), and the sweep over them (``--total``, ``--owed``, ``--rounds``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bench import (
     deadlines,
     edge_limits,
     ingestion,
+    obligations,
     serve_rps,
     tenant_files,
 )
@@ -49,6 +52,7 @@ BENCHMARKS = {
     "tenants": tenant_files.main,
     "limits": edge_limits.main,
     "ingest": ingestion.main,
+    "obligations": obligations.main,
 }
 
 

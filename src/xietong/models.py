@@ -6,7 +6,16 @@ context, so no context imports it (the arrows point down)."""
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
 from xietong.db.base import Base
+from xietong.deadlines.models import (
+    CalendarOverrideDay,
+    CalendarYear,
+    DeadlineConfig,
+    LocalPromiseRow,
+    Obligation,
+    ObligationPause,
+)
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
+from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 from xietong.trading.models import (
     ApprovedProject,
@@ -34,15 +43,22 @@ __all__ = [
     "AuditEvent",
     "Award",
     "Bid",
+    "CalendarOverrideDay",
+    "CalendarYear",
     "Contract",
     "ContractChange",
+    "DeadlineConfig",
     "Department",
     "DepartmentPower",
     "Expert",
     "Jurisdiction",
     "JurisdictionVersion",
+    "LocalPromiseRow",
     "MarketEntity",
     "NaturalPerson",
+    "Notification",
+    "Obligation",
+    "ObligationPause",
     "OfficerPoolMember",
     "Person",
     "PersonRole",

@@ -15,7 +15,11 @@ from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
 from xietong.config import GraphQLSettings
+from xietong.deadlines.graphql.queries import DeadlineQueries
+from xietong.deadlines.registry import register_objects as register_deadline_objects
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.notifications.graphql.mutations import NotificationMutations
+from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
 from xietong.trading.graphql.mutations import TradingMutations
@@ -24,10 +28,18 @@ from xietong.trading.objects import register_objects as register_trading_objects
 
 register_objects()
 register_trading_objects()
+register_deadline_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
-class Query(JurisdictionQueries, PeopleQueries, AccessQueries, TradingQueries):
+class Query(
+    JurisdictionQueries,
+    PeopleQueries,
+    AccessQueries,
+    TradingQueries,
+    DeadlineQueries,
+    NotificationQueries,
+):
     pass
 
 
@@ -36,7 +48,7 @@ class Query(JurisdictionQueries, PeopleQueries, AccessQueries, TradingQueries):
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations, TradingMutations):
+class Mutation(PeopleMutations, AccessMutations, TradingMutations, NotificationMutations):
     pass
 
 

@@ -28,6 +28,7 @@ class ObjectType(StrEnum):
     REPORT = "report"
     DISCLOSURE = "disclosure"
     CONSULTATION = "consultation"
+    OBLIGATION = "obligation"  # 法定时限: a running statutory clock of a matter
     # Trading data beside projects: the expert directory and approved investment projects.
     EXPERT = "expert"
     APPROVED_PROJECT = "approved_project"

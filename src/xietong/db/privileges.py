@@ -106,6 +106,20 @@ APP_ROLE = AllowList(
         # both). Nothing at all on audit_chain: the heads move only through the definer
         # function and trigger of migration 0005.
         "audit_event": ("SELECT", "INSERT"),
+        # Calendar data: public, loaded by the owner (`xietong calendar load`, tenant files);
+        # the token tells a process when to rebuild its calendars.
+        "calendar_year": ("SELECT",),
+        "calendar_override": ("SELECT",),
+        "local_promise": ("SELECT",),
+        "deadline_config": ("SELECT",),
+        # Obligations are opened by the action that starts a clock (and by nothing else), and
+        # their computed dates and status move with pauses, meeting, cancelling and the sweep:
+        # the columns below. Who owes what, from when and under which rule never changes.
+        "obligation": ("SELECT", "INSERT"),
+        # Pause events are recorded, then ended once (three columns, below).
+        "obligation_pause": ("SELECT", "INSERT"),
+        # The sweep writes notifications; the recipient marks them read (two columns, below).
+        "notification": ("SELECT", "INSERT"),
         # Trading data (migration 0006). Market entities are shared: any caller who may write
         # adds one or renames it (RLS); the public reads them. Records of a project are appended
         # (moves, changes, reports, contract changes) or upserted by their natural key (bids,
@@ -130,6 +144,27 @@ APP_ROLE = AllowList(
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
         "api_key": {"UPDATE": ("revoked_at", "revoked_by")},
         "access_grant": {"UPDATE": ("revoked_at", "revoked_by")},
+        "obligation": {
+            "UPDATE": (
+                "due_on",
+                "promised_due_on",
+                "status",
+                "met_on",
+                "cancelled_on",
+                "cancel_reason",
+                "paused",
+                "paused_since",
+                "paused_days",
+                "provisional",
+                "calendar_version",
+                "warn_on",
+                "remind_on",
+                "next_alert_on",
+                "updated_at",
+            )
+        },
+        "obligation_pause": {"UPDATE": ("ended_on", "ended_document", "ended_by")},
+        "notification": {"UPDATE": ("read_at", "read_by")},
         "market_entity": {"UPDATE": ("name", "kind", "updated_at")},
         "natural_person": {"UPDATE": ("name", "updated_at")},
         "project": {

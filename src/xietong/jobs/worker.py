@@ -7,6 +7,7 @@ compete for jobs on the same Redis list, each job running once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from arq.worker import Function, Worker, async_check_health, func
 
 from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.deadlines.clock import SYSTEM_CLOCK, Clock
 from xietong.jobs.queue import Job, JobContext, JobRegistry, load_jobs
 from xietong.keys import Keyring
 from xietong.observability.metrics import Metrics
@@ -60,6 +62,7 @@ def _arq_function(job: Job) -> Any:
             sessions=state.get("sessions"),
             job_id=ctx.get("job_id"),
             attempt=int(ctx.get("job_try") or 1),
+            clock=state.get("clock", SYSTEM_CLOCK),
         )
         metrics.job_runs.labels(job.name).inc()
         started = time.perf_counter()
@@ -104,8 +107,10 @@ def worker_settings(
     metrics: Metrics | None = None,
     worker: str | None = None,
     jobs: JobRegistry | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
-    """arq's WorkerSettings, as the keyword arguments of ``arq.worker.Worker``."""
+    """arq's WorkerSettings, as the keyword arguments of ``arq.worker.Worker``. ``clock``: what
+    jobs read the time from (tests and replays pass a ``ManualClock``)."""
     if settings.redis.url is None:
         raise ValueError("the worker needs XIETONG_REDIS_URL")
     metrics = metrics or Metrics(multiprocess="")
@@ -114,7 +119,12 @@ def worker_settings(
     database_url = settings.database.url
 
     async def startup(ctx: dict[str, Any]) -> None:
-        state: dict[str, Any] = {"settings": settings, "metrics": metrics, "worker_id": worker}
+        state: dict[str, Any] = {
+            "settings": settings,
+            "metrics": metrics,
+            "worker_id": worker,
+            "clock": clock,
+        }
         if database_url is not None:
             engine = make_engine(database_url, settings=settings.database)
             state["engine"] = engine
@@ -156,10 +166,11 @@ def create_worker(
     metrics: Metrics | None = None,
     worker: str | None = None,
     jobs: JobRegistry | None = None,
+    clock: Clock = SYSTEM_CLOCK,
     **arq_overrides: Any,
 ) -> Worker:
     """``arq_overrides``: any other ``Worker`` argument (tests use burst and queue_name)."""
-    kwargs = worker_settings(settings, metrics=metrics, worker=worker, jobs=jobs)
+    kwargs = worker_settings(settings, metrics=metrics, worker=worker, jobs=jobs, clock=clock)
     return Worker(**{**kwargs, **arq_overrides})
 
 
@@ -170,3 +181,30 @@ def check_health(settings: Settings, worker: str | None = None) -> bool:
     key = health_check_key(worker or worker_id())
     status: int = asyncio.run(async_check_health(redis_settings(settings.redis.url), key))
     return status == 0
+
+
+IN_PROCESS_RETRY_S = 5.0
+
+
+async def run_in_process(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    retry_s: float = IN_PROCESS_RETRY_S,
+) -> None:
+    """A worker inside another process's event loop (``xietong demo`` runs one beside the API),
+    until cancelled. If it stops — Redis restarting under the demo's supervisor — it starts again
+    after ``retry_s``; the sweep it runs is idempotent, so nothing is lost meanwhile."""
+    while True:
+        worker = create_worker(settings, metrics=metrics, clock=clock, handle_signals=False)
+        try:
+            await worker.async_run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("the in-process worker stopped; starting it again", exc_info=True)
+        finally:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(worker.close())
+        await asyncio.sleep(retry_s)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from xietong import inputs
 from xietong.access import powers
 from xietong.access.roles import DECLARABLE_ROLES, ROLES_BY_KIND, Role
+from xietong.deadlines import declaration as deadlines
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import (
     MIN_OFFICERS_PER_UNIT,
@@ -176,6 +177,8 @@ class TenantDeclaration:
     people: tuple[PersonEntry, ...]
     catalogue: TradingCatalogue | None = None
     """The province's trading catalogue (应进必进目录), if the file declares one."""
+    deadlines: deadlines.DeadlineDeclaration = field(default_factory=deadlines.DeadlineDeclaration)
+    """Calendar overrides and local promises (承诺时限), checked by ``xietong.deadlines``."""
 
     @property
     def province_code(self) -> int:
@@ -237,7 +240,7 @@ def check(file: str, raw: Any) -> TenantDeclaration:
             [Problem(file, "file", "expected sections jurisdictions, departments, people")]
         )
     for name in raw:
-        if name not in {"jurisdictions", "departments", "people", "trading_catalogue"}:
+        if name not in {"jurisdictions", "departments", "people", "trading_catalogue", "deadlines"}:
             c.add(inputs.preview(name), "unknown section（未知的配置段）")
 
     def section(name: str) -> list[Any]:
@@ -261,6 +264,9 @@ def check(file: str, raw: Any) -> TenantDeclaration:
     kinds = _check_departments(c, departments, known_codes, province)
     _check_people(c, people, kinds)
     catalogue = _check_catalogue(c, raw.get("trading_catalogue"), province)
+    declared, problems = deadlines.check_section(raw.get("deadlines"), known_codes)
+    for problem in problems:
+        c.add(problem.entry, problem.message)
 
     if c.total or province is None:
         raise c.error()
@@ -271,6 +277,7 @@ def check(file: str, raw: Any) -> TenantDeclaration:
         departments=tuple(d for d in departments if d is not None),
         people=tuple(p for p in people if p is not None),
         catalogue=catalogue,
+        deadlines=declared,
     )
 
 

@@ -78,6 +78,13 @@ OPERATIONS = [
     "set_availability",
     "create_api_key",
     "create_grant",
+    "read_obligation",
+    "my_work",
+    "escalations",
+    "escalation_summary",
+    "my_notifications",
+    "mark_notification_read",
+    "deadline",
     # Trading data (issue 8).
     "read_project",
     "list_projects",
@@ -87,9 +94,20 @@ OPERATIONS = [
     "record_bids",
     "not_entered_list",
 ]
+CLOCK_OPERATIONS = {
+    "read_obligation",
+    "my_work",
+    "escalations",
+    "escalation_summary",
+    "my_notifications",
+    "mark_notification_read",
+    "deadline",
+}
 GRANTEE = "530102"  # 五华区: never a subject here, so grants made by cases change no other case
 
 READERS = {"office", "industry", "finance", "discipline", "audit"}
+PERSONS = {"office", "industry", "finance", "centre", "discipline", "audit", "police", "leader"}
+WRITERS = PERSONS - {"discipline", "audit", "leader"}  # read-only roles keep no inbox
 PROJECT_READERS = READERS | {"centre", "integrator"}
 CLASSIFIED_READERS = {"office", "discipline", "audit"}  # of the project's chain
 
@@ -114,6 +132,16 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role == "office" and in_subtree
     if operation == "create_grant":
         return role == "office" and own
+    if operation == "read_obligation":
+        return role in READERS and in_subtree  # (its own department's clocks aside)
+    if operation in {"my_work", "my_notifications"}:
+        return role in PERSONS and own  # one's own department's, in one's own unit
+    if operation in {"escalations", "escalation_summary"}:
+        return role == "office" and in_subtree  # overdue work is visible upward (R-18)
+    if operation == "mark_notification_read":
+        return role in WRITERS and own
+    if operation == "deadline":
+        return True  # public
     if operation in {"read_project", "list_projects"}:
         return role in PROJECT_READERS and in_subtree
     if operation == "read_classified_project":
@@ -168,6 +196,8 @@ class World:
     people: dict[int, tuple[str, str]]  # jurisdiction -> (person global id, login)
     officers: dict[int, tuple[str, uuid.UUID]]  # jurisdiction -> (officer global id, person id)
     keys: dict[int, str]  # jurisdiction -> API key secret
+    obligations: dict[int, str]  # jurisdiction -> its office's overdue obligation (global id)
+    inboxes: dict[int, str]  # jurisdiction -> a notification to everyone of it (global id)
     projects: dict[int, tuple[str, str, str]]  # jurisdiction -> (open id, classified id, code)
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
@@ -232,6 +262,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
                 },
             )
             keys[code] = key.secret
+        obligations, inboxes = await _clocks(conn, sorted(targets))
         projects = await _trading_world(conn, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
@@ -242,10 +273,80 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             people,
             officers,
             keys,
+            obligations,
+            inboxes,
             projects,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
+
+
+async def _clocks(conn: Any, units: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """In every unit, an overdue clock owed by each department, a notification of it to that
+    department, and one notification to everyone of the unit (no department named)."""
+    await conn.execute(
+        text(
+            "INSERT INTO obligation (id, rule_id, matter_type, matter_id, jurisdiction_code, "
+            "province_code, owing_department_id, escalate_to, started_on, counted_from, unit, "
+            "amount, due_on, status, provisional, calendar_version, calendar_jurisdiction, "
+            "created_by) SELECT gen_random_uuid(), 'R7.report_to_office', 'complaint', "
+            "gen_random_uuid(), d.jurisdiction_code, d.province_code, d.id, j.parent_code, "
+            "'2020-01-06', '2020-01-06', 'working_days', 3, '2020-01-09', 'overdue', false, "
+            "'cal1-matrix', d.jurisdiction_code, 'matrix' FROM department d "
+            "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
+            "WHERE d.active AND d.jurisdiction_code = ANY(:units)"
+        ),
+        {"units": units},
+    )
+    notice = (
+        "INSERT INTO notification (id, jurisdiction_code, province_code, recipient_department_id, "
+        "kind, obligation_id, rule_id, source_jurisdiction_code, due_on, idempotency_key, "
+        "created_by, created_at) SELECT {id}, o.jurisdiction_code, o.province_code, {recipient}, "
+        "'overdue', o.id, o.rule_id, o.jurisdiction_code, o.due_on, {key}, "
+        "'system:matrix', now() FROM obligation o JOIN department d ON d.id = "
+        "o.owing_department_id WHERE o.jurisdiction_code = ANY(:units) {only}"
+    )
+    await conn.execute(
+        text(
+            notice.format(
+                id="gen_random_uuid()",
+                recipient="o.owing_department_id",
+                key="'matrix:' || o.id",
+                only="",
+            )
+        ),
+        {"units": units},
+    )
+    await conn.execute(
+        text(
+            notice.format(
+                id="gen_random_uuid()",
+                recipient="NULL",
+                key="'matrix-all:' || o.id",
+                only="AND d.kind = 'supervision_office'",
+            )
+        ),
+        {"units": units},
+    )
+    obligations = {
+        code: _gid("Obligation", oid)
+        for code, oid in await conn.execute(
+            text(
+                "SELECT o.jurisdiction_code, o.id FROM obligation o JOIN department d "
+                "ON d.id = o.owing_department_id WHERE d.kind = 'supervision_office'"
+            )
+        )
+    }
+    inboxes = {
+        code: _gid("Notification", nid)
+        for code, nid in await conn.execute(
+            text(
+                "SELECT jurisdiction_code, id FROM notification "
+                "WHERE recipient_department_id IS NULL"
+            )
+        )
+    }
+    return obligations, inboxes
 
 
 async def _trading_world(conn: Any, targets: set[int]) -> dict[int, tuple[str, str, str]]:
@@ -440,7 +541,78 @@ async def _run(world: World, case: Case) -> Outcome:
                 text("SELECT count(*) FROM access_grant WHERE reason = :r"), {"r": marker}
             )
         return Outcome(made == 1, set())
+    if case.operation in CLOCK_OPERATIONS:
+        return await _run_clocks(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
+
+
+async def _run_clocks(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    def nodes_of(body: dict[str, Any], field: str) -> list[Any]:
+        return list(((body.get("data") or {}).get(field) or {}).get("nodes") or [])
+
+    if case.operation == "read_obligation":
+        body = await gql(
+            "query($id: ID!) { obligation(id: $id) { jurisdiction { code } } }",
+            {"id": world.obligations[case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("obligation")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation in {"my_work", "my_notifications"}:
+        field = "myWork" if case.operation == "my_work" else "myNotifications"
+        body = await gql(
+            f"{{ {field}(first: 100) {{ nodes {{ jurisdiction {{ code }} }} }} }}", **caller
+        )
+        seen = {int(n["jurisdiction"]["code"]) for n in nodes_of(body, field)}
+        return Outcome(case.target in seen, seen)
+    if case.operation == "escalations":
+        body = await gql(
+            "query($u: JurisdictionCode) { escalations(under: $u, first: 100) { nodes { "
+            "jurisdiction { code } } } }",
+            {"u": target},
+            **caller,
+        )
+        nodes = nodes_of(body, "escalations")
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "escalation_summary":
+        body = await gql(
+            "query($u: JurisdictionCode) { escalationSummary(under: $u) { jurisdiction { code } "
+            "overdue includesSubtree } }",
+            {"u": target},
+            **caller,
+        )
+        rows = (body.get("data") or {}).get("escalationSummary")
+        # A unit counted with overdue clocks is a unit whose rows were read.
+        seen = {
+            int(r["jurisdiction"]["code"])
+            for r in rows or []
+            if r["overdue"] and not r["includesSubtree"]
+        }
+        return Outcome(rows is not None and any(r["overdue"] for r in rows), seen)
+    if case.operation == "mark_notification_read":
+        body = await gql(
+            "mutation($id: ID!) { notificationMarkRead(input: {notificationId: $id}) { "
+            "notification { jurisdiction { code } } errors { code } } }",
+            {"id": world.inboxes[case.target]},
+            **caller,
+        )
+        payload = (body.get("data") or {}).get("notificationMarkRead") or {}
+        marked = payload.get("notification")
+        return Outcome(
+            marked is not None, {int(marked["jurisdiction"]["code"])} if marked else set()
+        )
+    if case.operation == "deadline":
+        body = await gql(
+            'query($j: JurisdictionCode) { deadline(start: "2026-09-30", amount: 3, '
+            "unit: WORKING_DAYS, jurisdiction: $j) { due } }",
+            {"j": target},
+            **caller,
+        )
+        answer = (body.get("data") or {}).get("deadline")
+        return Outcome(answer is not None and answer["due"] == "2026-10-10", set())
+    raise AssertionError(case.operation)
 
 
 PROJECT = "query($id: ID!) { project(id: $id) { classified jurisdiction { code } } }"
@@ -547,7 +719,13 @@ async def test_isolation(world: World, case: Case) -> None:
     # write outside its own unit, and nothing the rules allow is lost.
     if want:
         assert outcome.allowed, f"{case.tag}: the database wall blocked an allowed case"
-    writes = {"set_availability", "create_grant", "register_project", "record_bids"}
+    writes = {
+        "set_availability",
+        "create_grant",
+        "register_project",
+        "record_bids",
+        "mark_notification_read",
+    }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
     if case.operation == "create_api_key" and case.target not in subtree:

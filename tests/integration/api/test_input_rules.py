@@ -161,6 +161,11 @@ MUTATIONS = {
         "mutation($id: ID!) { grantRevoke(input: {id: $id}) { errors { code } } }",
         {"id": base64.b64encode(b"Grant:00000000-0000-0000-0000-000000000001").decode()},
     ),
+    "notificationMarkRead": (
+        "mutation($id: ID!) { notificationMarkRead(input: {notificationId: $id}) "
+        "{ errors { code } } }",
+        {"id": base64.b64encode(b"Notification:00000000-0000-0000-0000-000000000001").decode()},
+    ),
     **{
         name: (
             f"mutation($i: {kind}!) {{ {name}(input: $i) {{ errors {{ code }} }} }}",

@@ -167,6 +167,9 @@ def _baseline(rows: Rows, more: dict[str, str]) -> Baseline:
             "grantCreate.input.granteeJurisdiction": "530102",
             "grantCreate.input.actions": [Enum("READ")],
             "grantRevoke.input.id": b64(f"Grant:{unknown}"),
+            "obligation.id": b64(f"Obligation:{unknown}"),
+            "notificationMarkRead.input.notificationId": b64(f"Notification:{unknown}"),
+            "deadline.unit": Enum("WORKING_DAYS"),
         },
         by_type={
             "JurisdictionCode": "422825",

@@ -81,6 +81,8 @@ graphql_enum(
         ObjectType.REPORT: "报表 / 报告: a report to the level above (R-17; planned).",
         ObjectType.DISCLOSURE: "信息公开: a published disclosure (R-15; planned).",
         ObjectType.CONSULTATION: "联席会议 / 会商会议: a joint consultation (R-1; planned).",
+        ObjectType.OBLIGATION: "法定时限: a statutory clock running in a matter (who owes what "
+        "by when); overdue ones are escalated upward (R-18).",
         ObjectType.EXPERT: "评标专家: an evaluation expert of a province's library.",
         ObjectType.APPROVED_PROJECT: "审批项目: an approved investment project (应进必进, R-16).",
     },
