@@ -191,8 +191,8 @@ class ComplaintAttachment(Base):
 
 
 class ComplaintNotice(Base):
-    """A notice sent to the complainant (受理通知书, 不予受理通知书, 补正通知书, 告知书, 处理决定书),
-    generated from a template when the move that issues it is made, and kept as issued."""
+    """A notice sent to the complainant (受理通知书, 不予受理通知书, 补正通知书, 告知书,
+    处理决定书), generated from a template by the move that issues it, and kept as issued."""
 
     __tablename__ = "complaint_notice"
     __table_args__ = (

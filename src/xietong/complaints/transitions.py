@@ -244,7 +244,7 @@ class Transition:
         return tuple(e for e in self.clocks if e.applies_to(regime))
 
 
-O = Owing
+OW = Owing
 ST = Start
 CORRECTION = PauseReason.CORRECTION
 OFFICE, RECEIVING, COMPETENT, PUBLIC = (
@@ -255,16 +255,17 @@ OFFICE, RECEIVING, COMPETENT, PUBLIC = (
 )
 
 _OPEN_REVIEW = (
-    open_("TB.acceptance_decision", O.COMPETENT_DEPARTMENT, ST.REVIEW),
-    open_("GP.review", O.COMPETENT_DEPARTMENT, ST.REVIEW),
+    open_("TB.acceptance_decision", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
+    open_("GP.review", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
 )
 _MEET_REVIEW = (meet("TB.acceptance_decision"), meet("GP.review"))
 _OPEN_DECISION = (
-    open_("TB.decision", O.COMPETENT_DEPARTMENT, ST.REVIEW),
-    open_("GP.decision", O.COMPETENT_DEPARTMENT, ST.REVIEW),
+    open_("TB.decision", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
+    open_("GP.decision", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
 )
-_FEEDBACK_DUE = open_("R7.handed_feedback", O.COMPETENT_DEPARTMENT, ST.TODAY)
+_FEEDBACK_DUE = open_("R7.handed_feedback", OW.COMPETENT_DEPARTMENT, ST.TODAY)
 _HANDLING = (S.ACCEPTED, S.EXAMINATION)
+_END_CORRECTION = (ClockEffect(Effect.RESUME, reason=CORRECTION),)
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
@@ -275,7 +276,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.REPORT,
         (
             meet("R7.report_to_office"),
-            open_("R9.transfer", O.OFFICE, ST.AT_OFFICE),
+            open_("R9.transfer", OW.OFFICE, ST.AT_OFFICE),
         ),
         note="收到投诉举报的部门3个工作日内上报协同监管办公室（R-7）。",
     ),
@@ -295,7 +296,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         OFFICE,
         Action.TRANSFER,
         (
-            open_met("R9.redirect_notice", O.OFFICE, ST.AT_OFFICE),
+            open_met("R9.redirect_notice", OW.OFFICE, ST.AT_OFFICE),
             cancel("R9.transfer"),
         ),
         notice=NoticeKind.REDIRECT,
@@ -310,9 +311,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.ACCEPT,
         (
             *_MEET_REVIEW,
-            open_("TB.decision", O.COMPETENT_DEPARTMENT, ST.REVIEW),
-            open_("GP.respondent_notice", O.COMPETENT_DEPARTMENT, ST.REVIEW),
-            open_("GP.decision", O.COMPETENT_DEPARTMENT, ST.REVIEW),
+            open_("TB.decision", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
+            open_("GP.respondent_notice", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
+            open_("GP.decision", OW.COMPETENT_DEPARTMENT, ST.REVIEW),
         ),
         notice=NoticeKind.ACCEPTANCE,
         note="受理的，收到投诉书之日即为受理：处理决定期限自收到之日起算。",
@@ -355,7 +356,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                     else ()
                 ),
                 *_MEET_REVIEW,
-                open_met("GP.refusal_notice", O.COMPETENT_DEPARTMENT, ST.TODAY),
+                open_met("GP.refusal_notice", OW.COMPETENT_DEPARTMENT, ST.TODAY),
                 _FEEDBACK_DUE,
             ),
             notice=NoticeKind.REFUSAL,
@@ -372,7 +373,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Action.ACCEPT,
         (
             *_MEET_REVIEW,
-            open_met("GP.redirect_notice", O.COMPETENT_DEPARTMENT, ST.TODAY),
+            open_met("GP.redirect_notice", OW.COMPETENT_DEPARTMENT, ST.TODAY),
             _FEEDBACK_DUE,
         ),
         notice=NoticeKind.REDIRECT,
@@ -404,7 +405,7 @@ TRANSITIONS: tuple[Transition, ...] = (
             state,
             COMPETENT,
             Action.HANDLE,
-            (open_("GP.suspension", O.COMPETENT_DEPARTMENT, ST.TODAY),),
+            (open_("GP.suspension", OW.COMPETENT_DEPARTMENT, ST.TODAY),),
             when=(PROCUREMENT, NOT_SUSPENDED),
             note="书面通知暂停采购活动，最长30日（94号令第二十八条）。",
         )
@@ -432,7 +433,7 @@ TRANSITIONS: tuple[Transition, ...] = (
             Action.HANDLE,
             (
                 meet("GP.respondent_notice"),
-                open_("GP.respondent_answer", O.RESPONDENT, ST.TODAY),
+                open_("GP.respondent_answer", OW.RESPONDENT, ST.TODAY),
             ),
             when=(PROCUREMENT, RESPONDENT_NOT_NOTIFIED),
             note="向被投诉人发出投诉答复通知书及投诉书副本；被投诉人5个工作日内答复"
@@ -518,7 +519,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.AT_OFFICE,
         PUBLIC,
         Action.READ,
-        (open_("R9.transfer", O.OFFICE, ST.TODAY),),
+        (open_("R9.transfer", OW.OFFICE, ST.TODAY),),
         when=(NOT_RATED, REOPENS, CONCLUDED_BY_OFFICE),
         note="不满意：办公室重新研判一次。",
     ),

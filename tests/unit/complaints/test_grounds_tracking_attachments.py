@@ -34,7 +34,9 @@ def test_the_grounds_the_brief_names_exist_in_both_regimes() -> None:
 
 def test_every_ground_cites_a_text() -> None:
     for g in grounds.GROUNDS:
-        assert g.citations and "《" in g.citation and "第" in g.citation
+        assert g.citations
+        assert "《" in g.citation
+        assert "第" in g.citation
         assert g.reason
 
 
@@ -51,7 +53,8 @@ def test_a_ground_outside_its_regime_or_facts_is_refused() -> None:
 
 def test_tracking_codes_and_secrets() -> None:
     code, secret = tracking.new_code(), tracking.new_secret()
-    assert tracking.looks_like_code(code) and tracking.looks_like_secret(secret)
+    assert tracking.looks_like_code(code)
+    assert tracking.looks_like_secret(secret)
     assert tracking.matches(secret, tracking.secret_hash(secret))
     assert not tracking.matches(tracking.new_secret(), tracking.secret_hash(secret))
     assert tracking.normalise(f" {code.lower()[:5]}-{code.lower()[5:]} ") == code
@@ -77,7 +80,8 @@ def _zip(*names: str) -> bytes:
 
 def test_accepted_files() -> None:
     checked = attachments.check_file("证据.pdf", "application/pdf", PDF, "attachments.0")
-    assert checked.size == len(PDF) and len(checked.sha256) == 64
+    assert checked.size == len(PDF)
+    assert len(checked.sha256) == 64
     docx = _zip("[Content_Types].xml", "word/document.xml")
     assert attachments.check_file("a.docx", attachments.DOCX.media_type, docx, "f").size
     assert attachments.check_file("a.txt", "text/plain", "说明\n".encode(), "f").size

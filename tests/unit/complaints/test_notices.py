@@ -46,12 +46,16 @@ def test_each_notice_renders_its_facts_and_the_rule_cited() -> None:
     for kind in NoticeKind:
         text = _text(notices.render(kind, FACTS))
         assert kind.zh in text.splitlines()[0]  # the title
-        assert "TS0123456789" in text and "宣恩县住房和城乡建设局" in text
-        assert "TB.decision" in text and "第六十一条第二款" in text
-        assert "2026年11月12日" in text and "暂按周末推算" in text
+        assert "TS0123456789" in text
+        assert "宣恩县住房和城乡建设局" in text
+        assert "TB.decision" in text
+        assert "第六十一条第二款" in text
+        assert "2026年11月12日" in text
+        assert "暂按周末推算" in text
         assert "张三 <w:t>&amp;" in text  # escaped into the XML, read back as typed
     refusal = _text(notices.render(NoticeKind.REFUSAL, FACTS))
-    assert "投诉事项不具体" in refusal and "第十二条第（二）项" in refusal
+    assert "投诉事项不具体" in refusal
+    assert "第十二条第（二）项" in refusal
     decision = _text(notices.render(NoticeKind.DECISION, FACTS))
     assert "一、投诉成立。\n二、责令改正。" in decision
 

@@ -46,7 +46,8 @@ def test_opened_clocks_count_from_an_event_their_rule_starts_or_dates_back_to() 
             rule = effect.rule
             if effect.effect not in (t.Effect.OPEN, t.Effect.OPEN_AND_MEET) or rule is None:
                 continue
-            assert effect.owing is not None and effect.start is not None, effect
+            assert effect.owing is not None, effect
+            assert effect.start is not None, effect
             if effect.start is t.Start.TODAY:
                 continue  # the move itself is the start event
             event = _STARTS[effect.start]
@@ -148,13 +149,15 @@ def test_procurement_clock_effects_only_apply_to_procurement() -> None:
         for effect in row.clocks:
             rule = effect.rule
             if rule is not None and rule.regime is Regime.PROCUREMENT:
-                assert effect.applies_to(GP) and not effect.applies_to(TB)
+                assert effect.applies_to(GP)
+                assert not effect.applies_to(TB)
 
 
 def test_examination_pauses_take_the_moves_reason() -> None:
     row = t.resolve(S.ACCEPTED, A.PAUSE, t.Facts(regime=TB))
     (effect,) = row.clocks
-    assert effect.effect is t.Effect.PAUSE and effect.reason is None
+    assert effect.effect is t.Effect.PAUSE
+    assert effect.reason is None
     assert PauseReason.TESTING in RULES_BY_ID["TB.decision"].pauses
 
 
@@ -179,10 +182,13 @@ def test_every_move_is_a_row_or_a_coded_refusal(state: S, action: A, facts: t.Fa
     try:
         row = t.resolve(state, action, facts)
     except ComplaintError as exc:
-        assert exc.error_code in set(ComplaintErrorCode)
-        assert "（" in exc.message  # bilingual
-        if action not in t.moves_from(state):
-            assert exc.error_code is ComplaintErrorCode.ILLEGAL_TRANSITION
+        refusal = exc
+    else:
+        assert row.state is state
+        assert row.action is action
+        assert row.failing(facts) is None
         return
-    assert row.state is state and row.action is action
-    assert row.failing(facts) is None
+    assert refusal.error_code in set(ComplaintErrorCode)
+    assert "（" in refusal.message  # bilingual
+    if action not in t.moves_from(state):
+        assert refusal.error_code is ComplaintErrorCode.ILLEGAL_TRANSITION
