@@ -5,6 +5,7 @@ context, so no context imports it (the arrows point down)."""
 
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
+from xietong.complaints.models import Complaint, ComplaintAttachment, ComplaintNotice
 from xietong.db.base import Base
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -16,6 +17,9 @@ __all__ = [
     "ApiKey",
     "AuditChain",
     "AuditEvent",
+    "Complaint",
+    "ComplaintAttachment",
+    "ComplaintNotice",
     "Department",
     "DepartmentPower",
     "Jurisdiction",

@@ -88,11 +88,47 @@ APP_ROLE = AllowList(
         # both). Nothing at all on audit_chain: the heads move only through the definer
         # function and trigger of migration 0005.
         "audit_event": ("SELECT", "INSERT"),
+        # Complaints: filed (by the public, under a narrow signed scope), moved along the
+        # transition table (the columns below), never deleted. Attachments and notices are
+        # written once and kept as they were.
+        "complaint": ("SELECT", "INSERT"),
+        "complaint_attachment": ("SELECT", "INSERT"),
+        "complaint_notice": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
         "api_key": {"UPDATE": ("revoked_at", "revoked_by")},
         "access_grant": {"UPDATE": ("revoked_at", "revoked_by")},
+        "complaint": {
+            # What the moves change; never who filed it, what it says, its code or secret hash.
+            "UPDATE": (
+                "status",
+                "outcome",
+                "project_category",
+                "industry",
+                "handling_department_id",
+                "at_office_on",
+                "handed_on",
+                "review_on",
+                "accepted_on",
+                "concluded_on",
+                "closed_on",
+                "correction_requested",
+                "correction_items",
+                "pause_reason",
+                "suspended",
+                "respondent_notified_on",
+                "respondent_answered_on",
+                "refusal_ground",
+                "redirect_to",
+                "answer",
+                "satisfied",
+                "rating_comment",
+                "rated_at",
+                "reopen_count",
+                "updated_at",
+            )
+        },
     },
     sequences={"audit_event_id_seq": ("USAGE",)},  # nextval() for a new event's id
     functions=(
@@ -112,6 +148,9 @@ APP_ROLE = AllowList(
         # the heads of the provinces one may read (checkpoints).
         "xietong_audit_head(integer)",
         "xietong_audit_heads()",
+        # Public tracking (migration 0008): one complaint, only with its secret's hash.
+        "xietong_complaint_track(text,text)",
+        "xietong_complaint_notice(text,text,uuid)",
     ),
 )
 
