@@ -14,6 +14,8 @@ from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
+from xietong.complaints.graphql.mutations import ComplaintMutations
+from xietong.complaints.graphql.queries import ComplaintQueries
 from xietong.config import GraphQLSettings
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.people.graphql.mutations import PeopleMutations
@@ -23,7 +25,7 @@ register_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
-class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
+class Query(JurisdictionQueries, PeopleQueries, AccessQueries, ComplaintQueries):
     pass
 
 
@@ -32,7 +34,7 @@ class Query(JurisdictionQueries, PeopleQueries, AccessQueries):
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations):
+class Mutation(PeopleMutations, AccessMutations, ComplaintMutations):
     pass
 
 
