@@ -1,7 +1,7 @@
 """complaints (投诉举报, R-7): complaints, their attachments and notices, and public tracking
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-26 14:12:26.694385
 
 Three tenant tables under row-level security (``xietong.db.rls``): a unit's complaints are read
@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 from xietong.db import rls
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -144,6 +144,15 @@ class WorkerSettings:
     max_jobs: int = 10
     """``XIETONG_WORKER_MAX_JOBS``: jobs one worker process runs at the same time."""
 
+    sweep: bool = True
+    """``XIETONG_WORKER_SWEEP``: run the deadline sweep every minute (and at start): warnings,
+    overdue marks, notifications, escalations (``xietong.deadlines.sweep``). Needs
+    ``XIETONG_DATABASE_URL``; any number of workers may run it at once."""
+
+    sweep_batch: int = 2000
+    """``XIETONG_WORKER_SWEEP_BATCH``: obligations the sweep handles per transaction (1–50,000):
+    smaller batches hold locks for less time and lose less work to a killed worker."""
+
 
 @dataclass(frozen=True, slots=True)
 class AuditSettings:
@@ -276,6 +285,8 @@ class Settings:
             worker=WorkerSettings(
                 metrics_port=_env_int("WORKER_METRICS_PORT", 9100),
                 max_jobs=_env_int("WORKER_MAX_JOBS", 10),
+                sweep=_env_bool("WORKER_SWEEP", True),
+                sweep_batch=_env_int("WORKER_SWEEP_BATCH", 2000),
             ),
             audit=AuditSettings(
                 checkpoint_target=_env("AUDIT_CHECKPOINT_TARGET"),

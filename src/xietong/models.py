@@ -7,7 +7,16 @@ from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVe
 from xietong.audit.models import AuditChain, AuditEvent
 from xietong.complaints.models import Complaint, ComplaintAttachment, ComplaintNotice
 from xietong.db.base import Base
+from xietong.deadlines.models import (
+    CalendarOverrideDay,
+    CalendarYear,
+    DeadlineConfig,
+    LocalPromiseRow,
+    Obligation,
+    ObligationPause,
+)
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
+from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
 
 metadata = Base.metadata
@@ -17,13 +26,20 @@ __all__ = [
     "ApiKey",
     "AuditChain",
     "AuditEvent",
+    "CalendarOverrideDay",
+    "CalendarYear",
     "Complaint",
     "ComplaintAttachment",
     "ComplaintNotice",
+    "DeadlineConfig",
     "Department",
     "DepartmentPower",
     "Jurisdiction",
     "JurisdictionVersion",
+    "LocalPromiseRow",
+    "Notification",
+    "Obligation",
+    "ObligationPause",
     "OfficerPoolMember",
     "Person",
     "PersonRole",

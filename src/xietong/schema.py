@@ -17,15 +17,27 @@ from xietong.api.schema import Schema, build
 from xietong.complaints.graphql.mutations import ComplaintMutations
 from xietong.complaints.graphql.queries import ComplaintQueries
 from xietong.config import GraphQLSettings
+from xietong.deadlines.graphql.queries import DeadlineQueries
+from xietong.deadlines.registry import register_objects as register_deadline_objects
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
+from xietong.notifications.graphql.mutations import NotificationMutations
+from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
 
 register_objects()
+register_deadline_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
-class Query(JurisdictionQueries, PeopleQueries, AccessQueries, ComplaintQueries):
+class Query(
+    JurisdictionQueries,
+    PeopleQueries,
+    AccessQueries,
+    DeadlineQueries,
+    NotificationQueries,
+    ComplaintQueries,
+):
     pass
 
 
@@ -34,7 +46,7 @@ class Query(JurisdictionQueries, PeopleQueries, AccessQueries, ComplaintQueries)
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations, ComplaintMutations):
+class Mutation(PeopleMutations, AccessMutations, NotificationMutations, ComplaintMutations):
     pass
 
 

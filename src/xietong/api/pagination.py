@@ -155,11 +155,13 @@ async def paginate(
     keys: Sequence[InstrumentedAttribute[Any]],
     first: int | None,
     after: str | None,
+    descending: bool = False,
 ) -> Page[M]:
-    """Rows of ``query`` ordered by ``keys`` (unique together), starting after ``after``."""
+    """Rows of ``query`` ordered by ``keys`` (unique together), starting after ``after``;
+    ``descending`` lists the largest first (an inbox, newest first)."""
     limit = check_first(first)
     unordered = query.order_by(None)
-    paged = query.order_by(*keys)
+    paged = query.order_by(*((k.desc() for k in keys) if descending else keys))
     position = None
     if after is not None:
         raw = _decode(after, len(keys))
@@ -168,7 +170,7 @@ async def paginate(
         except ValueError:  # includes InputRejected
             raise BadUserInput("分页游标无效（invalid cursor）", field="after") from None
         position = tuple_(*values)
-        paged = paged.where(tuple_(*keys) > position)
+        paged = paged.where(tuple_(*keys) < position if descending else tuple_(*keys) > position)
     rows = list((await session.scalars(paged.limit(limit + 1))).all())
     has_next = len(rows) > limit
     rows = rows[:limit]
@@ -179,7 +181,9 @@ async def paginate(
     async def has_previous() -> bool:
         if position is None:
             return False
-        before = unordered.where(tuple_(*keys) <= position)
+        before = unordered.where(
+            tuple_(*keys) >= position if descending else tuple_(*keys) <= position
+        )
         return bool(await session.scalar(select(exists(before))))
 
     return Page(

@@ -209,7 +209,7 @@ def complaints_query(
     overdue: bool | None = None,
     due_before: date | None = None,
     rule_id: str | None = None,
-) -> Select[tuple[Complaint]]:
+) -> Select[Complaint]:
     """Complaints in ``span`` the caller may see, filtered. Clock filters look at the matter's
     unfinished obligations: ``overdue`` (one is past its legal due date), ``due_before`` (one
     falls due on or before that day), ``rule_id`` (one runs under that rule)."""

@@ -17,6 +17,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_PREFIX = "TS"
 CODE_BODY = 10
 SECRET_LENGTH = 24
+_CONFUSABLE = str.maketrans("OIL", "011")
 
 
 def _random(length: int) -> str:
@@ -35,7 +36,7 @@ def normalise(value: str) -> str:
     """What the filer typed, as stored: spaces and dashes dropped, upper case, and the letters
     Crockford reads as digits (O→0, I/L→1)."""
     cleaned = value.strip().upper().replace("-", "").replace(" ", "")
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(_CONFUSABLE)
 
 
 def looks_like_code(value: str) -> bool:

@@ -88,6 +88,20 @@ APP_ROLE = AllowList(
         # both). Nothing at all on audit_chain: the heads move only through the definer
         # function and trigger of migration 0005.
         "audit_event": ("SELECT", "INSERT"),
+        # Calendar data: public, loaded by the owner (`xietong calendar load`, tenant files);
+        # the token tells a process when to rebuild its calendars.
+        "calendar_year": ("SELECT",),
+        "calendar_override": ("SELECT",),
+        "local_promise": ("SELECT",),
+        "deadline_config": ("SELECT",),
+        # Obligations are opened by the action that starts a clock (and by nothing else), and
+        # their computed dates and status move with pauses, meeting, cancelling and the sweep:
+        # the columns below. Who owes what, from when and under which rule never changes.
+        "obligation": ("SELECT", "INSERT"),
+        # Pause events are recorded, then ended once (three columns, below).
+        "obligation_pause": ("SELECT", "INSERT"),
+        # The sweep writes notifications; the recipient marks them read (two columns, below).
+        "notification": ("SELECT", "INSERT"),
         # Complaints: filed (by the public, under a narrow signed scope), moved along the
         # transition table (the columns below), never deleted. Attachments and notices are
         # written once and kept as they were.
@@ -99,6 +113,27 @@ APP_ROLE = AllowList(
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
         "api_key": {"UPDATE": ("revoked_at", "revoked_by")},
         "access_grant": {"UPDATE": ("revoked_at", "revoked_by")},
+        "obligation": {
+            "UPDATE": (
+                "due_on",
+                "promised_due_on",
+                "status",
+                "met_on",
+                "cancelled_on",
+                "cancel_reason",
+                "paused",
+                "paused_since",
+                "paused_days",
+                "provisional",
+                "calendar_version",
+                "warn_on",
+                "remind_on",
+                "next_alert_on",
+                "updated_at",
+            )
+        },
+        "obligation_pause": {"UPDATE": ("ended_on", "ended_document", "ended_by")},
+        "notification": {"UPDATE": ("read_at", "read_by")},
         "complaint": {
             # What the moves change; never who filed it, what it says, its code or secret hash.
             "UPDATE": (

@@ -64,6 +64,8 @@ READ_LO = "(SELECT public.xietong_read_lo())"
 READ_HI = "(SELECT public.xietong_read_hi())"
 WRITE_CODE = "(SELECT public.xietong_write_code())"
 ACTOR = "(SELECT public.xietong_actor())"
+JURISDICTION = "(SELECT public.xietong_jurisdiction())"
+DEPARTMENT = "(SELECT public.xietong_department())"
 
 
 def _column(name: str) -> str:
@@ -82,6 +84,16 @@ def in_write_unit(column: str) -> str:
     """The row's jurisdiction is the one unit the caller may write in (casework is local).
     Read-only callers have none, so nothing matches."""
     return f"{_column(column)} = {WRITE_CODE}"
+
+
+def in_own_unit(column: str) -> str:
+    """The row's jurisdiction is the caller's own unit (not its subtree): an inbox."""
+    return f"{_column(column)} = {JURISDICTION}"
+
+
+def is_department(column: str) -> str:
+    """The column names the caller's own department."""
+    return f"{_column(column)} = {DEPARTMENT}"
 
 
 def may_write() -> str:

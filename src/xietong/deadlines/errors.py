@@ -18,6 +18,11 @@ class DeadlineErrorCode(StrEnum):
     UNKNOWN_RULE = "UNKNOWN_RULE"
     START_EVENT_MISSING = "START_EVENT_MISSING"
     INVALID_JURISDICTION = "INVALID_JURISDICTION"
+    # Obligations (``obligations.py``)
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_MATTER = "INVALID_MATTER"
+    INVALID_DEPARTMENT = "INVALID_DEPARTMENT"
+    INVALID_START = "INVALID_START"
 
 
 class DeadlineError(ApiError):
@@ -28,6 +33,13 @@ class DeadlineError(ApiError):
     def __init__(self, code: DeadlineErrorCode, message: str) -> None:
         super().__init__(message, code=code.value)
         self.error_code = code
+
+
+class ObligationNotFound(DeadlineError):
+    """No obligation of that matter (and rule) is open: answered ``NOT_FOUND``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(DeadlineErrorCode.NOT_FOUND, message)
 
 
 @dataclass(frozen=True, slots=True)

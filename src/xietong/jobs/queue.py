@@ -22,9 +22,14 @@ from redis.asyncio import ConnectionPool
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from xietong.config import Settings
+from xietong.deadlines.clock import SYSTEM_CLOCK, Clock
 from xietong.observability.metrics import Metrics
 
-JOB_MODULES: tuple[str, ...] = ("xietong.jobs.heartbeat", "xietong.audit.jobs")
+JOB_MODULES: tuple[str, ...] = (
+    "xietong.jobs.heartbeat",
+    "xietong.audit.jobs",
+    "xietong.deadlines.jobs",
+)
 """Modules whose import registers jobs. A context adds its ``jobs`` module here."""
 
 HEARTBEAT_KEY = "xietong:worker-heartbeats"
@@ -42,6 +47,8 @@ class JobContext:
     sessions: async_sessionmaker[AsyncSession] | None = None
     job_id: str | None = None
     attempt: int = 1
+    clock: Clock = SYSTEM_CLOCK
+    """What jobs read the time from (a ``ManualClock`` in tests)."""
 
 
 JobFunction = Callable[..., Awaitable[Any]]

@@ -18,6 +18,7 @@ from arq.worker import Function, Worker, async_check_health, func
 
 from xietong.config import Settings
 from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.deadlines.clock import SYSTEM_CLOCK, Clock
 from xietong.jobs.queue import Job, JobContext, JobRegistry, load_jobs
 from xietong.keys import Keyring
 from xietong.observability.metrics import Metrics
@@ -60,6 +61,7 @@ def _arq_function(job: Job) -> Any:
             sessions=state.get("sessions"),
             job_id=ctx.get("job_id"),
             attempt=int(ctx.get("job_try") or 1),
+            clock=state.get("clock", SYSTEM_CLOCK),
         )
         metrics.job_runs.labels(job.name).inc()
         started = time.perf_counter()
@@ -104,8 +106,10 @@ def worker_settings(
     metrics: Metrics | None = None,
     worker: str | None = None,
     jobs: JobRegistry | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
-    """arq's WorkerSettings, as the keyword arguments of ``arq.worker.Worker``."""
+    """arq's WorkerSettings, as the keyword arguments of ``arq.worker.Worker``. ``clock``: what
+    jobs read the time from (tests and replays pass a ``ManualClock``)."""
     if settings.redis.url is None:
         raise ValueError("the worker needs XIETONG_REDIS_URL")
     metrics = metrics or Metrics(multiprocess="")
@@ -114,7 +118,12 @@ def worker_settings(
     database_url = settings.database.url
 
     async def startup(ctx: dict[str, Any]) -> None:
-        state: dict[str, Any] = {"settings": settings, "metrics": metrics, "worker_id": worker}
+        state: dict[str, Any] = {
+            "settings": settings,
+            "metrics": metrics,
+            "worker_id": worker,
+            "clock": clock,
+        }
         if database_url is not None:
             engine = make_engine(database_url, settings=settings.database)
             state["engine"] = engine
@@ -156,10 +165,11 @@ def create_worker(
     metrics: Metrics | None = None,
     worker: str | None = None,
     jobs: JobRegistry | None = None,
+    clock: Clock = SYSTEM_CLOCK,
     **arq_overrides: Any,
 ) -> Worker:
     """``arq_overrides``: any other ``Worker`` argument (tests use burst and queue_name)."""
-    kwargs = worker_settings(settings, metrics=metrics, worker=worker, jobs=jobs)
+    kwargs = worker_settings(settings, metrics=metrics, worker=worker, jobs=jobs, clock=clock)
     return Worker(**{**kwargs, **arq_overrides})
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from xietong import inputs
 from xietong.access import powers
 from xietong.access.roles import DECLARABLE_ROLES, ROLES_BY_KIND, Role
+from xietong.deadlines import declaration as deadlines
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import (
     MIN_OFFICERS_PER_UNIT,
@@ -173,6 +174,8 @@ class TenantDeclaration:
     jurisdictions: tuple[JurisdictionEntry, ...]  # province first, parents before children
     departments: tuple[DepartmentEntry, ...]
     people: tuple[PersonEntry, ...]
+    deadlines: deadlines.DeadlineDeclaration = field(default_factory=deadlines.DeadlineDeclaration)
+    """Calendar overrides and local promises (承诺时限), checked by ``xietong.deadlines``."""
 
     @property
     def province_code(self) -> int:
@@ -234,7 +237,7 @@ def check(file: str, raw: Any) -> TenantDeclaration:
             [Problem(file, "file", "expected sections jurisdictions, departments, people")]
         )
     for name in raw:
-        if name not in {"jurisdictions", "departments", "people"}:
+        if name not in {"jurisdictions", "departments", "people", "deadlines"}:
             c.add(inputs.preview(name), "unknown section（未知的配置段）")
 
     def section(name: str) -> list[Any]:
@@ -257,6 +260,9 @@ def check(file: str, raw: Any) -> TenantDeclaration:
     known_codes = {j.code for j in jurisdictions if j is not None}
     kinds = _check_departments(c, departments, known_codes, province)
     _check_people(c, people, kinds)
+    declared, problems = deadlines.check_section(raw.get("deadlines"), known_codes)
+    for problem in problems:
+        c.add(problem.entry, problem.message)
 
     if c.total or province is None:
         raise c.error()
@@ -266,6 +272,7 @@ def check(file: str, raw: Any) -> TenantDeclaration:
         jurisdictions=tuple(j for j in jurisdictions if j is not None),
         departments=tuple(d for d in departments if d is not None),
         people=tuple(p for p in people if p is not None),
+        deadlines=declared,
     )
 
 

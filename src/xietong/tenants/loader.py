@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xietong.access.models import DepartmentPower
 from xietong.access.roles import Role
 from xietong.db.base import changed
-from xietong.deadlines.clock import SYSTEM_CLOCK
+from xietong.deadlines import obligations, store
+from xietong.deadlines.clock import SYSTEM_CLOCK, Clock
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -84,15 +85,44 @@ def read_all(paths: Iterable[Path]) -> list[TenantDeclaration]:
     return declarations
 
 
+TENANTS_ACTOR = "system:tenants-load"
+"""Who the audit trail names when a tenant file's calendar moves a deadline."""
+
+
 async def load_tenants(
-    session: AsyncSession, paths: Iterable[Path], *, today: date | None = None
+    session: AsyncSession,
+    paths: Iterable[Path],
+    *,
+    today: date | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> LoadReport:
+    """Sync every file. Where a province's calendar overrides or promises changed, its open
+    obligations are recomputed in the same transaction; each one that moves gets an audit event,
+    so the session must then carry the keyring (``make_sessionmaker(…, keyring=…)``)."""
     declarations = read_all(paths)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     report = LoadReport(files=[d.file for d in declarations])
-    day = today or SYSTEM_CLOCK.today()  # a unit retired or renamed today, in China
+    day = today or clock.today()  # a unit retired or renamed today, in China
+    changed: list[int] = []
     for decl in declarations:
         await _Sync(session, decl, report, day).run()
+        if await store.sync_declaration(session, decl.province_code, decl.deadlines):
+            report.count(report.updated, "calendars and promises")
+            changed.append(decl.province_code)
+    if changed:
+        state = await store.build_state(session)
+        for province in changed:
+            span = codes.subtree(province)
+            moved = await obligations.recompute_unfinished(
+                session,
+                state=state,
+                clock=clock,
+                actor=TENANTS_ACTOR,
+                cause="tenants.load",
+                jurisdictions=(span.lo, span.hi),
+            )
+            if moved.changed:
+                report.count(report.updated, "obligations", moved.changed)
     # Changes to jurisdictions, departments and power lists move the policy version and notify
     # every process (triggers, migration 0004), which reloads once this transaction commits.
     await session.flush()

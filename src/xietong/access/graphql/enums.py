@@ -80,5 +80,7 @@ graphql_enum(
         ObjectType.REPORT: "报表 / 报告: a report to the level above (R-17; planned).",
         ObjectType.DISCLOSURE: "信息公开: a published disclosure (R-15; planned).",
         ObjectType.CONSULTATION: "联席会议 / 会商会议: a joint consultation (R-1; planned).",
+        ObjectType.OBLIGATION: "法定时限: a statutory clock running in a matter (who owes what "
+        "by when); overdue ones are escalated upward (R-18).",
     },
 )

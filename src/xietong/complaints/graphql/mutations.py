@@ -294,7 +294,10 @@ def _simple(action: ComplaintAction, description: str) -> Callable[..., object]:
     ) -> ComplaintMovePayload:
         return await _move(info, input.id, service.Move(action))
 
-    return strawberry.mutation(description=description, extensions=[signed_in()])(resolver)
+    field: Callable[..., object] = strawberry.mutation(
+        description=description, extensions=[signed_in()]
+    )(resolver)
+    return field
 
 
 def _filing(info: Info, input: ComplaintFileInput) -> service.Filing:

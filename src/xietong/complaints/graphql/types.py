@@ -12,7 +12,7 @@ import strawberry
 from xietong.api.context import Info
 from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
-from xietong.complaints import service, transitions
+from xietong.complaints import clocks, service, transitions
 from xietong.complaints.enums import (
     ComplaintAction,
     ComplaintCategory,
@@ -27,6 +27,8 @@ from xietong.complaints.graphql.dataloaders import ComplaintLoaders
 from xietong.complaints.models import Complaint, ComplaintAttachment, ComplaintNotice
 from xietong.complaints.notices import MEDIA_TYPE
 from xietong.deadlines.enums import PauseReason
+from xietong.deadlines.graphql.dataloaders import DeadlineLoaders
+from xietong.deadlines.graphql.types import ObligationType
 from xietong.jurisdictions.enums import Industry
 from xietong.jurisdictions.graphql.types import (
     DepartmentType,
@@ -386,6 +388,16 @@ class ComplaintType:
             self.model.id
         )
         return [ComplaintNoticeType(model=r) for r in rows]
+
+    @strawberry.field(
+        description="Its statutory clocks (obligations), oldest first: acceptance, decision, "
+        "suspension, the office's R-7 clocks; each with its due date and status."
+    )
+    async def obligations(self, info: Info) -> list[ObligationType]:
+        rows = await info.context.loaders.of(DeadlineLoaders).obligations_by_matter.load(
+            clocks.matter(self.model)
+        )
+        return [ObligationType(model=r) for r in rows]
 
     @strawberry.field(
         description="Every step, from the audit trail: the complaint's moves and its clocks' "

@@ -105,7 +105,7 @@ TEMPLATES: dict[str, tuple[str, list[str]]] = {
 def write(kind: str, title: str, lines: list[str]) -> None:
     document = Document()
     style = document.styles["Normal"]
-    style.font.size = Pt(14)  # type: ignore[attr-defined]
+    style.font.size = Pt(14)
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = heading.add_run(title)

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class NotificationErrorCode(StrEnum):
+    NOT_FOUND = "NOT_FOUND"

@@ -1,0 +1,84 @@
+"""Obligations against a real database, as the application role under a signed scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from tests.conftest import TEST_SERVER_SECRET, TEST_SIGNER, Database
+from xietong.access.scope import Scope, apply
+from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.jurisdictions import codes
+from xietong.keys import Keyring
+
+FIXTURES = Path(__file__).resolve().parents[2] / "unit" / "deadlines" / "fixtures"
+PLAUSIBLE_2027 = FIXTURES / "2027-plausible.yaml"
+"""A made-up 2027 notice for tests (its header says so): never the real one."""
+
+KEYRING = Keyring.of(TEST_SERVER_SECRET)
+
+
+@dataclass
+class Db:
+    """The application's sessions (signed scopes) and the owner's engine (setting up, checking)."""
+
+    app: async_sessionmaker[AsyncSession]
+    owner: AsyncEngine
+    owner_sessions: async_sessionmaker[AsyncSession]
+
+    @asynccontextmanager
+    async def as_unit(
+        self, code: int, actor: str, *, department: uuid.UUID | None = None
+    ) -> AsyncIterator[AsyncSession]:
+        """A transaction of someone who writes in ``code`` (and reads its subtree)."""
+        async with self.app() as session, session.begin():
+            scope = Scope(
+                actor=actor,
+                read=codes.subtree(code),
+                write_code=code,
+                jurisdiction_code=code,
+                department_id=department,
+            )
+            await apply(session, scope, TEST_SIGNER)
+            yield session
+
+    async def department(self, key: str) -> uuid.UUID:
+        async with self.owner.connect() as conn:
+            found: uuid.UUID = await conn.scalar(
+                text("SELECT id FROM department WHERE key = :k"), {"k": key}
+            )
+        return found
+
+    async def scalar(self, sql: str, **params: object) -> object:
+        async with self.owner.connect() as conn:
+            return await conn.scalar(text(sql), params)
+
+    async def rows(self, sql: str, **params: object) -> list[tuple[object, ...]]:
+        async with self.owner.connect() as conn:
+            return [tuple(r) for r in (await conn.execute(text(sql), params)).all()]
+
+    async def execute(self, sql: str, **params: object) -> None:
+        async with self.owner.begin() as conn:
+            await conn.execute(text(sql), params)
+
+
+@pytest.fixture
+async def db(fresh_db: Database) -> AsyncIterator[Db]:
+    app = make_engine(fresh_db.app_url, pool_size=2)
+    owner = make_engine(fresh_db.owner_url, pool_size=2)
+    try:
+        yield Db(
+            make_sessionmaker(app, keyring=KEYRING),
+            owner,
+            make_sessionmaker(owner, keyring=KEYRING),
+        )
+    finally:
+        await app.dispose()
+        await owner.dispose()
