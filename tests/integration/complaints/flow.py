@@ -23,7 +23,7 @@ COMPLAINT_FIELDS = """id trackingCode status outcome regime answer reviewOn acce
   refusalGround procurementSuspended
   handlingDepartment { key } receivingDepartment { key }
   notices { kind number rules sha256 contentBase64 }
-  obligations { ruleId status dueOn metOn paused }
+  obligations { rule { id } status due metOn paused }
   timeline { sequence actor action details }"""
 FIND = (
     "query($c: JurisdictionCode!) { complaints(under: $c, first: 100) { nodes { id trackingCode "
@@ -91,7 +91,7 @@ def clocks(complaint: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The newest obligation of each rule."""
     found: dict[str, dict[str, Any]] = {}
     for o in complaint["obligations"]:
-        found[o["ruleId"]] = o
+        found[o["rule"]["id"]] = {**o, "ruleId": o["rule"]["id"], "dueOn": o["due"]}
     return found
 
 
