@@ -112,7 +112,9 @@ async def apply(
     for effect in effects:
         rule = effect.rule
         if effect.effect in (Effect.OPEN, Effect.OPEN_AND_MEET):
-            assert rule is not None and effect.owing is not None and effect.start is not None
+            assert rule is not None
+            assert effect.owing is not None
+            assert effect.start is not None
             started = today if rule.counted_from is not None else None
             counted = _start(complaint, effect.start, today)
             await obligations.open_obligation(

@@ -99,7 +99,8 @@ NOTICE_CODES = {
     NoticeKind.REDIRECT: "GZ",
     NoticeKind.DECISION: "JD",
 }
-"""Document numbers: ``<tracking code>-<kind><n>`` (SL 受理, BY 不予受理, BZ 补正, GZ 告知, JD 决定)."""
+"""Document numbers: ``<tracking code>-<kind><n>``
+(SL 受理, BY 不予受理, BZ 补正, GZ 告知, JD 决定)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -849,7 +850,8 @@ async def _issue(
         part
         for part in (
             f"项目（编号 {complaint.project_code}）" if complaint.project_code else "",
-            f"{complaint.entity_name or '市场主体'}（统一社会信用代码 {complaint.entity_credit_code}）"
+            f"{complaint.entity_name or '市场主体'}"
+            f"（统一社会信用代码 {complaint.entity_credit_code}）"
             if complaint.entity_credit_code
             else "",
         )
