@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from tests.integration.complaints.flow import (
-    FIND,
     FILE,
+    FIND,
     ONE,
     clocks,
     day,
