@@ -76,6 +76,9 @@ OPERATIONS = [
     "set_availability",
     "create_api_key",
     "create_grant",
+    "read_complaint",
+    "list_complaints",
+    "accept_complaint",
 ]
 GRANTEE = "530102"  # 五华区: never a subject here, so grants made by cases change no other case
 
@@ -102,6 +105,11 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role == "office" and in_subtree
     if operation == "create_grant":
         return role == "office" and own
+    if operation in {"read_complaint", "list_complaints"}:
+        return role in READERS and in_subtree
+    if operation == "accept_complaint":
+        # only the competent department it was handed to (the housing bureau), in its own unit
+        return role == "industry" and own
     raise AssertionError(operation)
 
 
@@ -144,6 +152,8 @@ class World:
     people: dict[int, tuple[str, str]]  # jurisdiction -> (person global id, login)
     officers: dict[int, tuple[str, uuid.UUID]]  # jurisdiction -> (officer global id, person id)
     keys: dict[int, str]  # jurisdiction -> API key secret
+    complaints: dict[int, str]  # jurisdiction -> a complaint's global id (read, list)
+    assigned: dict[tuple[str, str, str, str], str]  # case -> a complaint handed to housing
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
 
@@ -207,13 +217,95 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
                 },
             )
             keys[code] = key.secret
+    complaints, assigned = await _complaints(db, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
-            db, owner, {"both-walls": both, "database-only": database_only}, people, officers, keys
+            db,
+            owner,
+            {"both-walls": both, "database-only": database_only},
+            people,
+            officers,
+            keys,
+            complaints,
+            assigned,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
+
+
+async def _complaints(
+    db: Database, targets: set[int]
+) -> tuple[dict[int, str], dict[tuple[str, str, str, str], str]]:
+    """A complaint in every target unit, and one handed to the housing bureau for every case
+    that tries to accept one (accepting changes it), made through the service as the owner."""
+    from tests.conftest import TEST_SERVER_SECRET
+    from xietong.audit.enums import ActorKind
+    from xietong.complaints import service, tracking
+    from xietong.complaints.enums import ComplaintAction, ComplaintCategory, ComplaintRegime
+    from xietong.db.engine import make_sessionmaker, transaction
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.jurisdictions.enums import DepartmentKind, Industry
+    from xietong.keys import Keyring
+
+    engine = make_engine(db.owner_url, pool_size=1)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+    plain: dict[int, str] = {}
+    assigned: dict[tuple[str, str, str, str], str] = {}
+
+    async def one(session: Any, code: int, assign: bool) -> str:
+        office = await service.receiving_department(session, code, None)
+        filing = service.Filing(
+            jurisdiction_code=code,
+            receiving_department_id=office.id,
+            regime=ComplaintRegime.TENDERING,
+            category=ComplaintCategory.EVALUATION,
+            title="matrix",
+            body="matrix",
+            project_code="MATRIX-1",
+            entity_credit_code=None,
+            entity_name=None,
+            knew_on=None,
+            anonymous=True,
+            filer_name=None,
+            filer_contact=None,
+        )
+        row = await service.file(
+            session,
+            filing=filing,
+            code=tracking.new_code(),
+            secret=tracking.new_secret(),
+            client=None,
+            clock=SYSTEM_CLOCK,
+        )
+        if assign:
+            actor = service.Actor(
+                name="matrix",
+                kind=ActorKind.SYSTEM,
+                department_id=office.id,
+                department_kind=DepartmentKind.SUPERVISION_OFFICE,
+                jurisdiction_code=code,
+            )
+            row = await service.make_move(
+                session,
+                complaint=row,
+                move=service.Move(ComplaintAction.ASSIGN, industry=Industry.HOUSING),
+                actor=actor,
+                clock=SYSTEM_CLOCK,
+            )
+        return _gid("Complaint", row.id)
+
+    try:
+        async with transaction(sessions) as session:
+            for code in sorted(targets):
+                plain[code] = await one(session, code, assign=False)
+            for case in CASES:
+                if case.operation == "accept_complaint":
+                    key = (case.mode, case.level, case.role, case.relation)
+                    assigned[key] = await one(session, case.target, assign=True)
+    finally:
+        await engine.dispose()
+    return plain, assigned
 
 
 def _caller(world: World, case: Case) -> dict[str, Any]:
@@ -351,6 +443,38 @@ async def _run(world: World, case: Case) -> Outcome:
                 text("SELECT count(*) FROM access_grant WHERE reason = :r"), {"r": marker}
             )
         return Outcome(made == 1, set())
+    if case.operation == "read_complaint":
+        body = await gql(
+            "query($id: ID!) { complaint(id: $id) { jurisdiction { code } } }",
+            {"id": world.complaints[case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("complaint")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation == "list_complaints":
+        body = await gql(
+            "query($c: JurisdictionCode!) { complaints(under: $c, first: 100) { nodes { "
+            "jurisdiction { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = ((body.get("data") or {}).get("complaints") or {}).get("nodes") or []
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "accept_complaint":
+        ident = world.assigned[(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: ComplaintRefInput!) { complaintAccept(input: $i) { errors { code } } }",
+            {"i": {"id": ident}},
+            **caller,
+        )
+        from xietong.api.ids import from_global_id
+
+        _, complaint_id = from_global_id(ident)
+        async with world.owner.connect() as conn:
+            status = await conn.scalar(
+                text("SELECT status FROM complaint WHERE id = :i"), {"i": complaint_id}
+            )
+        return Outcome(status == "accepted", set())
     raise AssertionError(case.operation)
 
 
@@ -368,7 +492,10 @@ async def test_isolation(world: World, case: Case) -> None:
     # write outside its own unit, and nothing the rules allow is lost.
     if want:
         assert outcome.allowed, f"{case.tag}: the database wall blocked an allowed case"
-    if case.operation in {"set_availability", "create_grant"} and case.relation != "own":
+    if (
+        case.operation in {"set_availability", "create_grant", "accept_complaint"}
+        and case.relation != "own"
+    ):
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
     if case.operation == "create_api_key" and case.target not in subtree:
         assert not outcome.allowed, f"{case.tag}: the database accepted a key outside the subtree"
