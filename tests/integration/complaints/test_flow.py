@@ -211,3 +211,65 @@ async def test_a_tendering_complaint_from_filing_to_rating(
             assert files == 1
     finally:
         await engine.dispose()
+
+
+async def test_reported_by_a_department_redirected_and_reopened_once(
+    cgql: GraphQLClient, clock: ManualClock
+) -> None:
+    departments = await cgql.data('{ jurisdiction(code: "422825") { departments { id key } } }')
+    housing_id = next(
+        d["id"] for d in departments["jurisdiction"]["departments"] if d["key"] == "xuanen-housing"
+    )
+    ident, code, secret = await file_complaint(cgql, departmentId=housing_id)
+    seen = (await cgql.data(ONE, {"id": ident}, login=OFFICE))["complaint"]
+    assert seen["status"] == "RECEIVED"
+    assert day(clocks(seen)["R7.report_to_office"]["dueOn"]) == date(2026, 10, 8)
+    # Only the department that received it reports it: the office holds no complaint:report,
+    # and another department of the unit is not the one it was filed with.
+    wrong = await cgql(
+        "mutation($i: ComplaintRefInput!) { complaintReport(input: $i) { errors { code } } }",
+        {"i": {"id": ident}},
+        login=OFFICE,
+    )
+    assert wrong["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    other = await cgql(
+        "mutation($i: ComplaintRefInput!) { complaintReport(input: $i) { errors { code } } }",
+        {"i": {"id": ident}},
+        login="xuanen.water",
+    )
+    assert other["data"]["complaintReport"]["errors"] == [{"code": "NOT_YOUR_COMPLAINT"}]
+    reported = await ok(cgql, "complaintReport", "ComplaintRefInput", HOUSING, id=ident)
+    assert reported["status"] == "AT_OFFICE"
+    assert clocks(reported)["R7.report_to_office"]["status"] == "MET"
+    redirected = await ok(
+        cgql,
+        "complaintRedirect",
+        "ComplaintRedirectInput",
+        OFFICE,
+        id=ident,
+        authority="恩施市住房和城乡建设局",
+    )
+    assert redirected["status"] == "CLOSED"
+    assert redirected["outcome"] == "REDIRECTED"
+    assert clocks(redirected)["R9.redirect_notice"]["status"] == "MET"
+    (notice,) = redirected["notices"]
+    assert "恩施市住房和城乡建设局" in docx_text(notice["contentBase64"])
+
+    rate = {"trackingCode": code, "secret": secret, "satisfied": False}
+    reopened = (await cgql.data(RATE, {"i": rate}))["complaintRate"]
+    assert reopened["errors"] == []
+    assert reopened["complaint"]["status"] == "AT_OFFICE"
+    back = (await cgql.data(ONE, {"id": ident}, login=OFFICE))["complaint"]
+    assert clocks(back)["R9.transfer"]["status"] == "OPEN"
+    await ok(cgql, "complaintAssign", "ComplaintAssignInput", OFFICE, id=ident, industry="HOUSING")
+    await ok(cgql, "complaintAccept", "ComplaintRefInput", HOUSING, id=ident)
+    await ok(cgql, "complaintDecide", "ComplaintDecideInput", HOUSING, id=ident, decision="驳回。")
+    await ok(cgql, "complaintFeedback", "ComplaintRefInput", HOUSING, id=ident)
+    again = (await cgql.data(RATE, {"i": rate}))["complaintRate"]
+    assert again["complaint"]["status"] == "CLOSED"  # reopened once only
+    actions = [
+        e["action"]
+        for e in (await cgql.data(ONE, {"id": ident}, login=OFFICE))["complaint"]["timeline"]
+    ]
+    assert actions.count("complaint.rate") == 2
+    assert "complaint.report" in actions
