@@ -19,6 +19,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -127,18 +128,26 @@ async def _seed_demo(settings: Settings, url: str) -> int:
         await engine.dispose()
 
 
-async def _load(url: str, files: list[Path]) -> LoadReport:
+async def _load(url: str, files: list[Path], keyring: Keyring) -> LoadReport:
     engine = make_engine(url, pool_size=1)
     try:
-        async with transaction(make_sessionmaker(engine)) as session:
+        # With the keyring: a changed calendar override moves deadlines, each with an audit event.
+        async with transaction(make_sessionmaker(engine, keyring=keyring)) as session:
             return await load_tenants(session, files)
     finally:
         await engine.dispose()
 
 
-def _load_or_exit(url: str, files: list[Path]) -> LoadReport:
+def _keyring(settings: Settings) -> Keyring:
     try:
-        return asyncio.run(_load(url, files))
+        return Keyring.from_settings(settings)
+    except SecretProblem as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _load_or_exit(url: str, files: list[Path], settings: Settings) -> LoadReport:
+    try:
+        return asyncio.run(_load(url, files, _keyring(settings)))
     except TenantFileError as exc:
         click.secho(
             "Tenant files refused; nothing was changed（租户文件有误，未做任何修改）:",
@@ -217,7 +226,7 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             supervisor.start()
             stack.callback(supervisor.stop)  # runs first: nothing is restarted while stopping
         asyncio.run(_migrate(settings, urls.owner))
-        report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()))
+        report = _load_or_exit(urls.owner, tenant_files([], default_tenants_dir()), settings)
         click.echo(
             "Tenants: "
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
@@ -239,8 +248,22 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             timeout_graceful_shutdown=5,
         )
         with suppress(KeyboardInterrupt):
-            asyncio.run(uvicorn.Server(config).serve(sockets=[listener]))
+            asyncio.run(_serve_and_work(uvicorn.Server(config), listener, settings))
     click.echo("Stopped; every server this command started has exited.")
+
+
+async def _serve_and_work(server: Any, listener: Any, settings: Settings) -> None:
+    """The API and, beside it in the same event loop, a worker (the deadline sweep every
+    minute, the heartbeat); Ctrl-C stops the server, then the worker."""
+    from xietong.jobs import worker as jobs_worker
+
+    work = asyncio.create_task(jobs_worker.run_in_process(settings))
+    try:
+        await server.serve(sockets=[listener])
+    finally:
+        work.cancel()
+        with suppress(asyncio.CancelledError):
+            await work
 
 
 def _banner(settings: Settings) -> None:
@@ -251,7 +274,8 @@ def _banner(settings: Settings) -> None:
         f"  GraphQL endpoint : {base}/graphql"
         + (" (open it in a browser for GraphiQL)" if settings.graphql.graphiql else "")
         + f"\n  Overview         : {base}/ (endpoints and where the docs are)"
-        f"\n  Health           : {base}/health/ready\n"
+        f"\n  Health           : {base}/health/ready"
+        "\n  Worker           : in this process (deadline sweep every minute, heartbeat)\n"
         "  Try first        :\n"
         f"    curl -s {base}/graphql -H 'content-type: application/json' \\\n"
         f'      -d \'{{"query": "{query.replace(chr(34), chr(92) + chr(34))}"}}\'\n'
@@ -493,12 +517,112 @@ def tenants_load(files: tuple[Path, ...]) -> None:
     if not paths:
         raise click.UsageError("no tenant files given and none found in tenants/")
     with _database(settings) as urls:
-        report = _load_or_exit(urls.owner, paths)
+        report = _load_or_exit(urls.owner, paths, settings)
     click.echo(
         report.summary()
         if not report.unchanged
         else f"{len(report.files)} file(s) already loaded; nothing changed."
     )
+
+
+@main.group()
+def calendar() -> None:
+    """The working-day calendar: State Council notices loaded by an operator (工作日历)."""
+
+
+@calendar.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--by",
+    default=None,
+    help="Who is loading it, for the record [the operating-system user].",
+)
+def calendar_load(file: Path, by: str | None) -> None:
+    """Load one year of the State Council's holiday notice from FILE (format: docs/deadlines.md).
+
+    The file is checked whole first; any problem refuses it and changes nothing. Loading the same
+    dates again changes nothing. Otherwise the year replaces the calendar package's (or the
+    previous load's) dates, and every open obligation that may reach into it is recomputed:
+    provisional deadlines become exact, and each one whose date or version changes gets an audit
+    event with the old and new values. The load is recorded in every province's audit trail.
+    """
+    import getpass
+
+    from xietong.deadlines import calendar_ops
+    from xietong.deadlines.calendar_file import read_year_file
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.deadlines.errors import CalendarFileError
+
+    try:
+        official = read_year_file(file)
+    except CalendarFileError as exc:
+        click.secho(
+            "Calendar file refused; nothing was changed（日历文件有误，未做任何修改）:",
+            fg="red",
+            err=True,
+        )
+        for problem in exc.problems:
+            click.echo(f"  {exc.file}: {problem}", err=True)
+        sys.exit(1)
+    settings = _settings()
+    keyring = _keyring(settings)
+    who = (by or getpass.getuser() or "operator").strip()[:64]
+
+    async def run(url: str) -> calendar_ops.LoadReport:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine, keyring=keyring)) as session:
+                return await calendar_ops.load(session, official, by=who, clock=SYSTEM_CLOCK)
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        report = asyncio.run(run(urls.owner))
+    click.echo(report.summary())
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+@click.option(
+    "--jurisdiction",
+    default=None,
+    metavar="CODE",
+    help="Include the local closures and working days of this unit's chain (e.g. 422825).",
+)
+def calendar_show(year: int, jurisdiction: str | None) -> None:
+    """Show YEAR as deadlines count it: where its dates come from (a loaded notice, the
+    calendar package, or nothing: provisional), its version, and every day that differs from
+    Monday-to-Friday."""
+    from xietong.deadlines import calendar_ops, store
+    from xietong.deadlines.errors import DeadlineError
+
+    code = None
+    if jurisdiction is not None:
+        try:
+            code = codes.parse_code(jurisdiction)
+        except codes.InvalidCode as exc:
+            raise click.BadParameter(str(exc), param_hint="--jurisdiction") from None
+    settings = _settings()
+
+    async def run(url: str) -> calendar_ops.YearView:
+        engine = make_engine(url, pool_size=1)
+        try:
+            async with transaction(make_sessionmaker(engine)) as session:
+                state = await store.build_state(session)
+            return calendar_ops.describe(state, year, code)
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        try:
+            view = asyncio.run(run(urls.owner))
+        except DeadlineError as exc:
+            raise click.BadParameter(exc.message, param_hint="YEAR") from None
+    where = f" for {codes.format_code(code)}" if code is not None else " (national)"
+    click.echo(f"{view.year}{where}: {view.source}")
+    click.echo(f"version {view.version}")
+    for line in view.lines:
+        click.echo(f"  {line}")
 
 
 @main.group()

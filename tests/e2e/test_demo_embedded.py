@@ -102,6 +102,18 @@ class Demo:
                 raise AssertionError(f"never printed {text!r}:\n{self.output}")
             time.sleep(0.1)
 
+    def wait_worker(self, timeout: float = 60) -> None:
+        """Until ``/metrics`` shows a heartbeat: some worker ran a job."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(f"{self.url}/metrics", timeout=5) as r:
+                for line in r.read().decode().splitlines():
+                    name, _, value = line.partition(" ")
+                    if name == "xietong_worker_last_heartbeat_seconds" and float(value) > 0:
+                        return
+            time.sleep(0.5)
+        raise AssertionError(f"no worker heartbeat:\n{self.output}")
+
     def query(self, query: str) -> dict[str, object]:
         request = urllib.request.Request(
             f"{self.url}/graphql",
@@ -165,6 +177,7 @@ def test_demo_serves_survives_a_restart_and_leaves_nothing_running(
             }
         }
     }
+    first.wait_worker()  # the worker beside the API runs its jobs (heartbeat, deadline sweep)
     output = first.stop(signal.SIGINT)  # Ctrl-C
     assert "created 170 departments, 14 jurisdictions" in output
     assert "every server this command started has exited" in output

@@ -640,7 +640,10 @@ async def recompute_unfinished(
         chunk = ids[i : i + batch]
         rows = list(
             await db_session.scalars(
-                select(Obligation).where(Obligation.id.in_(chunk)).order_by(Obligation.id)
+                select(Obligation)
+                .where(Obligation.id.in_(chunk), Obligation.status.in_(UNFINISHED))
+                .order_by(Obligation.id)
+                .with_for_update()
             )
         )
         history = await pauses_of(db_session, chunk)

@@ -116,7 +116,7 @@ async def escalation_counts(
         )
         .group_by(Obligation.jurisdiction_code)
     )
-    by_code = dict(rows.tuples().all())
+    by_code: dict[int, int] = {int(row[0]): int(row[1]) for row in rows.all()}
     children = list(
         await db_session.scalars(
             select(Jurisdiction.code)

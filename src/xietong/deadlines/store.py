@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.deadlines.calendar import CalendarOverride, Calendars, OfficialYear
@@ -37,6 +37,14 @@ from xietong.deadlines.promises import LocalPromise
 from xietong.jurisdictions import codes
 
 _CACHE_SIZE = 4
+
+LOCK_KEY = 0x7869_6364  # "xicd": one change to calendar data (and its recomputation) at a time
+
+
+async def lock(db_session: AsyncSession) -> None:
+    """Serialise changes to calendar data: a load and a tenant file's overrides recompute the
+    same obligations, each on what it is about to commit."""
+    await db_session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
 
 
 @dataclass(frozen=True, slots=True)

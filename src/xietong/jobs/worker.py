@@ -7,6 +7,7 @@ compete for jobs on the same Redis list, each job running once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from typing import Any
@@ -180,3 +181,30 @@ def check_health(settings: Settings, worker: str | None = None) -> bool:
     key = health_check_key(worker or worker_id())
     status: int = asyncio.run(async_check_health(redis_settings(settings.redis.url), key))
     return status == 0
+
+
+IN_PROCESS_RETRY_S = 5.0
+
+
+async def run_in_process(
+    settings: Settings,
+    *,
+    metrics: Metrics | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    retry_s: float = IN_PROCESS_RETRY_S,
+) -> None:
+    """A worker inside another process's event loop (``xietong demo`` runs one beside the API),
+    until cancelled. If it stops — Redis restarting under the demo's supervisor — it starts again
+    after ``retry_s``; the sweep it runs is idempotent, so nothing is lost meanwhile."""
+    while True:
+        worker = create_worker(settings, metrics=metrics, clock=clock, handle_signals=False)
+        try:
+            await worker.async_run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("the in-process worker stopped; starting it again", exc_info=True)
+        finally:
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(worker.close())
+        await asyncio.sleep(retry_s)

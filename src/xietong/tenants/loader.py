@@ -101,6 +101,7 @@ async def load_tenants(
     so the session must then carry the keyring (``make_sessionmaker(…, keyring=…)``)."""
     declarations = read_all(paths)
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    await store.lock(session)
     report = LoadReport(files=[d.file for d in declarations])
     day = today or clock.today()  # a unit retired or renamed today, in China
     changed: list[int] = []

@@ -76,6 +76,13 @@ OPERATIONS = [
     "set_availability",
     "create_api_key",
     "create_grant",
+    "read_obligation",
+    "my_work",
+    "escalations",
+    "escalation_summary",
+    "my_notifications",
+    "mark_notification_read",
+    "deadline",
     "read_complaint",
     "list_complaints",
     "accept_complaint",
@@ -83,6 +90,8 @@ OPERATIONS = [
 GRANTEE = "530102"  # 五华区: never a subject here, so grants made by cases change no other case
 
 READERS = {"office", "industry", "finance", "discipline", "audit"}
+PERSONS = {"office", "industry", "finance", "centre", "discipline", "audit", "police", "leader"}
+WRITERS = PERSONS - {"discipline", "audit", "leader"}  # read-only roles keep no inbox
 
 
 def expected(role: str, relation: str, operation: str) -> bool:
@@ -105,6 +114,16 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role == "office" and in_subtree
     if operation == "create_grant":
         return role == "office" and own
+    if operation == "read_obligation":
+        return role in READERS and in_subtree  # (its own department's clocks aside)
+    if operation in {"my_work", "my_notifications"}:
+        return role in PERSONS and own  # one's own department's, in one's own unit
+    if operation in {"escalations", "escalation_summary"}:
+        return role == "office" and in_subtree  # overdue work is visible upward (R-18)
+    if operation == "mark_notification_read":
+        return role in WRITERS and own
+    if operation == "deadline":
+        return True  # public
     if operation in {"read_complaint", "list_complaints"}:
         return role in READERS and in_subtree
     if operation == "accept_complaint":
@@ -152,6 +171,8 @@ class World:
     people: dict[int, tuple[str, str]]  # jurisdiction -> (person global id, login)
     officers: dict[int, tuple[str, uuid.UUID]]  # jurisdiction -> (officer global id, person id)
     keys: dict[int, str]  # jurisdiction -> API key secret
+    obligations: dict[int, str]  # jurisdiction -> its office's overdue obligation (global id)
+    inboxes: dict[int, str]  # jurisdiction -> a notification to everyone of it (global id)
     complaints: dict[int, str]  # jurisdiction -> a complaint's global id (read, list)
     assigned: dict[tuple[str, str, str, str], str]  # case -> a complaint handed to housing
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
@@ -217,6 +238,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
                 },
             )
             keys[code] = key.secret
+        obligations, inboxes = await _clocks(conn, sorted(targets))
     complaints, assigned = await _complaints(db, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
@@ -227,11 +249,81 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             people,
             officers,
             keys,
+            obligations,
+            inboxes,
             complaints,
             assigned,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
+
+
+async def _clocks(conn: Any, units: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """In every unit, an overdue clock owed by each department, a notification of it to that
+    department, and one notification to everyone of the unit (no department named)."""
+    await conn.execute(
+        text(
+            "INSERT INTO obligation (id, rule_id, matter_type, matter_id, jurisdiction_code, "
+            "province_code, owing_department_id, escalate_to, started_on, counted_from, unit, "
+            "amount, due_on, status, provisional, calendar_version, calendar_jurisdiction, "
+            "created_by) SELECT gen_random_uuid(), 'R7.report_to_office', 'complaint', "
+            "gen_random_uuid(), d.jurisdiction_code, d.province_code, d.id, j.parent_code, "
+            "'2020-01-06', '2020-01-06', 'working_days', 3, '2020-01-09', 'overdue', false, "
+            "'cal1-matrix', d.jurisdiction_code, 'matrix' FROM department d "
+            "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
+            "WHERE d.active AND d.jurisdiction_code = ANY(:units)"
+        ),
+        {"units": units},
+    )
+    notice = (
+        "INSERT INTO notification (id, jurisdiction_code, province_code, recipient_department_id, "
+        "kind, obligation_id, rule_id, source_jurisdiction_code, due_on, idempotency_key, "
+        "created_by, created_at) SELECT {id}, o.jurisdiction_code, o.province_code, {recipient}, "
+        "'overdue', o.id, o.rule_id, o.jurisdiction_code, o.due_on, {key}, "
+        "'system:matrix', now() FROM obligation o JOIN department d ON d.id = "
+        "o.owing_department_id WHERE o.jurisdiction_code = ANY(:units) {only}"
+    )
+    await conn.execute(
+        text(
+            notice.format(
+                id="gen_random_uuid()",
+                recipient="o.owing_department_id",
+                key="'matrix:' || o.id",
+                only="",
+            )
+        ),
+        {"units": units},
+    )
+    await conn.execute(
+        text(
+            notice.format(
+                id="gen_random_uuid()",
+                recipient="NULL",
+                key="'matrix-all:' || o.id",
+                only="AND d.kind = 'supervision_office'",
+            )
+        ),
+        {"units": units},
+    )
+    obligations = {
+        code: _gid("Obligation", oid)
+        for code, oid in await conn.execute(
+            text(
+                "SELECT o.jurisdiction_code, o.id FROM obligation o JOIN department d "
+                "ON d.id = o.owing_department_id WHERE d.kind = 'supervision_office'"
+            )
+        )
+    }
+    inboxes = {
+        code: _gid("Notification", nid)
+        for code, nid in await conn.execute(
+            text(
+                "SELECT jurisdiction_code, id FROM notification "
+                "WHERE recipient_department_id IS NULL"
+            )
+        )
+    }
+    return obligations, inboxes
 
 
 async def _complaints(
@@ -443,6 +535,75 @@ async def _run(world: World, case: Case) -> Outcome:
                 text("SELECT count(*) FROM access_grant WHERE reason = :r"), {"r": marker}
             )
         return Outcome(made == 1, set())
+    return await _run_clocks(world, case, gql, caller, target)
+
+
+async def _run_clocks(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    def nodes_of(body: dict[str, Any], field: str) -> list[Any]:
+        return list(((body.get("data") or {}).get(field) or {}).get("nodes") or [])
+
+    if case.operation == "read_obligation":
+        body = await gql(
+            "query($id: ID!) { obligation(id: $id) { jurisdiction { code } } }",
+            {"id": world.obligations[case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("obligation")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation in {"my_work", "my_notifications"}:
+        field = "myWork" if case.operation == "my_work" else "myNotifications"
+        body = await gql(
+            f"{{ {field}(first: 100) {{ nodes {{ jurisdiction {{ code }} }} }} }}", **caller
+        )
+        seen = {int(n["jurisdiction"]["code"]) for n in nodes_of(body, field)}
+        return Outcome(case.target in seen, seen)
+    if case.operation == "escalations":
+        body = await gql(
+            "query($u: JurisdictionCode) { escalations(under: $u, first: 100) { nodes { "
+            "jurisdiction { code } } } }",
+            {"u": target},
+            **caller,
+        )
+        nodes = nodes_of(body, "escalations")
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "escalation_summary":
+        body = await gql(
+            "query($u: JurisdictionCode) { escalationSummary(under: $u) { jurisdiction { code } "
+            "overdue includesSubtree } }",
+            {"u": target},
+            **caller,
+        )
+        rows = (body.get("data") or {}).get("escalationSummary")
+        # A unit counted with overdue clocks is a unit whose rows were read.
+        seen = {
+            int(r["jurisdiction"]["code"])
+            for r in rows or []
+            if r["overdue"] and not r["includesSubtree"]
+        }
+        return Outcome(rows is not None and any(r["overdue"] for r in rows), seen)
+    if case.operation == "mark_notification_read":
+        body = await gql(
+            "mutation($id: ID!) { notificationMarkRead(input: {notificationId: $id}) { "
+            "notification { jurisdiction { code } } errors { code } } }",
+            {"id": world.inboxes[case.target]},
+            **caller,
+        )
+        payload = (body.get("data") or {}).get("notificationMarkRead") or {}
+        marked = payload.get("notification")
+        return Outcome(
+            marked is not None, {int(marked["jurisdiction"]["code"])} if marked else set()
+        )
+    if case.operation == "deadline":
+        body = await gql(
+            'query($j: JurisdictionCode) { deadline(start: "2026-09-30", amount: 3, '
+            "unit: WORKING_DAYS, jurisdiction: $j) { due } }",
+            {"j": target},
+            **caller,
+        )
+        answer = (body.get("data") or {}).get("deadline")
+        return Outcome(answer is not None and answer["due"] == "2026-10-10", set())
     if case.operation == "read_complaint":
         body = await gql(
             "query($id: ID!) { complaint(id: $id) { jurisdiction { code } } }",
@@ -492,10 +653,13 @@ async def test_isolation(world: World, case: Case) -> None:
     # write outside its own unit, and nothing the rules allow is lost.
     if want:
         assert outcome.allowed, f"{case.tag}: the database wall blocked an allowed case"
-    if (
-        case.operation in {"set_availability", "create_grant", "accept_complaint"}
-        and case.relation != "own"
-    ):
+    writes_own_unit = {
+        "set_availability",
+        "create_grant",
+        "mark_notification_read",
+        "accept_complaint",
+    }
+    if case.operation in writes_own_unit and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
     if case.operation == "create_api_key" and case.target not in subtree:
         assert not outcome.allowed, f"{case.tag}: the database accepted a key outside the subtree"

@@ -168,6 +168,9 @@ def _baseline(rows: Rows, more: dict[str, str]) -> Baseline:
             "grantCreate.input.granteeJurisdiction": "530102",
             "grantCreate.input.actions": [Enum("READ")],
             "grantRevoke.input.id": b64(f"Grant:{unknown}"),
+            "obligation.id": b64(f"Obligation:{unknown}"),
+            "notificationMarkRead.input.notificationId": b64(f"Notification:{unknown}"),
+            "deadline.unit": Enum("WORKING_DAYS"),
             # Complaints: filed as named, at 宣恩县, about a project; moves on one unknown.
             "complaintFile.input.projectCode": "XE-FUZZ-1",
             "complaintFile.input.anonymous": False,

@@ -85,6 +85,12 @@ class NotificationType:
         assert found is not None  # a jurisdiction's code
         return found
 
+    @strawberry.field(description="The unit whose inbox it is in.")
+    async def jurisdiction(self, info: Info) -> JurisdictionType:
+        found = await jurisdiction_of(info, self.model.jurisdiction_code)
+        assert found is not None  # a foreign key
+        return found
+
     @strawberry.field(description="The department told; null: everyone of the unit.")
     async def recipient(self, info: Info) -> DepartmentType | None:
         return await department_of(info, self.model.recipient_department_id)
