@@ -75,6 +75,7 @@ RECEIVING_KINDS = frozenset(
     {DepartmentKind.SUPERVISION_OFFICE, DepartmentKind.INDUSTRY, DepartmentKind.FINANCE}
 )
 """Where the public may file: the office, or an industry (or finance) department."""
+_RUNNING = (ObligationStatus.OPEN, ObligationStatus.OVERDUE)
 EXAMINATIONS = frozenset({PauseReason.TESTING, PauseReason.APPRAISAL, PauseReason.EXPERT_REVIEW})
 
 FILING: dict[ComplaintStatus, tuple[transitions.ClockEffect, ...]] = {
@@ -832,8 +833,10 @@ async def _issue(
     place = await db_session.get_one(Jurisdiction, complaint.jurisdiction_code)
     clocks_now = await clocks.of_complaint(db_session, complaint)
     latest: dict[str, Obligation] = {}
-    for o in clocks_now:
-        latest[o.rule_id] = o  # oldest first: the last one is the newest
+    for o in clocks_now:  # oldest first; of a rule's clocks, the one still running wins
+        known = latest.get(o.rule_id)
+        if known is None or known.status not in _RUNNING or o.status in _RUNNING:
+            latest[o.rule_id] = o
     cited = [
         e.rule_id
         for e in row.effects_for(complaint.regime)

@@ -32,6 +32,9 @@ FIND = (
 ONE = "query($id: ID!) { complaint(id: $id) { " + COMPLAINT_FIELDS + " } }"
 
 
+RUNNING = ("OPEN", "OVERDUE")
+
+
 def move(name: str, input_type: str) -> str:
     return (
         f"mutation($i: {input_type}!) {{ {name}(input: $i) {{ complaint {{ {COMPLAINT_FIELDS} }} "
@@ -88,10 +91,12 @@ async def ok(
 
 
 def clocks(complaint: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The newest obligation of each rule."""
+    """Each rule's clock: the one still running, else the newest."""
     found: dict[str, dict[str, Any]] = {}
     for o in complaint["obligations"]:
-        found[o["rule"]["id"]] = {**o, "ruleId": o["rule"]["id"], "dueOn": o["due"]}
+        known = found.get(o["rule"]["id"])
+        if known is None or known["status"] not in RUNNING or o["status"] in RUNNING:
+            found[o["rule"]["id"]] = {**o, "ruleId": o["rule"]["id"], "dueOn": o["due"]}
     return found
 
 

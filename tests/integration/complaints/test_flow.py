@@ -256,6 +256,7 @@ async def test_reported_by_a_department_redirected_and_reopened_once(
     assert "恩施市住房和城乡建设局" in docx_text(notice["contentBase64"])
 
     rate = {"trackingCode": code, "secret": secret, "satisfied": False}
+    clock.advance(days=1)
     reopened = (await cgql.data(RATE, {"i": rate}))["complaintRate"]
     assert reopened["errors"] == []
     assert reopened["complaint"]["status"] == "AT_OFFICE"
