@@ -115,6 +115,20 @@ async def _migrate(settings: Settings, url: str, revision: str = "head") -> None
     )
 
 
+async def _seed_demo(settings: Settings, url: str) -> int:
+    """Demo complaints in every state (``complaints.demo``), once."""
+    from xietong.complaints import demo as complaint_demo
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        sessions = make_sessionmaker(engine, keyring=Keyring.from_settings(settings))
+        async with transaction(sessions) as session:
+            return await complaint_demo.seed(session, SYSTEM_CLOCK.today())
+    finally:
+        await engine.dispose()
+
+
 async def _load(url: str, files: list[Path], keyring: Keyring) -> LoadReport:
     engine = make_engine(url, pool_size=1)
     try:
@@ -219,6 +233,9 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
         )
         click.echo("Demo trading data: " + asyncio.run(_demo_data(settings, urls.app)))
+        seeded = asyncio.run(_seed_demo(settings, urls.owner))
+        if seeded:
+            click.echo(f"Demo complaints: {seeded} at 宣恩县, in every state, some overdue.")
         settings = dataclasses.replace(
             settings,
             server=server,

@@ -35,6 +35,8 @@ class Purpose(StrEnum):
     """Signs the exported checkpoints of each audit chain head."""
     PERSONAL_ID = "personal-id"
     """Keyed hashes of ID numbers (matching without storing the number)."""
+    PUBLIC_CLIENT = "public-client"
+    """Keyed hashes of public filers' addresses, to bound filing abuse without storing them."""
 
 
 class SecretProblem(ValueError):

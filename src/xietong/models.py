@@ -5,6 +5,7 @@ context, so no context imports it (the arrows point down)."""
 
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
+from xietong.complaints.models import Complaint, ComplaintAttachment, ComplaintNotice
 from xietong.db.base import Base
 from xietong.deadlines.models import (
     CalendarOverrideDay,
@@ -45,6 +46,9 @@ __all__ = [
     "Bid",
     "CalendarOverrideDay",
     "CalendarYear",
+    "Complaint",
+    "ComplaintAttachment",
+    "ComplaintNotice",
     "Contract",
     "ContractChange",
     "DeadlineConfig",

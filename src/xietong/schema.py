@@ -14,6 +14,8 @@ from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
+from xietong.complaints.graphql.mutations import ComplaintMutations
+from xietong.complaints.graphql.queries import ComplaintQueries
 from xietong.config import GraphQLSettings
 from xietong.deadlines.graphql.queries import DeadlineQueries
 from xietong.deadlines.registry import register_objects as register_deadline_objects
@@ -39,6 +41,7 @@ class Query(
     TradingQueries,
     DeadlineQueries,
     NotificationQueries,
+    ComplaintQueries,
 ):
     pass
 
@@ -48,7 +51,9 @@ class Query(
     "transaction and leaves an audit event; refused input comes back in the "
     "payload's `errors`, refused access as a top-level error."
 )
-class Mutation(PeopleMutations, AccessMutations, TradingMutations, NotificationMutations):
+class Mutation(
+    PeopleMutations, AccessMutations, TradingMutations, NotificationMutations, ComplaintMutations
+):
     pass
 
 

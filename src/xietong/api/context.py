@@ -17,8 +17,10 @@ from xietong.access import scope as scopes
 from xietong.access.authentication import sign_in
 from xietong.access.guard import Guard
 from xietong.access.principal import Principal
+from xietong.access.scope_token import ScopeSigner
 from xietong.access.tokens import InvalidCredentials
 from xietong.config import Settings
+from xietong.deadlines.clock import SYSTEM_CLOCK, Clock
 from xietong.jurisdictions.graphql.dataloaders import JurisdictionLoaders
 from xietong.people.graphql.dataloaders import PeopleLoaders
 
@@ -68,6 +70,12 @@ class Context(BaseContext, kw_only=True):
     principal: Principal
     scope: scopes.Scope
     guard: Guard
+    clock: Clock
+    """What "now" is: the system clock, or a test's ``ManualClock`` (``app.state.clock``)."""
+    signer: ScopeSigner
+    """Signs scopes for this process (the public's narrow scope, ``complaints.public``)."""
+    client: str | None
+    """The caller's network address (bounding public filing), never stored as such."""
 
 
 Info = StrawberryInfo[Context, None]
@@ -112,4 +120,7 @@ async def provide_context(
             principal=principal,
             scope=scope,
             guard=guard,
+            clock=state.get("clock", SYSTEM_CLOCK),
+            signer=state.scope_signer,
+            client=request.client.host if request.client else None,
         )

@@ -15,6 +15,7 @@ error boundary can classify both the inline and the variable form by either.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, NewType
@@ -33,6 +34,8 @@ JurisdictionCode = NewType("JurisdictionCode", int)
 ShortText = NewType("ShortText", str)
 LongText = NewType("LongText", str)
 Login = NewType("Login", str)
+Base64 = NewType("Base64", bytes)
+"""A file, sent as standard base64; resolvers receive the decoded ``bytes``."""
 
 
 class ScalarInputRejected(BadUserInput, ValueError):
@@ -119,6 +122,13 @@ SCALARS: Mapping[object, ScalarDefinition] = {
         "characters, no spaces or control characters.",
         _text(inputs.IDENTIFIER),
         str,
+    ),
+    Base64: _scalar(
+        "Base64",
+        "A file's content in standard base64 (RFC 4648, padded, no line breaks), at most "
+        f"{inputs.MAX_BASE64_BYTES // 1024} KiB decoded (and within the request body limit).",
+        inputs.base64_bytes,
+        lambda content: base64.b64encode(content).decode("ascii"),
     ),
     datetime: _scalar(
         "DateTime",

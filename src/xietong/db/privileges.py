@@ -139,6 +139,12 @@ APP_ROLE = AllowList(
         "approved_project": ("SELECT", "INSERT"),
         "trading_catalogue": ("SELECT",),  # public reference data; tenant loads write it
         "project_disclosure": ("SELECT",),  # the public basics of unclassified projects (a view)
+        # Complaints: filed (by the public, under a narrow signed scope), moved along the
+        # transition table (the columns below), never deleted. Attachments and notices are
+        # written once and kept as they were.
+        "complaint": ("SELECT", "INSERT"),
+        "complaint_attachment": ("SELECT", "INSERT"),
+        "complaint_notice": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -224,6 +230,36 @@ APP_ROLE = AllowList(
                 "updated_at",
             )
         },
+        "complaint": {
+            # What the moves change; never who filed it, what it says, its code or secret hash.
+            "UPDATE": (
+                "status",
+                "outcome",
+                "project_category",
+                "industry",
+                "handling_department_id",
+                "at_office_on",
+                "handed_on",
+                "review_on",
+                "accepted_on",
+                "concluded_on",
+                "closed_on",
+                "correction_requested",
+                "correction_items",
+                "pause_reason",
+                "suspended",
+                "respondent_notified_on",
+                "respondent_answered_on",
+                "refusal_ground",
+                "redirect_to",
+                "answer",
+                "satisfied",
+                "rating_comment",
+                "rated_at",
+                "reopen_count",
+                "updated_at",
+            )
+        },
     },
     sequences={
         "audit_event_id_seq": ("USAGE",),  # nextval() for a new event's id
@@ -248,6 +284,9 @@ APP_ROLE = AllowList(
         # the heads of the provinces one may read (checkpoints).
         "xietong_audit_head(integer)",
         "xietong_audit_heads()",
+        # Public tracking (migration 0008): one complaint, only with its secret's hash.
+        "xietong_complaint_track(text,text)",
+        "xietong_complaint_notice(text,text,uuid)",
     ),
 )
 

@@ -58,8 +58,8 @@ def actor_kind_of(actor: str) -> ActorKind:
         return ActorKind.SYSTEM
     if actor.startswith("key:"):
         return ActorKind.API_KEY
-    if actor == "anonymous":
-        return ActorKind.ANONYMOUS
+    if actor == "anonymous" or actor.startswith("public:"):
+        return ActorKind.ANONYMOUS  # the public; ``public:<tracking code>`` for a complaint's filer
     return ActorKind.PERSON
 
 

@@ -7,6 +7,7 @@ once. Each rule returns the clean value or raises ``InputRejected``, whose bilin
 input.
 """
 
+from xietong.inputs.binary import MAX_BASE64_BYTES, base64_bytes
 from xietong.inputs.codes import InvalidCode, jurisdiction_code
 from xietong.inputs.errors import InputRejected, preview
 from xietong.inputs.temporal import (
@@ -29,11 +30,13 @@ __all__ = [
     "CHINA",
     "IDENTIFIER",
     "LONG_TEXT",
+    "MAX_BASE64_BYTES",
     "SHORT_TEXT",
     "InputRejected",
     "InvalidCode",
     "TextRule",
     "aware_datetime",
+    "base64_bytes",
     "china_day",
     "clean_text",
     "end_of_china_day",

@@ -93,7 +93,12 @@ OPERATIONS = [
     "register_project",
     "record_bids",
     "not_entered_list",
+    # Complaints (issue 9).
+    "read_complaint",
+    "list_complaints",
+    "accept_complaint",
 ]
+COMPLAINT_OPERATIONS = {"read_complaint", "list_complaints", "accept_complaint"}
 CLOCK_OPERATIONS = {
     "read_obligation",
     "my_work",
@@ -154,6 +159,11 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role in {"centre", "integrator"} and own  # the trading side of the unit
     if operation == "not_entered_list":
         return role in READERS | {"integrator"} and in_subtree
+    if operation in {"read_complaint", "list_complaints"}:
+        return role in READERS and in_subtree
+    if operation == "accept_complaint":
+        # only the competent department it was handed to (the housing bureau), in its own unit
+        return role == "industry" and own
     raise AssertionError(operation)
 
 
@@ -199,6 +209,8 @@ class World:
     obligations: dict[int, str]  # jurisdiction -> its office's overdue obligation (global id)
     inboxes: dict[int, str]  # jurisdiction -> a notification to everyone of it (global id)
     projects: dict[int, tuple[str, str, str]]  # jurisdiction -> (open id, classified id, code)
+    complaints: dict[int, str]  # jurisdiction -> a complaint's global id (read, list)
+    assigned: dict[tuple[str, str, str, str], str]  # case -> a complaint handed to housing
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
 
@@ -264,6 +276,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             keys[code] = key.secret
         obligations, inboxes = await _clocks(conn, sorted(targets))
         projects = await _trading_world(conn, targets)
+    complaints, assigned = await _complaints(db, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -276,6 +289,8 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             obligations,
             inboxes,
             projects,
+            complaints,
+            assigned,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
@@ -404,6 +419,80 @@ async def _trading_world(conn: Any, targets: set[int]) -> dict[int, tuple[str, s
             {"id": uuid.uuid4(), "c": code, "pc": codes.province_of(code), "n": f"A-{code}"},
         )
     return found
+
+
+async def _complaints(
+    db: Database, targets: set[int]
+) -> tuple[dict[int, str], dict[tuple[str, str, str, str], str]]:
+    """A complaint in every target unit, and one handed to the housing bureau for every case
+    that tries to accept one (accepting changes it), made through the service as the owner."""
+    from tests.conftest import TEST_SERVER_SECRET
+    from xietong.audit.enums import ActorKind
+    from xietong.complaints import service, tracking
+    from xietong.complaints.enums import ComplaintAction, ComplaintCategory, ComplaintRegime
+    from xietong.db.engine import make_sessionmaker, transaction
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.jurisdictions.enums import DepartmentKind, Industry
+    from xietong.keys import Keyring
+
+    engine = make_engine(db.owner_url, pool_size=1)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+    plain: dict[int, str] = {}
+    assigned: dict[tuple[str, str, str, str], str] = {}
+
+    async def one(session: Any, code: int, assign: bool) -> str:
+        office = await service.receiving_department(session, code, None)
+        filing = service.Filing(
+            jurisdiction_code=code,
+            receiving_department_id=office.id,
+            regime=ComplaintRegime.TENDERING,
+            category=ComplaintCategory.EVALUATION,
+            title="matrix",
+            body="matrix",
+            project_code="MATRIX-1",
+            entity_credit_code=None,
+            entity_name=None,
+            knew_on=None,
+            anonymous=True,
+            filer_name=None,
+            filer_contact=None,
+        )
+        row = await service.file(
+            session,
+            filing=filing,
+            code=tracking.new_code(),
+            secret=tracking.new_secret(),
+            client=None,
+            clock=SYSTEM_CLOCK,
+        )
+        if assign:
+            actor = service.Actor(
+                name="matrix",
+                kind=ActorKind.SYSTEM,
+                department_id=office.id,
+                department_kind=DepartmentKind.SUPERVISION_OFFICE,
+                jurisdiction_code=code,
+            )
+            row = await service.make_move(
+                session,
+                complaint=row,
+                move=service.Move(ComplaintAction.ASSIGN, industry=Industry.HOUSING),
+                actor=actor,
+                clock=SYSTEM_CLOCK,
+            )
+        return _gid("Complaint", row.id)
+
+    try:
+        async with transaction(sessions) as session:
+            for code in sorted(targets):
+                plain[code] = await one(session, code, assign=False)
+            for case in CASES:
+                if case.operation == "accept_complaint":
+                    key = (case.mode, case.level, case.role, case.relation)
+                    assigned[key] = await one(session, case.target, assign=True)
+    finally:
+        await engine.dispose()
+    return plain, assigned
 
 
 def _caller(world: World, case: Case) -> dict[str, Any]:
@@ -543,6 +632,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return Outcome(made == 1, set())
     if case.operation in CLOCK_OPERATIONS:
         return await _run_clocks(world, case, gql, caller, target)
+    if case.operation in COMPLAINT_OPERATIONS:
+        return await _run_complaints(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -616,6 +707,44 @@ async def _run_clocks(
 
 
 PROJECT = "query($id: ID!) { project(id: $id) { classified jurisdiction { code } } }"
+
+
+async def _run_complaints(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    if case.operation == "read_complaint":
+        body = await gql(
+            "query($id: ID!) { complaint(id: $id) { jurisdiction { code } } }",
+            {"id": world.complaints[case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("complaint")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation == "list_complaints":
+        body = await gql(
+            "query($c: JurisdictionCode!) { complaints(under: $c, first: 100) { nodes { "
+            "jurisdiction { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = ((body.get("data") or {}).get("complaints") or {}).get("nodes") or []
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "accept_complaint":
+        ident = world.assigned[(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: ComplaintRefInput!) { complaintAccept(input: $i) { errors { code } } }",
+            {"i": {"id": ident}},
+            **caller,
+        )
+        from xietong.api.ids import from_global_id
+
+        _, complaint_id = from_global_id(ident)
+        async with world.owner.connect() as conn:
+            status = await conn.scalar(
+                text("SELECT status FROM complaint WHERE id = :i"), {"i": complaint_id}
+            )
+        return Outcome(status == "accepted", set())
+    raise AssertionError(case.operation)
 
 
 async def _run_trading(
@@ -725,6 +854,7 @@ async def test_isolation(world: World, case: Case) -> None:
         "register_project",
         "record_bids",
         "mark_notification_read",
+        "accept_complaint",
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"

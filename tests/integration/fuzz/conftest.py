@@ -3,6 +3,7 @@ of every table, and one function that checks the error contract on a response.""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -170,6 +171,12 @@ def _baseline(rows: Rows, more: dict[str, str]) -> Baseline:
             "obligation.id": b64(f"Obligation:{unknown}"),
             "notificationMarkRead.input.notificationId": b64(f"Notification:{unknown}"),
             "deadline.unit": Enum("WORKING_DAYS"),
+            # Complaints: filed as named, at 宣恩县, about a project; moves on one unknown.
+            "complaintFile.input.projectCode": "XE-FUZZ-1",
+            "complaintFile.input.anonymous": False,
+            "complaintFile.input.filerName": "fuzz",
+            "complaintFile.input.filerContact": "0718-0000000",
+            "complaintFile.input.knewOn": SYSTEM_CLOCK.today().isoformat(),
         },
         by_type={
             "JurisdictionCode": "422825",
@@ -182,6 +189,7 @@ def _baseline(rows: Rows, more: dict[str, str]) -> Baseline:
             "Boolean": True,
             "DateTime": soon,
             "Date": (SYSTEM_CLOCK.today() + timedelta(days=30)).isoformat(),
+            "Base64": base64.b64encode(b"%PDF-1.7\n" + b"x" * 32).decode(),
         },
     )
 
