@@ -304,13 +304,17 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 @asynccontextmanager
-async def _transaction(request: Request[Any, Any, Any], state: State) -> AsyncIterator[Context]:
+async def _transaction(
+    request: Request[Any, Any, Any], state: State, *, needs_database: bool = True
+) -> AsyncIterator[Context]:
     """The request's context (caller, scope, one transaction), discarded on a database fault.
 
     A connection that timed out or broke is invalidated before the rollback, which would
     otherwise wait on it; the pool then opens a fresh one for the next request.
     """
-    async with asynccontextmanager(provide_context)(request, state) as context:
+    async with asynccontextmanager(provide_context)(
+        request, state, needs_database=needs_database
+    ) as context:
         context.request = request  # resolvers and extensions reach the app's state through it
         try:
             yield context
@@ -408,7 +412,12 @@ def make_controller(
         deadline = state.settings.server.request_timeout_ms / 1000
         request_id = request.scope.get("state", {}).get("request_id")
         try:
-            async with asyncio.timeout(deadline), _transaction(request, state) as context:
+            assert checked.operation is not None
+            needs_database = checked.operation.needs_database
+            async with (
+                asyncio.timeout(deadline),
+                _transaction(request, state, needs_database=needs_database) as context,
+            ):
                 result = await schema.execute(
                     params.query,
                     variable_values=params.variables,
