@@ -248,9 +248,12 @@ def _body(errors: list[GraphQLError], data: Any = None, *, executed: bool) -> di
 def graphql_response(
     body: dict[str, Any], *, media: str, status: int, headers: Mapping[str, str] | None = None
 ) -> Response[bytes]:
-    # A lone surrogate can only come from the caller (quoted in an error): never let it break
-    # the encoding of the answer.
-    content = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
+    try:
+        content = msgspec.json.encode(body)  # ~10x json.dumps on a page of 20
+    except (UnicodeEncodeError, OverflowError, TypeError, msgspec.EncodeError):
+        # What msgspec refuses, encoded as before. A lone surrogate can only come from the
+        # caller (quoted in an error): never let it break the encoding of the answer.
+        content = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
     return Response(
         content,
         status_code=status,
