@@ -9,6 +9,8 @@
 - ``limits``: the fragment bomb refused, ``/health/live`` meanwhile, the document cache's effect.
 - ``ingest``: 100,000 bids through the batch mutation over HTTP against ``COPY`` of the same rows
   (rows/s, the ratio, the server's peak memory).
+- ``path``: the request path (jurisdiction lookup, ``{ __typename }``, an officer-pool page, a
+  person, an API-key request) against its floors (the same SQL, ``/health/live``) and PostGraphile.
 - ``obligations``: ``myWork`` for a department owing 5,000 of 1,000,000 open obligations (p95,
   ratio to the same SQL), and the sweep over them (``--total``, ``--owed``, ``--rounds``).
 """
@@ -24,6 +26,7 @@ from bench import (
     edge_limits,
     ingestion,
     obligations,
+    path,
     serve_rps,
     tenant_files,
 )
@@ -53,6 +56,7 @@ BENCHMARKS = {
     "limits": edge_limits.main,
     "ingest": ingestion.main,
     "obligations": obligations.main,
+    "path": path.main,
 }
 
 

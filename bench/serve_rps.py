@@ -99,8 +99,8 @@ SERVER_SECRET = secrets.token_urlsafe(48)
 """XIETONG_SECRET_KEY of the served app: its scope key is installed by ``prepare``."""
 
 
-async def prepare(admin_url: str) -> ProvisionedDatabase:
-    db = await provision(admin_url, "xt_bench", recreate=True)
+async def prepare(admin_url: str, name: str = "xt_bench") -> ProvisionedDatabase:
+    db = await provision(admin_url, name, recreate=True)
     signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
     await migrate.upgrade(db.owner_url, app_role="xietong_app", scope_key=signer.material())
     engine = make_engine(db.owner_url, pool_size=1)
@@ -128,14 +128,16 @@ def cpu_seconds(pid: int) -> dict[int, float]:
 
 
 @contextmanager
-def serve(db: ProvisionedDatabase, redis_url: str, workers: int) -> Iterator[tuple[int, int]]:
+def serve(
+    db: ProvisionedDatabase, redis_url: str, workers: int, *, jwt_secret: str | None = None
+) -> Iterator[tuple[int, int]]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIETONG_")}
     env.update(
         XIETONG_ENV="production",
         XIETONG_DATABASE_URL=db.app_url,
         XIETONG_REDIS_URL=redis_url,
-        XIETONG_JWT_SECRET=secrets.token_urlsafe(48),
+        XIETONG_JWT_SECRET=jwt_secret or secrets.token_urlsafe(48),
         XIETONG_SECRET_KEY=SERVER_SECRET,
         XIETONG_LOG_LEVEL="WARNING",  # as an operator would under load; INFO costs ~5 %
     )

@@ -62,7 +62,7 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(database_url, settings=settings.database)
+        engine = make_engine(database_url, settings=settings.database, pre_ping=False)
         app.state.engine = engine
         # Sessions carry the keyring, so audit events recorded in a request are signed.
         app.state.sessions = sessions = make_sessionmaker(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any, Protocol, Self, TypeVar, cast
 
 import structlog
 from litestar import Request
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, ServiceUnavailableException
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
@@ -16,7 +18,7 @@ from strawberry.types import Info as StrawberryInfo
 from xietong.access import scope as scopes
 from xietong.access.authentication import sign_in
 from xietong.access.guard import Guard
-from xietong.access.principal import Principal
+from xietong.access.principal import ANONYMOUS, Principal
 from xietong.access.scope_token import ScopeSigner
 from xietong.access.tokens import InvalidCredentials
 from xietong.config import Settings
@@ -84,43 +86,94 @@ CALLER_STATE_KEY = "caller"
 
 
 async def provide_context(
-    request: Request[Any, Any, Any], state: State
+    request: Request[Any, Any, Any], state: State, *, needs_database: bool = True
 ) -> AsyncGenerator[Context, None]:
     """Sign the caller in, compute the scope once, set it on the transaction (one round trip
     in the usual case: ``access.authentication.sign_in``), and hand over.
 
     The transaction commits when the request ends and rolls back on error; mutations run in
     savepoints inside it so a refused mutation changes nothing.
+
+    ``needs_database`` False (an operation that reads only ``__typename`` and the schema) from a
+    caller without credentials opens no transaction at all: there is nobody to look up and
+    nothing to read. The session is there but unused; were it used, it would run without a
+    scope, which row-level security answers with no rows.
     """
     if state.authorizer is None:
         raise ServiceUnavailableException(detail="访问策略尚未加载（policy not loaded yet）")
-    async with state.sessions() as session, session.begin():
-        app_wall = state.get("app_wall", True)
-        try:
-            principal, scope = await sign_in(
-                session,
-                authorization=request.headers.get("authorization"),
-                api_key=request.headers.get("x-api-key"),
-                tokens=state.tokens,
-                signer=state.scope_signer,
-                scope_of=lambda p: scopes.Scope.of(p, app_wall=app_wall),
-                hints=state.sign_in_hints,
-            )
-        except InvalidCredentials as exc:
-            raise NotAuthorizedException(detail=str(exc)) from None
+    authorization = request.headers.get("authorization")
+    api_key = request.headers.get("x-api-key")
+    app_wall = state.get("app_wall", True)
+    if not needs_database and not authorization and not api_key:
+        async with state.sessions() as session:
+            yield _context(request, state, session, ANONYMOUS, scopes.Scope.of(ANONYMOUS))
+        return
+    async with _signed_in(request, state, authorization, api_key, app_wall) as (
+        session,
+        principal,
+        scope,
+    ):
         caller = {"login": principal.actor, "jurisdiction": principal.jurisdiction_code}
         structlog.contextvars.bind_contextvars(**caller)  # lines logged while serving it
         request.scope.setdefault("state", {})[CALLER_STATE_KEY] = caller  # the request line
-        guard = Guard(principal, scope, state.authorizer, session)
-        yield Context(
-            request_id=request.scope.get("state", {}).get("request_id", "-"),
-            db=session,
-            settings=state.settings,
-            loaders=Loaders(session, guard),
-            principal=principal,
-            scope=scope,
-            guard=guard,
-            clock=state.get("clock", SYSTEM_CLOCK),
-            signer=state.scope_signer,
-            client=request.client.host if request.client else None,
-        )
+        yield _context(request, state, session, principal, scope)
+
+
+@asynccontextmanager
+async def _signed_in(
+    request: Request[Any, Any, Any],
+    state: State,
+    authorization: str | None,
+    api_key: str | None,
+    app_wall: bool,
+) -> AsyncIterator[tuple[AsyncSession, Principal, scopes.Scope]]:
+    """A transaction with the caller signed in and its scope set.
+
+    The pool does not test connections as they leave it (``db.engine.make_engine``): when the
+    first statement finds its connection dead (the server restarted, a proxy dropped it), it is
+    tried once more on a fresh one. Nothing has run in the transaction yet, so nothing is lost.
+    """
+    for attempt in (1, 2):
+        handed_over = False
+        try:
+            async with state.sessions() as session, session.begin():
+                try:
+                    principal, scope = await sign_in(
+                        session,
+                        authorization=authorization,
+                        api_key=api_key,
+                        tokens=state.tokens,
+                        signer=state.scope_signer,
+                        scope_of=lambda p: scopes.Scope.of(p, app_wall=app_wall),
+                        hints=state.sign_in_hints,
+                    )
+                except InvalidCredentials as exc:
+                    raise NotAuthorizedException(detail=str(exc)) from None
+                handed_over = True
+                yield session, principal, scope
+            return
+        except DBAPIError as exc:
+            if handed_over or attempt == 2 or not exc.connection_invalidated:
+                raise
+
+
+def _context(
+    request: Request[Any, Any, Any],
+    state: State,
+    session: AsyncSession,
+    principal: Principal,
+    scope: scopes.Scope,
+) -> Context:
+    guard = Guard(principal, scope, state.authorizer, session)
+    return Context(
+        request_id=request.scope.get("state", {}).get("request_id", "-"),
+        db=session,
+        settings=state.settings,
+        loaders=Loaders(session, guard),
+        principal=principal,
+        scope=scope,
+        guard=guard,
+        clock=state.get("clock", SYSTEM_CLOCK),
+        signer=state.scope_signer,
+        client=request.client.host if request.client else None,
+    )

@@ -22,11 +22,13 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
     NonNullTypeNode,
     OperationDefinitionNode,
+    OperationType,
     VariableDefinitionNode,
     parse,
     validate,
@@ -70,6 +72,21 @@ class PreparedOperation:
     node: OperationDefinitionNode
     measures: limits.Measures
     """Upper bounds, with every ``first`` given as a variable at its maximum."""
+    needs_database: bool = True
+    """False for a query that asks only for ``__typename`` and the schema (``__schema``,
+    ``__type``): it runs without a transaction (``api.context``)."""
+
+
+_META_FIELDS = frozenset({"__typename", "__schema", "__type"})
+
+
+def _needs_database(definition: OperationDefinitionNode) -> bool:
+    if definition.operation is not OperationType.QUERY:
+        return True
+    return not all(
+        isinstance(selection, FieldNode) and selection.name.value in _META_FIELDS
+        for selection in definition.selection_set.selections
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +278,9 @@ class DocumentCache:
             measures = limits.measure(self.schema, document, definition)
             limit_errors += limits.static_errors(measures, self.limits, definition)
             name = definition.name.value if definition.name else None
-            operations[name] = PreparedOperation(node=definition, measures=measures)
+            operations[name] = PreparedOperation(
+                node=definition, measures=measures, needs_database=_needs_database(definition)
+            )
         names = tuple(operations)
         if limit_errors:
             # Refused before the standard rules, some of which expand fragments.

@@ -248,9 +248,12 @@ def _body(errors: list[GraphQLError], data: Any = None, *, executed: bool) -> di
 def graphql_response(
     body: dict[str, Any], *, media: str, status: int, headers: Mapping[str, str] | None = None
 ) -> Response[bytes]:
-    # A lone surrogate can only come from the caller (quoted in an error): never let it break
-    # the encoding of the answer.
-    content = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
+    try:
+        content = msgspec.json.encode(body)  # ~10x json.dumps on a page of 20
+    except (UnicodeEncodeError, OverflowError, TypeError, msgspec.EncodeError):
+        # What msgspec refuses, encoded as before. A lone surrogate can only come from the
+        # caller (quoted in an error): never let it break the encoding of the answer.
+        content = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
     return Response(
         content,
         status_code=status,
@@ -304,13 +307,17 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 
 @asynccontextmanager
-async def _transaction(request: Request[Any, Any, Any], state: State) -> AsyncIterator[Context]:
+async def _transaction(
+    request: Request[Any, Any, Any], state: State, *, needs_database: bool = True
+) -> AsyncIterator[Context]:
     """The request's context (caller, scope, one transaction), discarded on a database fault.
 
     A connection that timed out or broke is invalidated before the rollback, which would
     otherwise wait on it; the pool then opens a fresh one for the next request.
     """
-    async with asynccontextmanager(provide_context)(request, state) as context:
+    async with asynccontextmanager(provide_context)(
+        request, state, needs_database=needs_database
+    ) as context:
         context.request = request  # resolvers and extensions reach the app's state through it
         try:
             yield context
@@ -408,7 +415,12 @@ def make_controller(
         deadline = state.settings.server.request_timeout_ms / 1000
         request_id = request.scope.get("state", {}).get("request_id")
         try:
-            async with asyncio.timeout(deadline), _transaction(request, state) as context:
+            assert checked.operation is not None
+            needs_database = checked.operation.needs_database
+            async with (
+                asyncio.timeout(deadline),
+                _transaction(request, state, needs_database=needs_database) as context,
+            ):
                 result = await schema.execute(
                     params.query,
                     variable_values=params.variables,

@@ -54,10 +54,16 @@ def make_engine(
     pool_size: int = 10,
     echo: bool = False,
     settings: DatabaseSettings | None = None,
+    pre_ping: bool = True,
 ) -> AsyncEngine:
     """An engine; with ``settings`` (API, worker), one whose every call is bounded in time.
 
     One-off commands (migrations, tenant loads) pass none: an operator watches them.
+
+    ``pre_ping`` tests every connection as it leaves the pool (SQLAlchemy's ping on asyncpg is
+    ``BEGIN``, ``;``, ``ROLLBACK``: three round trips). The API turns it off and instead retries
+    a request's first statement once on a fresh connection when the pooled one turns out dead
+    (``api.context``), which is the same recovery without the cost on every request.
     """
     server_settings = {"application_name": "xietong"}
     connect_args: dict[str, object] = {"server_settings": server_settings}
@@ -72,7 +78,7 @@ def make_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         echo=echo,
         connect_args=connect_args,
         **options,

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
@@ -26,7 +27,7 @@ from tests.support import bearer, error_codes, settings_for
 from xietong.api.errors import is_unavailable
 from xietong.app import create_app
 from xietong.config import DatabaseSettings, RedisSettings, ServerSettings, Settings
-from xietong.db.engine import make_engine
+from xietong.db.engine import asyncpg_dsn, make_engine
 
 QUERY = '{ people(under: "422825", first: 1) { totalCount } }'
 SLACK_S = 2.0
@@ -134,6 +135,54 @@ async def test_a_killed_database_answers_503_within_5_s_and_the_next_query_after
         await db_proxy.restore()
         await assert_serving(client)  # no restart
         assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_a_pooled_connection_the_server_dropped_is_replaced_without_an_error(
+    seeded_db: Database, pg_admin_url: str
+) -> None:
+    """The pool does not ping connections as they leave it: a request whose pooled connection
+    died while idle (a server restart, an idle timeout) retries its first statement on a fresh
+    one, and the caller never notices."""
+    async with serving(settings_for(seeded_db)) as client:
+        await assert_serving(client)  # the pool now holds a connection
+        owner = await asyncpg.connect(asyncpg_dsn(pg_admin_url))
+        try:
+            killed = await owner.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = $1 AND usename = 'xietong_app' AND pid <> pg_backend_pid()",
+                seeded_db.name,
+            )
+        finally:
+            await owner.close()
+        assert killed >= 1
+        await asyncio.sleep(0.1)
+        await assert_serving(client)
+        status, body, _ = await ask(client)
+        assert status == 200, body
+
+
+async def test_an_anonymous_typename_opens_no_transaction_but_a_signed_in_one_still_signs_in(
+    db_proxy: TcpProxy, seeded_db: Database
+) -> None:
+    """``{ __typename }`` and schema-only queries need no database; credentials sent with one
+    are still checked against it (a deactivated caller is refused whatever it asks)."""
+    async with serving(via(db_proxy, seeded_db)) as client:
+        await assert_serving(client)  # the policy is loaded
+        await db_proxy.cut()
+        try:
+            anonymous = await client.post("/graphql", json={"query": "{ __typename }"})
+            assert anonymous.status_code == 200
+            assert anonymous.json() == {"data": {"__typename": "Query"}}
+            signed_in = await client.post(
+                "/graphql", json={"query": "{ __typename }"}, headers=bearer("xuanen.office")
+            )
+            assert_unavailable(signed_in.status_code, signed_in.json())
+            data = await client.post(
+                "/graphql", json={"query": '{ __typename jurisdiction(code: "422825") { code } }'}
+            )
+            assert_unavailable(data.status_code, data.json())
+        finally:
+            await db_proxy.restore()
 
 
 async def test_an_api_that_starts_while_the_database_is_down_serves_once_it_is_up(

@@ -207,3 +207,31 @@ def test_every_power_allows_only_what_some_role_may_do() -> None:
     for power in catalogue().powers.values():
         for obj, act in power.allows:
             assert (obj, act) in rules, f"{power.code} allows {obj}:{act}, which no role may do"
+
+
+def test_the_memoized_decisions_agree_with_plain_casbin_on_every_line() -> None:
+    """Every role line held by every role at a prefecture, asked in every unit (allowed and
+    refused alike), and every power line for every department: the memo answers as a fresh
+    Casbin enforcer does, also when it answers from memory (asked twice)."""
+    memo = authorizer()
+    plain = authorizer()._enforcer
+    powers_context = plain.new_enforce_context("2")
+    requests = sorted({(rule.obj.value, rule.act.value) for rule in memo.rules})
+    seen = 0
+    for role in Role:
+        subject = RoleAssignment(role, 422800).subject
+        for obj, act in requests:
+            for domain in CODES:
+                allowed, rule = plain.enforce_ex(subject, str(domain), obj, act)
+                expected = (bool(allowed), tuple(rule))
+                assert memo.enforce(subject, str(domain), obj, act) == expected
+                assert memo.enforce(subject, str(domain), obj, act) == expected
+                seen += bool(allowed)
+    for key in memo.power_lists:
+        for power in memo.powers.powers.values():
+            for obj, act in power.allows:
+                allowed, rule = plain.enforce_ex(powers_context, f"dept:{key}", obj, act)
+                expected = (bool(allowed), tuple(rule))
+                assert memo.enforce(f"dept:{key}", obj, act, powers=True) == expected
+                assert memo.enforce(f"dept:{key}", obj, act, powers=True) == expected
+    assert seen > 0

@@ -174,6 +174,13 @@ class JurisdictionType:
         chain: list[JurisdictionType] = []
         parent = self.model.parent_code
         loader = info.context.loaders.jurisdictions.jurisdiction_by_code
+        # The code spells the usual ancestors (its prefecture and province): load them in one
+        # batch, so the walk below finds them cached. A unit moved elsewhere (its parent_code
+        # is the authority) costs one more load per step, as before.
+        code = self.model.code
+        likely = {code - code % 100, code - code % 10000} - {code}
+        if parent is not None and likely:
+            await loader.load_many(sorted(likely))
         while parent is not None:
             row = await loader.load(parent)
             if row is None:
