@@ -5,6 +5,13 @@ context, so no context imports it (the arrows point down)."""
 
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
+from xietong.casework.models import (
+    AssistanceLetter,
+    CaseMaterial,
+    CaseTransfer,
+    Lead,
+    LeadParticipant,
+)
 from xietong.complaints.models import Complaint, ComplaintAttachment, ComplaintNotice
 from xietong.db.base import Base
 from xietong.deadlines.models import (
@@ -40,12 +47,15 @@ __all__ = [
     "AccessGrant",
     "ApiKey",
     "ApprovedProject",
+    "AssistanceLetter",
     "AuditChain",
     "AuditEvent",
     "Award",
     "Bid",
     "CalendarOverrideDay",
     "CalendarYear",
+    "CaseMaterial",
+    "CaseTransfer",
     "Complaint",
     "ComplaintAttachment",
     "ComplaintNotice",
@@ -57,6 +67,8 @@ __all__ = [
     "Expert",
     "Jurisdiction",
     "JurisdictionVersion",
+    "Lead",
+    "LeadParticipant",
     "LocalPromiseRow",
     "MarketEntity",
     "NaturalPerson",
