@@ -137,3 +137,110 @@ async def test_zengdu_to_yunnan_and_back_with_receipts(
     assert (await cgql.data(ONE, {"id": ident}, login="suizhou.office"))["caseTransfer"][
         "status"
     ] == "CLOSED"
+
+
+async def test_forwarded_to_the_competent_level_with_the_sender_told(
+    cgql: GraphQLClient, clock: ManualClock
+) -> None:
+    sent = await send(cgql)
+    ident = sent["id"]
+    clock.advance(days=1)
+    await ok(cgql, "caseTransferReceive", "CaseTransferReceiveInput", RECEIVER, id=ident)
+    province = await department_id(cgql, "530000", "yunnan-housing", "yunnan.housing")
+    forwarded = await ok(
+        cgql,
+        "caseTransferForward",
+        "CaseTransferForwardInput",
+        RECEIVER,
+        id=ident,
+        toJurisdiction="530000",
+        toDepartmentId=province,
+        reason="资质核准机关为云南省住房和城乡建设厅，由其依法处理。",
+    )
+    original, onward = forwarded["transfer"], forwarded["onward"]
+    assert original["status"] == "FORWARDED"
+    assert onward["status"] == "SENT"
+    assert onward["receiverJurisdiction"]["code"] == "530000"
+    assert clocks(original)["R9.return_out_of_scope"]["status"] == "CANCELLED"
+
+    # The sender is told where the case went and why.
+    told = (await cgql.data(ONE, {"id": ident}, login=SENDER))["caseTransfer"]
+    assert told["status"] == "FORWARDED"
+    assert told["forwardedToJurisdiction"]["code"] == "530000"
+    assert told["forwardedToDepartment"]["key"] == "yunnan-housing"
+    assert "云南省住房和城乡建设厅" in told["forwardReason"]
+
+    # The competent level sees the onward transfer with the same materials and signs for it;
+    # the forwarding unit's own receipt clock is met.
+    at_province = (await cgql.data(ONE, {"id": onward["id"]}, login="yunnan.housing"))[
+        "caseTransfer"
+    ]
+    assert [m["sha256"] for m in at_province["materials"]] == HASHES
+    assert at_province["forwardedFromId"] == ident
+    clock.advance(days=1)
+    signed = (
+        await ok(
+            cgql,
+            "caseTransferReceive",
+            "CaseTransferReceiveInput",
+            "yunnan.housing",
+            id=onward["id"],
+            materialHashes=HASHES,
+        )
+    )["transfer"]
+    assert signed["status"] == "RECEIVED"
+    at_forwarder = (await cgql.data(ONE, {"id": onward["id"]}, login=RECEIVER))["caseTransfer"]
+    assert clocks(at_forwarder)["R9.transfer"]["status"] == "MET"
+    # 曾都区 never sees the onward transfer (it lives in 五华区, granted to the province only).
+    assert (await cgql.data(ONE, {"id": onward["id"]}, login=SENDER))["caseTransfer"] is None
+
+    # The sender acknowledges and closes; the forwarder loses the original, keeps its own.
+    await ok(cgql, "caseTransferClose", "CaseTransferRefInput", SENDER, id=ident)
+    assert (await cgql.data(ONE, {"id": ident}, login=RECEIVER))["caseTransfer"] is None
+    assert (await cgql.data(ONE, {"id": onward["id"]}, login=RECEIVER))["caseTransfer"] is not None
+
+
+async def test_accepted_handled_and_reported_within_the_clocks(
+    cgql: GraphQLClient, clock: ManualClock
+) -> None:
+    ident = (await send(cgql))["id"]
+    await ok(cgql, "caseTransferReceive", "CaseTransferReceiveInput", RECEIVER, id=ident)
+    # Reporting a result before accepting is not a move.
+    early = await do(
+        cgql,
+        "caseTransferReport",
+        "CaseTransferReportInput",
+        RECEIVER,
+        id=ident,
+        concludedOn="2026-09-28",
+        result="处罚",
+    )
+    assert [e["code"] for e in early["errors"]] == ["ILLEGAL_TRANSITION"]
+    accepted = (
+        await ok(cgql, "caseTransferAccept", "CaseTransferAcceptInput", RECEIVER, id=ident)
+    )["transfer"]
+    assert accepted["status"] == "ACCEPTED"
+    assert clocks(accepted)["R9.acceptance_reply"]["status"] == "MET"
+    assert clocks(accepted)["R9.return_out_of_scope"]["status"] == "CANCELLED"
+    # Handling finished on 9 October; reported 23 October: the 10 working days ran out on the
+    # 22nd (National Day, the make-up Saturday counted), so the report is late.
+    clock.advance(days=25)
+    assert clock.today() == date(2026, 10, 23)
+    reported = (
+        await ok(
+            cgql,
+            "caseTransferReport",
+            "CaseTransferReportInput",
+            RECEIVER,
+            id=ident,
+            concludedOn="2026-10-09",
+            result="已立案调查，拟作出行政处罚。",
+        )
+    )["transfer"]
+    result_clock = clocks(reported)["R9.result_reply"]
+    assert result_clock["status"] == "MET"
+    assert result_clock["due"] == "2026-10-22"
+    at_sender = (await cgql.data(ONE, {"id": ident}, login=SENDER))["caseTransfer"]
+    assert at_sender["result"] == "已立案调查，拟作出行政处罚。"
+    await ok(cgql, "caseTransferClose", "CaseTransferRefInput", SENDER, id=ident)
+    assert (await cgql.data(ONE, {"id": ident}, login=RECEIVER))["caseTransfer"] is None
