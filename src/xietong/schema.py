@@ -14,6 +14,7 @@ from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
+from xietong.casework.graphql.letters import LetterMutations, LetterQueries
 from xietong.casework.graphql.transfers import TransferMutations, TransferQueries
 from xietong.casework.objects import register_objects as register_casework_objects
 from xietong.complaints.graphql.mutations import ComplaintMutations
@@ -46,6 +47,7 @@ class Query(
     NotificationQueries,
     ComplaintQueries,
     TransferQueries,
+    LetterQueries,
 ):
     pass
 
@@ -62,6 +64,7 @@ class Mutation(
     NotificationMutations,
     ComplaintMutations,
     TransferMutations,
+    LetterMutations,
 ):
     pass
 

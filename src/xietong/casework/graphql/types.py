@@ -9,7 +9,7 @@ import strawberry
 from xietong.api.context import Info
 from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
-from xietong.casework import transfers
+from xietong.casework import letters, transfers
 from xietong.casework.enums import (
     LeadDisposition,
     LeadSource,
@@ -22,7 +22,7 @@ from xietong.casework.enums import (
 )
 from xietong.casework.errors import CaseworkErrorCode
 from xietong.casework.graphql.dataloaders import CaseworkLoaders
-from xietong.casework.models import CaseMaterial, CaseTransfer
+from xietong.casework.models import AssistanceLetter, CaseMaterial, CaseTransfer
 from xietong.deadlines.graphql.types import MATTER_TYPE_NAMES, ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
 from xietong.jurisdictions.graphql.types import (
@@ -266,3 +266,89 @@ class CaseTransferType:
     )
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(transfers.MATTER, self.model.id))
+
+
+@strawberry.type(
+    name="AssistanceLetter",
+    description="An assistance letter to another unit's department (协助办理函, R-10). The "
+    "requester's unit owns it; the helper department sees exactly it and its evidence through "
+    "a grant that ends when the letter closes.",
+)
+class AssistanceLetterType:
+    model: strawberry.Private[AssistanceLetter]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("AssistanceLetter", self.model.id)
+
+    @strawberry.field(description="Document number (协助办理函文号).")
+    def number(self) -> str:
+        return self.model.number
+
+    @strawberry.field(description="Where it stands.")
+    def status(self) -> LetterStatus:
+        return self.model.status
+
+    @strawberry.field(description="The case it concerns.")
+    def case_summary(self) -> str:
+        return self.model.case_summary
+
+    @strawberry.field(description="The help asked.")
+    def help_asked(self) -> str:
+        return self.model.help_asked
+
+    @strawberry.field(description="Why the help is needed.")
+    def reasons(self) -> str:
+        return self.model.reasons
+
+    @strawberry.field(description="The day it was sent.")
+    def sent_on(self) -> date:
+        return self.model.sent_on
+
+    @strawberry.field(description="The requesting unit.")
+    async def requesting_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="The requesting department.")
+    async def requesting_department(self, info: Info) -> DepartmentType | None:
+        return await department_of(info, self.model.requesting_department_id)
+
+    @strawberry.field(description="The helper's unit.")
+    async def helper_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.helper_jurisdiction_code)
+
+    @strawberry.field(description="The helper department.")
+    async def helper_department(self, info: Info) -> DepartmentType | None:
+        return await department_of(info, self.model.helper_department_id)
+
+    @strawberry.field(description="The evidence sent with it, in order.")
+    async def materials(self, info: Info) -> list[CaseMaterialType]:
+        return await materials_of(info, self.model.id)
+
+    @strawberry.field(description="The day the helper signed for it.")
+    def received_on(self) -> date | None:
+        return self.model.received_on
+
+    @strawberry.field(description="The day it was returned as outside the helper's duties.")
+    def returned_on(self) -> date | None:
+        return self.model.returned_on
+
+    @strawberry.field(description="The helper's reason for the return.")
+    def return_reason(self) -> str | None:
+        return self.model.return_reason
+
+    @strawberry.field(description="The day the helper answered in writing.")
+    def answered_on(self) -> date | None:
+        return self.model.answered_on
+
+    @strawberry.field(description="The written answer (复函).")
+    def answer(self) -> str | None:
+        return self.model.answer
+
+    @strawberry.field(description="The day the requester closed it (the grant ended).")
+    def closed_on(self) -> date | None:
+        return self.model.closed_on
+
+    @strawberry.field(description="The clocks of this letter you may see (the helper's own).")
+    async def obligations(self, info: Info) -> list[ObligationType]:
+        return await obligations_of(info, MatterRef(letters.MATTER, self.model.id))
