@@ -14,6 +14,7 @@ from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
+from xietong.casework.graphql.leads import LeadMutations, LeadQueries
 from xietong.casework.graphql.letters import LetterMutations, LetterQueries
 from xietong.casework.graphql.transfers import TransferMutations, TransferQueries
 from xietong.casework.objects import register_objects as register_casework_objects
@@ -48,6 +49,7 @@ class Query(
     ComplaintQueries,
     TransferQueries,
     LetterQueries,
+    LeadQueries,
 ):
     pass
 
@@ -65,6 +67,7 @@ class Mutation(
     ComplaintMutations,
     TransferMutations,
     LetterMutations,
+    LeadMutations,
 ):
     pass
 

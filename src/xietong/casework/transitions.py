@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xietong.casework.enums import LetterMove, LetterStatus, TransferMove, TransferStatus
+from xietong.casework.enums import (
+    LeadStatus,
+    LetterMove,
+    LetterStatus,
+    TransferMove,
+    TransferStatus,
+)
 from xietong.casework.errors import CaseworkError
 from xietong.casework.errors import CaseworkErrorCode as C
 
@@ -70,3 +76,29 @@ def check(
             f"当前状态不允许该操作（move {move.value} not allowed from {state}）",
         )
     return transition
+
+
+class LeadMove(StrEnum):
+    TRANSFER = "transfer"  # 移交主管部门 (the office)
+    VERIFY_JOINTLY = "verify_jointly"  # 组织联合核查 (the office)
+    RECORD_FINDING = "record_finding"  # 提出核查意见 (a participant)
+    DISPOSE = "dispose"  # 处置 (the office, or the competent department)
+
+
+LEAD_MOVES: dict[LeadMove, frozenset[str]] = {
+    LeadMove.TRANSFER: frozenset({LeadStatus.REGISTERED}),
+    LeadMove.VERIFY_JOINTLY: frozenset({LeadStatus.REGISTERED, LeadStatus.TRANSFERRED}),
+    LeadMove.RECORD_FINDING: frozenset({LeadStatus.VERIFYING}),
+    LeadMove.DISPOSE: frozenset(
+        {LeadStatus.REGISTERED, LeadStatus.TRANSFERRED, LeadStatus.VERIFYING}
+    ),
+}
+"""The states each lead move leaves from: 登记 → 移交 → (联合核查 → 各方意见) → 处置."""
+
+
+def check_lead(move: LeadMove, state: str) -> None:
+    if state not in LEAD_MOVES[move]:
+        raise CaseworkError(
+            C.ILLEGAL_TRANSITION,
+            f"当前状态不允许该操作（move {move.value} not allowed from {state}）",
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from xietong import inputs
 from xietong.access.errors import Unauthenticated
 from xietong.access.principal import PrincipalKind
 from xietong.api.context import Context
@@ -60,3 +61,7 @@ def switch(ctx: Context) -> common.Switch:
 
 def materials(items: list[CaseMaterialInput]) -> list[CheckedFile]:
     return common.check_materials([(m.filename, m.media_type, m.content) for m in items])
+
+
+def blank_to_none(value: str | None) -> str | None:
+    return None if value is None or inputs.is_blank(value) else value.strip()

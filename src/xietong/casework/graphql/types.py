@@ -22,7 +22,13 @@ from xietong.casework.enums import (
 )
 from xietong.casework.errors import CaseworkErrorCode
 from xietong.casework.graphql.dataloaders import CaseworkLoaders
-from xietong.casework.models import AssistanceLetter, CaseMaterial, CaseTransfer
+from xietong.casework.models import (
+    AssistanceLetter,
+    CaseMaterial,
+    CaseTransfer,
+    Lead,
+    LeadParticipant,
+)
 from xietong.deadlines.graphql.types import MATTER_TYPE_NAMES, ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
 from xietong.jurisdictions.graphql.types import (
@@ -352,3 +358,115 @@ class AssistanceLetterType:
     @strawberry.field(description="The clocks of this letter you may see (the helper's own).")
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(letters.MATTER, self.model.id))
+
+
+@strawberry.type(
+    name="LeadParticipant",
+    description="A department taking part in a lead's joint verification, with its finding.",
+)
+class LeadParticipantType:
+    model: strawberry.Private[LeadParticipant]
+
+    @strawberry.field(description="The department.")
+    async def department(self, info: Info) -> DepartmentType | None:
+        return await department_of(info, self.model.department_id)
+
+    @strawberry.field(description="Its finding (核查意见), once recorded.")
+    def finding(self) -> str | None:
+        return self.model.finding
+
+    @strawberry.field(description="The day it recorded its finding.")
+    def found_on(self) -> date | None:
+        return self.model.found_on
+
+    @strawberry.field(description="Who recorded it (a login).")
+    def found_by(self) -> str | None:
+        return self.model.found_by
+
+
+@strawberry.type(
+    name="Lead",
+    description="A lead (问题线索, R-8): found by witnessing, monitoring, an inspection or a "
+    "complaint; transferred to the competent department, verified jointly when serious, and "
+    "disposed of.",
+)
+class LeadType:
+    model: strawberry.Private[Lead]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("Lead", self.model.id)
+
+    @strawberry.field(description="Number (线索编号).")
+    def number(self) -> str:
+        return self.model.number
+
+    @strawberry.field(description="Where it came from.")
+    def source(self) -> LeadSource:
+        return self.model.source
+
+    @strawberry.field(description="Where it stands.")
+    def status(self) -> LeadStatus:
+        return self.model.status
+
+    @strawberry.field(description="A short title.")
+    def title(self) -> str:
+        return self.model.title
+
+    @strawberry.field(description="The facts as registered.")
+    def facts(self) -> str:
+        return self.model.facts
+
+    @strawberry.field(description="Serious or hard: verified jointly.")
+    def serious(self) -> bool:
+        return self.model.serious
+
+    @strawberry.field(description="The project's code, if any.")
+    def project_code(self) -> str | None:
+        return self.model.project_code
+
+    @strawberry.field(description="The market entity concerned, if any.")
+    def entity_name(self) -> str | None:
+        return self.model.entity_name
+
+    @strawberry.field(description="The day it was found.")
+    def found_on(self) -> date:
+        return self.model.found_on
+
+    @strawberry.field(description="The unit.")
+    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="Who registered it.")
+    async def registered_by(self, info: Info) -> DepartmentType | None:
+        return await department_of(info, self.model.registered_by_department_id)
+
+    @strawberry.field(description="The complaint it came from, if any (global id).")
+    def complaint_id(self) -> strawberry.ID | None:
+        ident = self.model.complaint_id
+        return None if ident is None else to_global_id("Complaint", ident)
+
+    @strawberry.field(description="The competent department it was transferred to.")
+    async def competent_department(self, info: Info) -> DepartmentType | None:
+        return await department_of(info, self.model.competent_department_id)
+
+    @strawberry.field(description="The departments verifying it jointly, with their findings.")
+    async def participants(self, info: Info) -> list[LeadParticipantType]:
+        loader = info.context.loaders.of(CaseworkLoaders).participants_by_lead_id
+        return [LeadParticipantType(model=p) for p in await loader.load(self.model.id)]
+
+    @strawberry.field(description="How it was disposed of.")
+    def disposition(self) -> LeadDisposition | None:
+        return self.model.disposition
+
+    @strawberry.field(description="The body it went to: the department, 纪检监察 or 公安.")
+    async def disposition_department(self, info: Info) -> DepartmentType | None:
+        return await department_of(info, self.model.disposition_department_id)
+
+    @strawberry.field(description="The disposition's record (处置意见).")
+    def disposition_note(self) -> str | None:
+        return self.model.disposition_note
+
+    @strawberry.field(description="The day it was disposed of.")
+    def disposed_on(self) -> date | None:
+        return self.model.disposed_on
