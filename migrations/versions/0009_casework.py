@@ -5,7 +5,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-26 15:49:33.095071
 
-Five tenant tables under row-level security (``xietong.db.rls``). A lead and its participants
+Six tenant tables under row-level security (``xietong.db.rls``). A lead and its participants
 belong to the registering unit: read up the chain, written in the unit; a participant's finding is
 written only by that participant department. A transfer or letter belongs to the sender's unit;
 the receiving unit reads it, and its materials, only while a live grant on it names that unit
@@ -68,6 +68,25 @@ POLICIES = [
         read=rls.any_of(rls.in_read_scope("jurisdiction_code"), rls.granted("id", "case")),
         insert=_OWN,
         update=_crossing("helper_jurisdiction_code"),
+    ),
+    rls.TenantPolicy(
+        "case_document",
+        read=rls.any_of(rls.in_read_scope("jurisdiction_code"), rls.granted("matter_id", "case")),
+        # The matter's unit issues into its own matters; the other side only from its own write
+        # unit (as the issuer) and only under a live grant for `accept` on the matter.
+        insert=rls.all_of(
+            rls.is_actor("created_by"),
+            rls.any_of(
+                rls.all_of(
+                    rls.in_write_unit("jurisdiction_code"),
+                    rls.in_write_unit("issuer_jurisdiction_code"),
+                ),
+                rls.all_of(
+                    rls.in_write_unit("issuer_jurisdiction_code"),
+                    rls.granted("matter_id", "case", "accept"),
+                ),
+            ),
+        ),
     ),
     rls.TenantPolicy(
         "case_material",
@@ -533,6 +552,73 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_lead_participant_lead_id"), "lead_participant", ["lead_id"], unique=False
     )
+    op.create_table(
+        "case_document",
+        sa.Column("matter_type", sa.String(length=16), nullable=False),
+        sa.Column("matter_id", sa.UUID(), nullable=False),
+        sa.Column("jurisdiction_code", sa.Integer(), nullable=False),
+        sa.Column("issuer_jurisdiction_code", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "transfer_letter",
+                "receipt",
+                "return_letter",
+                "forward_notice",
+                "result_reply",
+                "assistance_letter",
+                "letter_return",
+                "letter_reply",
+                "lead_disposition",
+                name="case_document_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("number", sa.String(length=64), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("filename", sa.Text(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("province_code", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.Text(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "matter_type IN ('transfer', 'letter', 'lead')",
+            name=op.f("ck_case_document_matter_type_known"),
+        ),
+        sa.CheckConstraint(
+            "province_code = jurisdiction_code - jurisdiction_code % 10000",
+            name=op.f("ck_case_document_province_prefix"),
+        ),
+        sa.CheckConstraint(
+            "size = octet_length(content)", name=op.f("ck_case_document_size_matches")
+        ),
+        sa.ForeignKeyConstraint(
+            ["issuer_jurisdiction_code"],
+            ["jurisdiction.code"],
+            name=op.f("fk_case_document_issuer_jurisdiction_code_jurisdiction"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"],
+            ["jurisdiction.code"],
+            name=op.f("fk_case_document_jurisdiction_code_jurisdiction"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_case_document")),
+        sa.UniqueConstraint("number", name=op.f("uq_case_document_number")),
+    )
+    op.create_index(
+        op.f("ix_case_document_matter_id"), "case_document", ["matter_id"], unique=False
+    )
     for policy in POLICIES:
         for statement in policy.create():
             op.execute(statement)
@@ -542,6 +628,8 @@ def downgrade() -> None:
     for policy in reversed(POLICIES):
         for statement in policy.drop():
             op.execute(statement)
+    op.drop_index(op.f("ix_case_document_matter_id"), table_name="case_document")
+    op.drop_table("case_document")
     op.drop_index(op.f("ix_lead_participant_lead_id"), table_name="lead_participant")
     op.drop_table("lead_participant")
     op.drop_index("ix_case_transfer_receiver", table_name="case_transfer")

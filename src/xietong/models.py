@@ -7,6 +7,7 @@ from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVe
 from xietong.audit.models import AuditChain, AuditEvent
 from xietong.casework.models import (
     AssistanceLetter,
+    CaseDocument,
     CaseMaterial,
     CaseTransfer,
     Lead,
@@ -54,6 +55,7 @@ __all__ = [
     "Bid",
     "CalendarOverrideDay",
     "CalendarYear",
+    "CaseDocument",
     "CaseMaterial",
     "CaseTransfer",
     "Complaint",

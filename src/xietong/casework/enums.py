@@ -88,3 +88,17 @@ class LetterMove(LabelledEnum):
     RETURN = "return", "退回并说明原因"
     ANSWER = "answer", "协助办理并书面复函"
     CLOSE = "close", "办结"
+
+
+class DocumentKind(LabelledEnum):
+    """A document a casework move issues, as a ``.docx`` kept exactly as issued."""
+
+    TRANSFER_LETTER = "transfer_letter", "案件移送函"
+    RECEIPT = "receipt", "案件移送回执"
+    RETURN_LETTER = "return_letter", "案件退回函"
+    FORWARD_NOTICE = "forward_notice", "案件转送告知函"
+    RESULT_REPLY = "result_reply", "案件办理结果回告函"
+    ASSISTANCE_LETTER = "assistance_letter", "协助办理函"
+    LETTER_RETURN = "letter_return", "协助办理函退回函"
+    LETTER_REPLY = "letter_reply", "协助办理复函"
+    LEAD_DISPOSITION = "lead_disposition", "问题线索处置决定书"

@@ -18,15 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.actions import ObjectType
 from xietong.access.scope import Scope
-from xietong.casework import common
+from xietong.casework import common, documents
 from xietong.casework.common import Actor
-from xietong.casework.enums import LeadDisposition, LeadSource, LeadStatus
+from xietong.casework.enums import DocumentKind, LeadDisposition, LeadSource, LeadStatus
 from xietong.casework.errors import CaseworkError
 from xietong.casework.errors import CaseworkErrorCode as C
 from xietong.casework.models import Lead, LeadParticipant
 from xietong.casework.transitions import LeadMove, check_lead
 from xietong.complaints.models import Complaint
 from xietong.deadlines.clock import Clock
+from xietong.deadlines.rules import XUANEN, YUNNAN
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
 from xietong.jurisdictions.enums import DepartmentKind
@@ -294,6 +295,20 @@ async def dispose(
     lead.disposed_on = clock.today()
     lead.updated_at = clock.now()
     await db_session.flush()
+    await documents.issue(
+        db_session,
+        kind=DocumentKind.LEAD_DISPOSITION,
+        matter_type="lead",
+        matter_id=lead.id,
+        matter_jurisdiction_code=lead.jurisdiction_code,
+        number=f"{lead.number}-CZ",
+        issued_on=clock.today(),
+        issuer=actor,
+        recipient=(await documents.full_name(db_session, recipient.id) if recipient else "存档"),
+        subject=lead.title,
+        body=f"处置方式：{disposition.zh}\n{why}",
+        basis=f"{XUANEN}三（三）；{YUNNAN}十",
+    )
     await _audit(
         db_session,
         lead,

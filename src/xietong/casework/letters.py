@@ -8,23 +8,25 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.actions import Action, ObjectType
 from xietong.access.scope import Scope, granted_ids
-from xietong.casework import common
+from xietong.casework import common, documents
 from xietong.casework.common import Actor
-from xietong.casework.enums import LetterMove, LetterStatus
+from xietong.casework.enums import DocumentKind, LetterMove, LetterStatus
 from xietong.casework.errors import CaseworkError
 from xietong.casework.errors import CaseworkErrorCode as C
-from xietong.casework.models import AssistanceLetter
+from xietong.casework.models import AssistanceLetter, CaseMaterial
 from xietong.casework.transitions import LETTER_MOVES, Side, check
 from xietong.complaints.attachments import CheckedFile
 from xietong.deadlines import obligations
 from xietong.deadlines.clock import Clock
 from xietong.deadlines.obligations import MatterRef
+from xietong.deadlines.rules import ZENGDU, get_rule
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
 from xietong.jurisdictions.models import Department
@@ -45,6 +47,42 @@ class Request:
     help_asked: str
     reasons: str
     files: Sequence[CheckedFile] = ()
+
+
+DOCUMENT_CODES = {
+    DocumentKind.ASSISTANCE_LETTER: "XH",
+    DocumentKind.LETTER_RETURN: "TH",
+    DocumentKind.LETTER_REPLY: "FH",
+}
+
+
+async def _document(
+    session: AsyncSession,
+    letter: AssistanceLetter,
+    kind: DocumentKind,
+    actor: Actor,
+    *,
+    to_department: uuid.UUID,
+    body: str,
+    basis: str,
+    materials: Sequence[CaseMaterial] = (),
+    today: date,
+) -> None:
+    await documents.issue(
+        session,
+        kind=kind,
+        matter_type=MATTER,
+        matter_id=letter.id,
+        matter_jurisdiction_code=letter.jurisdiction_code,
+        number=f"{letter.number}-{DOCUMENT_CODES[kind]}",
+        issued_on=today,
+        issuer=actor,
+        recipient=await documents.full_name(session, to_department),
+        subject=letter.case_summary[:60],
+        body=body,
+        basis=basis,
+        materials=materials,
+    )
 
 
 async def get(
@@ -154,6 +192,17 @@ async def send(
         jurisdiction_code=actor.jurisdiction_code,
         files=request.files,
         actor=actor,
+    )
+    await _document(
+        db_session,
+        letter,
+        DocumentKind.ASSISTANCE_LETTER,
+        actor,
+        to_department=helper.id,
+        body=f"案情：{request.case_summary}\n协助事项：{request.help_asked}\n理由：{request.reasons}",
+        basis=f"{ZENGDU}第十六条",
+        materials=stored,
+        today=today,
     )
     await common.record(
         db_session,
@@ -265,6 +314,16 @@ async def return_(
     letter.updated_at = clock.now()
     await db_session.flush()
     late = row.due_on is not None and row.met_on is not None and row.met_on > row.due_on
+    await _document(
+        db_session,
+        letter,
+        DocumentKind.LETTER_RETURN,
+        actor,
+        to_department=letter.requesting_department_id,
+        body=why,
+        basis=get_rule("R10.return_letter").citation,
+        today=clock.today(),
+    )
     await _audit(db_session, letter, actor, LetterMove.RETURN, before, late=late)
     return letter
 
@@ -294,6 +353,16 @@ async def answer(
     letter.answer = what
     letter.updated_at = clock.now()
     await db_session.flush()
+    await _document(
+        db_session,
+        letter,
+        DocumentKind.LETTER_REPLY,
+        actor,
+        to_department=letter.requesting_department_id,
+        body=what,
+        basis=f"{ZENGDU}第十六条",
+        today=clock.today(),
+    )
     await _audit(db_session, letter, actor, LetterMove.ANSWER, before)
     return letter
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.casework.enums import (
+    DocumentKind,
     LeadDisposition,
     LeadSource,
     LeadStatus,
@@ -270,6 +271,35 @@ class CaseMaterial(_Row, Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     filename: Mapped[str] = mapped_column(Text, nullable=False)
     media_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class CaseDocument(_Row, Base):
+    """A document a move issued (移送函, 回执, 退回函…), kept exactly as issued. It belongs to the
+    matter's unit and names the issuing unit: a receiver issues into the sender's matter under
+    its grant (migration 0009)."""
+
+    __tablename__ = "case_document"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        CheckConstraint("size = octet_length(content)", name="size_matches"),
+        CheckConstraint("matter_type IN ('transfer', 'letter', 'lead')", name="matter_type_known"),
+    )
+
+    matter_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    matter_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    issuer_jurisdiction_code: Mapped[int] = mapped_column(
+        ForeignKey("jurisdiction.code"), nullable=False
+    )
+    kind: Mapped[DocumentKind] = mapped_column(
+        text_enum(DocumentKind, "case_document_kind"), nullable=False
+    )
+    number: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    filename: Mapped[str] = mapped_column(Text, nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

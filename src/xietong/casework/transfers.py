@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xietong.access.actions import Action, ObjectType
 from xietong.access.scope import Scope, granted_ids
 from xietong.audit.enums import ActorKind
-from xietong.casework import common
+from xietong.casework import common, documents
 from xietong.casework.common import Actor, Switch
-from xietong.casework.enums import TransferGround, TransferMove, TransferStatus
+from xietong.casework.enums import DocumentKind, TransferGround, TransferMove, TransferStatus
 from xietong.casework.errors import CaseworkError
 from xietong.casework.errors import CaseworkErrorCode as C
-from xietong.casework.models import CaseTransfer, Lead
+from xietong.casework.models import CaseMaterial, CaseTransfer, Lead
 from xietong.casework.transitions import TRANSFER_MOVES, Side, check
 from xietong.complaints.attachments import CheckedFile
 from xietong.complaints.models import Complaint
@@ -36,6 +36,7 @@ from xietong.deadlines import obligations
 from xietong.deadlines.clock import Clock
 from xietong.deadlines.errors import ObligationNotFound
 from xietong.deadlines.obligations import MatterRef
+from xietong.deadlines.rules import get_rule
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
 from xietong.jurisdictions.models import Department
@@ -62,6 +63,46 @@ class Sending:
     complaint_id: uuid.UUID | None = None
     lead_id: uuid.UUID | None = None
     files: Sequence[CheckedFile] = ()
+
+
+DOCUMENT_CODES = {
+    DocumentKind.TRANSFER_LETTER: "YSH",
+    DocumentKind.RECEIPT: "HZ",
+    DocumentKind.RETURN_LETTER: "TH",
+    DocumentKind.FORWARD_NOTICE: "ZS",
+    DocumentKind.RESULT_REPLY: "HG",
+}
+"""Document numbers: ``<transfer number>-<code>`` (YSH 移送函, HZ 回执, TH 退回, ZS 转送,
+HG 回告)."""
+
+
+async def _document(
+    session: AsyncSession,
+    transfer: CaseTransfer,
+    kind: DocumentKind,
+    actor: Actor,
+    *,
+    to_department: uuid.UUID,
+    body: str,
+    rule_id: str,
+    materials: Sequence[CaseMaterial] = (),
+    today: date,
+) -> None:
+    await documents.issue(
+        session,
+        kind=kind,
+        matter_type=MATTER,
+        matter_id=transfer.id,
+        matter_jurisdiction_code=transfer.jurisdiction_code,
+        number=f"{transfer.number}-{DOCUMENT_CODES[kind]}",
+        issued_on=today,
+        issuer=actor,
+        recipient=await documents.full_name(session, to_department),
+        subject=transfer.title,
+        body=body,
+        basis=get_rule(rule_id).citation,
+        materials=materials,
+    )
 
 
 async def get(
@@ -210,6 +251,17 @@ async def send(
         clock=clock,
         actor=actor.name,
     )
+    await _document(
+        db_session,
+        transfer,
+        DocumentKind.TRANSFER_LETTER,
+        actor,
+        to_department=receiver.id,
+        body=sending.facts,
+        rule_id="R9.transfer",
+        materials=stored,
+        today=today,
+    )
     await common.record(
         db_session,
         actor,
@@ -302,6 +354,17 @@ async def receive(
         started_on=today,
         clock=clock,
         actor=actor.name,
+    )
+    await _document(
+        db_session,
+        transfer,
+        DocumentKind.RECEIPT,
+        actor,
+        to_department=transfer.sender_department_id,
+        body=f"签收人：{actor.name}",
+        rule_id="R9.transfer",
+        materials=materials,
+        today=today,
     )
     await _audit(
         db_session,
@@ -431,6 +494,16 @@ async def return_(
     transfer.return_reason = why
     transfer.updated_at = clock.now()
     await db_session.flush()
+    await _document(
+        db_session,
+        transfer,
+        DocumentKind.RETURN_LETTER,
+        actor,
+        to_department=transfer.sender_department_id,
+        body=why,
+        rule_id="R9.return_out_of_scope",
+        today=clock.today(),
+    )
     await _audit(
         db_session,
         transfer,
@@ -501,6 +574,17 @@ async def forward(
     transfer.forward_reason = why
     transfer.updated_at = clock.now()
     await db_session.flush()
+    to = await documents.full_name(db_session, onward.receiver_department_id)
+    await _document(
+        db_session,
+        transfer,
+        DocumentKind.FORWARD_NOTICE,
+        actor,
+        to_department=transfer.sender_department_id,
+        body=f"转送至：{to}（{onward.number}）。\n理由：{why}",
+        rule_id="R9.return_out_of_scope",
+        today=clock.today(),
+    )
     await _audit(
         db_session,
         transfer,
@@ -559,6 +643,16 @@ async def report(
     transfer.reported_on = today
     transfer.updated_at = clock.now()
     await db_session.flush()
+    await _document(
+        db_session,
+        transfer,
+        DocumentKind.RESULT_REPLY,
+        actor,
+        to_department=transfer.sender_department_id,
+        body=what,
+        rule_id="R9.result_reply",
+        today=today,
+    )
     await _audit(
         db_session,
         transfer,

@@ -153,6 +153,7 @@ APP_ROLE = AllowList(
         "case_transfer": ("SELECT", "INSERT"),
         "assistance_letter": ("SELECT", "INSERT"),
         "case_material": ("SELECT", "INSERT"),
+        "case_document": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},

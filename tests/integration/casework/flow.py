@@ -19,6 +19,7 @@ TRANSFER_FIELDS = """id number status ground title facts discoveredOn sentOn
   acceptedOn returnedOn returnReason forwardedOn forwardReason
   forwardedToJurisdiction { code } forwardedToDepartment { key } forwardedFromId
   concludedOn result reportedOn closedOn
+  documents { kind number sha256 contentBase64 issuerJurisdiction { code } }
   obligations { rule { id } status due metOn jurisdiction { code }
     calendar { jurisdiction { code } } }"""
 ONE = "query($id: ID!) { caseTransfer(id: $id) { " + TRANSFER_FIELDS + " } }"
@@ -71,6 +72,15 @@ async def ok(
     result = await do(gql, name, input_type, login, **fields)
     assert result["errors"] == [], result["errors"]
     return result
+
+
+def docx_text(content_base64: str) -> str:
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(base64.b64decode(content_base64)))
+    return "\n".join(p.text for p in document.paragraphs)
 
 
 def clocks(transfer: dict[str, Any]) -> dict[str, dict[str, Any]]:

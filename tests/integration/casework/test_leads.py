@@ -10,7 +10,7 @@ from tests.support import GraphQLClient
 
 FIELDS = """id number status source serious disposition dispositionNote
   dispositionDepartment { key } competentDepartment { key }
-  participants { department { key } finding foundBy }"""
+  participants { department { key } finding foundBy } documents { kind number }"""
 ONE = "query($id: ID!) { lead(id: $id) { " + FIELDS + " } }"
 LIST = "query { leads(first: 50) { nodes { id disposition } } }"
 
@@ -155,6 +155,7 @@ async def test_a_lead_verified_jointly_by_three_departments_and_transferred_to_p
     assert lead["status"] == "DISPOSED"
     assert lead["disposition"] == "POLICE"
     assert lead["dispositionDepartment"]["key"] == "zengdu-police"
+    assert [d["kind"] for d in lead["documents"]] == ["LEAD_DISPOSITION"]
     assert sorted(p["department"]["key"] for p in lead["participants"] if p["finding"]) == [
         "zengdu-finance",
         "zengdu-housing",

@@ -13,6 +13,7 @@ from xietong.deadlines.clock import ManualClock
 
 REQUESTER, HELPER = "zengdu.housing", "wuhua.housing"
 FIELDS = """id number status caseSummary returnedOn returnReason answer closedOn
+  documents { kind }
   materials { sha256 } obligations { rule { id } status due metOn jurisdiction { code } }"""
 ONE = "query($id: ID!) { assistanceLetter(id: $id) { " + FIELDS + " } }"
 INCOMING = "query { assistanceLetters(incoming: true, first: 50) { nodes { id } } }"
@@ -98,6 +99,7 @@ async def test_a_letter_returned_as_out_of_scope_within_five_working_days(
         )
     )["letter"]
     assert returned["status"] == "RETURNED"
+    assert [d["kind"] for d in returned["documents"]] == ["ASSISTANCE_LETTER", "LETTER_RETURN"]
     (met,) = returned["obligations"]
     assert met["status"] == "MET"
     assert met["metOn"] == "2026-10-08"

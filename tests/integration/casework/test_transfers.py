@@ -14,6 +14,7 @@ from tests.integration.casework.flow import (
     clocks,
     department_id,
     do,
+    docx_text,
     ok,
 )
 from tests.support import GraphQLClient
@@ -96,6 +97,14 @@ async def test_zengdu_to_yunnan_and_back_with_receipts(
     at_sender = (await cgql.data(ONE, {"id": ident}, login=SENDER))["caseTransfer"]
     assert clocks(at_sender)["R9.transfer"]["status"] == "MET"
     assert at_sender["receipt"]["digest"] == received["receipt"]["digest"]
+    # Both sides read the same documents: the 移送函 and the 回执 listing every hash.
+    kinds = {d["kind"]: d for d in at_sender["documents"]}
+    assert set(kinds) == {"TRANSFER_LETTER", "RECEIPT"}
+    assert kinds["RECEIPT"]["issuerJurisdiction"]["code"] == "530102"
+    receipt = docx_text(kinds["RECEIPT"]["contentBase64"])
+    assert all(h in receipt for h in HASHES)
+    assert received["receipt"]["digest"] in receipt
+    assert "昆明某建设公司" in docx_text(kinds["TRANSFER_LETTER"]["contentBase64"])
 
     # The sender cannot make the receiver's moves, nor the receiver the sender's.
     assert [
@@ -121,6 +130,8 @@ async def test_zengdu_to_yunnan_and_back_with_receipts(
         )
     )["transfer"]
     assert returned["status"] == "RETURNED"
+    (letter,) = [d for d in returned["documents"] if d["kind"] == "RETURN_LETTER"]
+    assert "不属本局职责" in docx_text(letter["contentBase64"])
     assert clocks(returned)["R9.return_out_of_scope"]["status"] == "MET"
     closed = (await ok(cgql, "caseTransferClose", "CaseTransferRefInput", SENDER, id=ident))[
         "transfer"

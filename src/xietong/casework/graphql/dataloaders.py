@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from xietong.access.guard import Guard
-from xietong.casework.models import CaseMaterial, LeadParticipant
+from xietong.casework.models import CaseDocument, CaseMaterial, LeadParticipant
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,7 @@ class CaseworkLoaders:
 
     materials_by_matter_id: DataLoader[uuid.UUID, list[CaseMaterial]]
     participants_by_lead_id: DataLoader[uuid.UUID, list[LeadParticipant]]
+    documents_by_matter_id: DataLoader[uuid.UUID, list[CaseDocument]]
 
     @classmethod
     def create(cls, session: AsyncSession, guard: Guard) -> CaseworkLoaders:
@@ -45,7 +46,19 @@ class CaseworkLoaders:
                 found.setdefault(row.lead_id, []).append(row)
             return [found.get(i, []) for i in ids]
 
+        async def documents(ids: Sequence[uuid.UUID]) -> list[list[CaseDocument]]:
+            rows = await session.scalars(
+                select(CaseDocument)
+                .where(CaseDocument.matter_id.in_(list(ids)))
+                .order_by(CaseDocument.matter_id, CaseDocument.created_at, CaseDocument.id)
+            )
+            found: dict[uuid.UUID, list[CaseDocument]] = {}
+            for row in rows:
+                found.setdefault(row.matter_id, []).append(row)
+            return [found.get(i, []) for i in ids]
+
         return cls(
             materials_by_matter_id=DataLoader(load_fn=materials),
             participants_by_lead_id=DataLoader(load_fn=participants),
+            documents_by_matter_id=DataLoader(load_fn=documents),
         )

@@ -11,6 +11,7 @@ from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.casework import letters, transfers
 from xietong.casework.enums import (
+    DocumentKind,
     LeadDisposition,
     LeadSource,
     LeadStatus,
@@ -24,11 +25,13 @@ from xietong.casework.errors import CaseworkErrorCode
 from xietong.casework.graphql.dataloaders import CaseworkLoaders
 from xietong.casework.models import (
     AssistanceLetter,
+    CaseDocument,
     CaseMaterial,
     CaseTransfer,
     Lead,
     LeadParticipant,
 )
+from xietong.complaints.notices import MEDIA_TYPE
 from xietong.deadlines.graphql.types import MATTER_TYPE_NAMES, ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
 from xietong.jurisdictions.graphql.types import (
@@ -54,6 +57,7 @@ _described(LeadStatus, "Where a lead stands.")
 _described(LeadDisposition, "How a lead ends.")
 _described(LetterStatus, "Where an assistance letter stands.")
 _described(LetterMove, "A move of an assistance letter.")
+_described(DocumentKind, "A document a casework move issues (.docx).")
 graphql_enum(
     CaseworkErrorCode,
     description="Why a casework mutation was refused.",
@@ -113,6 +117,60 @@ class CaseMaterialType:
     @strawberry.field(description="The content, base64.")
     def content_base64(self) -> str:
         return base64.b64encode(self.model.content).decode("ascii")
+
+
+@strawberry.type(
+    name="CaseDocument",
+    description="A document a move issued (移送函, 回执, 退回函, 协助办理函, 复函, 处置决定书), a "
+    ".docx kept exactly as issued; its SHA-256 is in the audit trail.",
+)
+class CaseDocumentType:
+    model: strawberry.Private[CaseDocument]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("CaseDocument", self.model.id)
+
+    @strawberry.field(description="Which document.")
+    def kind(self) -> DocumentKind:
+        return self.model.kind
+
+    @strawberry.field(description="Document number (文号).")
+    def number(self) -> str:
+        return self.model.number
+
+    @strawberry.field(description="The China day it was issued.")
+    def issued_on(self) -> date:
+        return self.model.issued_on
+
+    @strawberry.field(description="The unit that issued it.")
+    async def issuer_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.issuer_jurisdiction_code)
+
+    @strawberry.field(description="File name to save it under.")
+    def filename(self) -> str:
+        return self.model.filename
+
+    @strawberry.field(description="Media type (Word, .docx).")
+    def media_type(self) -> str:
+        return MEDIA_TYPE
+
+    @strawberry.field(description="Size in bytes.")
+    def size(self) -> int:
+        return self.model.size
+
+    @strawberry.field(description="SHA-256 of the document (hex).")
+    def sha256(self) -> str:
+        return self.model.sha256
+
+    @strawberry.field(description="The document, base64 (decode and save as `filename`).")
+    def content_base64(self) -> str:
+        return base64.b64encode(self.model.content).decode("ascii")
+
+
+async def documents_of(info: Info, matter_id: Any) -> list[CaseDocumentType]:
+    rows = await info.context.loaders.of(CaseworkLoaders).documents_by_matter_id.load(matter_id)
+    return [CaseDocumentType(model=r) for r in rows]
 
 
 async def materials_of(info: Info, matter_id: Any) -> list[CaseMaterialType]:
@@ -273,6 +331,12 @@ class CaseTransferType:
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(transfers.MATTER, self.model.id))
 
+    @strawberry.field(
+        description="The documents issued on it: 移送函, 回执, 退回函, 转送告知函, 回告函."
+    )
+    async def documents(self, info: Info) -> list[CaseDocumentType]:
+        return await documents_of(info, self.model.id)
+
 
 @strawberry.type(
     name="AssistanceLetter",
@@ -358,6 +422,10 @@ class AssistanceLetterType:
     @strawberry.field(description="The clocks of this letter you may see (the helper's own).")
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(letters.MATTER, self.model.id))
+
+    @strawberry.field(description="The documents issued on it: 协助办理函, 退回函, 复函.")
+    async def documents(self, info: Info) -> list[CaseDocumentType]:
+        return await documents_of(info, self.model.id)
 
 
 @strawberry.type(
@@ -470,3 +538,7 @@ class LeadType:
     @strawberry.field(description="The day it was disposed of.")
     def disposed_on(self) -> date | None:
         return self.model.disposed_on
+
+    @strawberry.field(description="The disposition's decision document.")
+    async def documents(self, info: Info) -> list[CaseDocumentType]:
+        return await documents_of(info, self.model.id)
