@@ -121,7 +121,12 @@ async def get(
 
 
 def transfers_query(
-    *, scope: Scope, span: CodeRange | None, incoming: bool, status: Sequence[TransferStatus]
+    *,
+    scope: Scope,
+    span: CodeRange | None,
+    incoming: bool,
+    status: Sequence[TransferStatus],
+    complaint_id: uuid.UUID | None = None,
 ) -> Select[CaseTransfer]:
     """Outgoing: sent by units of ``span``. Incoming: transfers granted to the caller's unit."""
     where: list[ColumnElement[bool]] = []
@@ -135,6 +140,8 @@ def transfers_query(
         where.append(scope.visible(CaseTransfer.jurisdiction_code))
     if status:
         where.append(CaseTransfer.status.in_(list(status)))
+    if complaint_id is not None:
+        where.append(CaseTransfer.complaint_id == complaint_id)
     return select(CaseTransfer).where(and_(*where))
 
 

@@ -385,6 +385,10 @@ class TransferQueries:
         status: Annotated[
             list[TransferStatus] | None, strawberry.argument(description="Only these states.")
         ] = None,
+        complaint_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only transfers of this complaint (its whole story)."),
+        ] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[CaseTransferType]:
@@ -393,7 +397,13 @@ class TransferQueries:
         page = await paginate(
             ctx.db,
             transfers.transfers_query(
-                scope=ctx.scope, span=span, incoming=incoming, status=status or ()
+                scope=ctx.scope,
+                span=span,
+                incoming=incoming,
+                status=status or (),
+                complaint_id=None
+                if complaint_id is None
+                else expect_global_id(complaint_id, "Complaint", field="complaintId"),
             ),
             keys=(CaseTransfer.created_at, CaseTransfer.id),
             first=first,
