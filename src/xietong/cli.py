@@ -115,8 +115,10 @@ async def _migrate(settings: Settings, url: str, revision: str = "head") -> None
     )
 
 
-async def _seed_demo(settings: Settings, url: str) -> int:
-    """Demo complaints in every state (``complaints.demo``), once."""
+async def _seed_demo(settings: Settings, url: str) -> tuple[int, int]:
+    """Demo complaints (``complaints.demo``) and casework (``casework.demo``) in every state,
+    once each."""
+    from xietong.casework import demo as casework_demo
     from xietong.complaints import demo as complaint_demo
     from xietong.deadlines.clock import SYSTEM_CLOCK
 
@@ -124,7 +126,10 @@ async def _seed_demo(settings: Settings, url: str) -> int:
     try:
         sessions = make_sessionmaker(engine, keyring=Keyring.from_settings(settings))
         async with transaction(sessions) as session:
-            return await complaint_demo.seed(session, SYSTEM_CLOCK.today())
+            complaints = await complaint_demo.seed(session, SYSTEM_CLOCK.today())
+        async with transaction(sessions) as session:
+            casework = await casework_demo.seed(session, SYSTEM_CLOCK.today())
+        return complaints, casework
     finally:
         await engine.dispose()
 
@@ -233,9 +238,14 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
         )
         click.echo("Demo trading data: " + asyncio.run(_demo_data(settings, urls.app)))
-        seeded = asyncio.run(_seed_demo(settings, urls.owner))
+        seeded, casework = asyncio.run(_seed_demo(settings, urls.owner))
         if seeded:
             click.echo(f"Demo complaints: {seeded} at 宣恩县, in every state, some overdue.")
+        if casework:
+            click.echo(
+                f"Demo casework: {casework} transfers, letters (曾都区 → 五华区) and leads, "
+                "in every state, some overdue."
+            )
         settings = dataclasses.replace(
             settings,
             server=server,

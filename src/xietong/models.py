@@ -5,6 +5,14 @@ context, so no context imports it (the arrows point down)."""
 
 from xietong.access.models import AccessGrant, ApiKey, DepartmentPower, PolicyVersion
 from xietong.audit.models import AuditChain, AuditEvent
+from xietong.casework.models import (
+    AssistanceLetter,
+    CaseDocument,
+    CaseMaterial,
+    CaseTransfer,
+    Lead,
+    LeadParticipant,
+)
 from xietong.complaints.models import Complaint, ComplaintAttachment, ComplaintNotice
 from xietong.db.base import Base
 from xietong.deadlines.models import (
@@ -40,12 +48,16 @@ __all__ = [
     "AccessGrant",
     "ApiKey",
     "ApprovedProject",
+    "AssistanceLetter",
     "AuditChain",
     "AuditEvent",
     "Award",
     "Bid",
     "CalendarOverrideDay",
     "CalendarYear",
+    "CaseDocument",
+    "CaseMaterial",
+    "CaseTransfer",
     "Complaint",
     "ComplaintAttachment",
     "ComplaintNotice",
@@ -57,6 +69,8 @@ __all__ = [
     "Expert",
     "Jurisdiction",
     "JurisdictionVersion",
+    "Lead",
+    "LeadParticipant",
     "LocalPromiseRow",
     "MarketEntity",
     "NaturalPerson",

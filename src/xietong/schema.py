@@ -14,6 +14,10 @@ from xietong.access.graphql.mutations import AccessMutations
 from xietong.access.graphql.queries import AccessQueries
 from xietong.access.registry import register_objects
 from xietong.api.schema import Schema, build
+from xietong.casework.graphql.leads import LeadMutations, LeadQueries
+from xietong.casework.graphql.letters import LetterMutations, LetterQueries
+from xietong.casework.graphql.transfers import TransferMutations, TransferQueries
+from xietong.casework.objects import register_objects as register_casework_objects
 from xietong.complaints.graphql.mutations import ComplaintMutations
 from xietong.complaints.graphql.queries import ComplaintQueries
 from xietong.config import GraphQLSettings
@@ -31,6 +35,7 @@ from xietong.trading.objects import register_objects as register_trading_objects
 register_objects()
 register_trading_objects()
 register_deadline_objects()
+register_casework_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
@@ -42,6 +47,9 @@ class Query(
     DeadlineQueries,
     NotificationQueries,
     ComplaintQueries,
+    TransferQueries,
+    LetterQueries,
+    LeadQueries,
 ):
     pass
 
@@ -52,7 +60,14 @@ class Query(
     "payload's `errors`, refused access as a top-level error."
 )
 class Mutation(
-    PeopleMutations, AccessMutations, TradingMutations, NotificationMutations, ComplaintMutations
+    PeopleMutations,
+    AccessMutations,
+    TradingMutations,
+    NotificationMutations,
+    ComplaintMutations,
+    TransferMutations,
+    LetterMutations,
+    LeadMutations,
 ):
     pass
 

@@ -145,6 +145,15 @@ APP_ROLE = AllowList(
         "complaint": ("SELECT", "INSERT"),
         "complaint_attachment": ("SELECT", "INSERT"),
         "complaint_notice": ("SELECT", "INSERT"),
+        # Casework (R-8, R-9, R-10; migration 0009): leads, transfers and letters are registered
+        # or sent, then moved along their transition tables (the columns below); materials are
+        # written once and kept as handed over. Nothing is deleted.
+        "lead": ("SELECT", "INSERT"),
+        "lead_participant": ("SELECT", "INSERT"),
+        "case_transfer": ("SELECT", "INSERT"),
+        "assistance_letter": ("SELECT", "INSERT"),
+        "case_material": ("SELECT", "INSERT"),
+        "case_document": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -257,6 +266,58 @@ APP_ROLE = AllowList(
                 "rating_comment",
                 "rated_at",
                 "reopen_count",
+                "updated_at",
+            )
+        },
+        # What the moves change; never who sent what to whom, the facts, or the source.
+        "lead": {
+            "UPDATE": (
+                "status",
+                "competent_department_id",
+                "transferred_on",
+                "verification_started_on",
+                "disposition",
+                "disposition_department_id",
+                "disposition_note",
+                "disposed_on",
+                "updated_at",
+            )
+        },
+        "lead_participant": {"UPDATE": ("finding", "found_on", "found_by")},
+        "case_transfer": {
+            "UPDATE": (
+                "status",
+                "received_on",
+                "received_by",
+                "receipt_digest",
+                "accepted_on",
+                "decided_on",
+                "returned_on",
+                "return_reason",
+                "forwarded_on",
+                "forwarded_to_id",
+                "forwarded_to_jurisdiction_code",
+                "forwarded_to_department_id",
+                "forward_reason",
+                "concluded_on",
+                "result",
+                "reported_on",
+                "closed_on",
+                "closed_by",
+                "updated_at",
+            )
+        },
+        "assistance_letter": {
+            "UPDATE": (
+                "status",
+                "received_on",
+                "received_by",
+                "returned_on",
+                "return_reason",
+                "answered_on",
+                "answer",
+                "closed_on",
+                "closed_by",
                 "updated_at",
             )
         },

@@ -222,6 +222,17 @@ OPERATIONS = [
     "file_complaint",
     "track_complaint",
     *COMPLAINT_MOVES,
+    # Casework (issue 10): leads stay in their unit; a transfer or letter reaches the other
+    # side's named department through its grant only, and not after it closed.
+    "read_lead",
+    "list_leads",
+    "read_transfer",
+    "list_transfers",
+    "read_incoming_transfer",
+    "list_incoming_transfers",
+    "read_closed_transfer",
+    "receive_transfer",
+    "read_incoming_letter",
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -232,6 +243,18 @@ COMPLAINT_OPERATIONS = {
     *PUBLIC_COMPLAINT_OPERATIONS,
     *COMPLAINT_MOVES,
 }
+CASEWORK_OPERATIONS = {
+    "read_lead",
+    "list_leads",
+    "read_transfer",
+    "list_transfers",
+    "read_incoming_transfer",
+    "list_incoming_transfers",
+    "read_closed_transfer",
+    "receive_transfer",
+    "read_incoming_letter",
+}
+SENDER = 530102  # 五华区's housing bureau sends every incoming transfer and letter
 CLOCK_OPERATIONS = {
     "read_obligation",
     "my_work",
@@ -301,6 +324,21 @@ def expected(role: str, relation: str, operation: str) -> bool:
         # the office assigns; the competent department it was handed to does the rest: each in
         # its own unit only
         return role == COMPLAINT_MOVES[operation].party and own
+    if operation in {"read_lead", "list_leads"}:
+        return role in READERS | {"police"} and in_subtree  # the police receive leads (R-8)
+    if operation in {"read_transfer", "list_transfers"}:
+        return role in READERS and in_subtree  # the sender's unit and its superiors
+    if operation in {
+        "read_incoming_transfer",
+        "list_incoming_transfers",
+        "receive_transfer",
+        "read_incoming_letter",
+    }:
+        # the grant names the receiving department (housing) of the receiving unit: not its
+        # office, not its superiors, nobody else
+        return role == "industry" and own
+    if operation == "read_closed_transfer":
+        return False  # the grant ended with the transfer
     raise AssertionError(operation)
 
 
@@ -349,6 +387,9 @@ class World:
     complaints: dict[int, Filed]  # jurisdiction -> a complaint at its office (read, list, track)
     prepared: dict[str, Filed]  # _prepared_key -> a complaint ready for the case's move
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    casework: dict[str, Any] = field(default_factory=dict)
+    """leads, outgoing, incoming, closed, letters: jurisdiction -> global id; receivable:
+    case -> a transfer to that case's target, unsigned."""
 
 
 def _gid(type_name: str, value: uuid.UUID) -> str:
@@ -414,6 +455,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         obligations, inboxes = await _clocks(conn, sorted(targets))
         projects = await _trading_world(conn, targets)
     complaints, prepared = await _complaints(db, targets)
+    casework = await _casework(db, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -428,6 +470,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             projects,
             complaints,
             prepared,
+            casework=casework,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
@@ -665,6 +708,115 @@ def _prepared_key(case: Case) -> str:
     return f"{case.mode}/{case.target}/{case.operation}"
 
 
+async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
+    """In every target unit: a lead; a transfer its housing bureau sent to 五华区's; a transfer
+    and a letter 五华区's housing bureau sent to its housing bureau (live grants), and one such
+    transfer closed (the grant ended); and, for every case that tries to sign a receipt, its own
+    unsigned transfer. Made through the services as the owner."""
+    from tests.conftest import TEST_SERVER_SECRET
+    from xietong.audit.enums import ActorKind
+    from xietong.casework import common, leads, letters, transfers
+    from xietong.casework.enums import LeadSource, TransferGround
+    from xietong.db.engine import make_sessionmaker, transaction
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.keys import Keyring
+
+    engine = make_engine(db.owner_url, pool_size=1)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+    found: dict[str, Any] = {
+        "leads": {},
+        "outgoing": {},
+        "incoming": {},
+        "closed": {},
+        "letters": {},
+        "receivable": {},
+    }
+
+    async def housing(session: Any, code: int) -> uuid.UUID:
+        ident: uuid.UUID = await session.scalar(
+            text(
+                "SELECT id FROM department WHERE jurisdiction_code = :c AND kind = 'industry' "
+                "AND industry = 'housing' AND active ORDER BY key LIMIT 1"
+            ),
+            {"c": code},
+        )
+        return ident
+
+    def actor(code: int, department: uuid.UUID) -> common.Actor:
+        return common.Actor("matrix", ActorKind.SYSTEM, code, department)
+
+    async def transfer(session: Any, sender: int, receiver: int) -> Any:
+        return await transfers.send(
+            session,
+            sending=transfers.Sending(
+                receiver_jurisdiction_code=receiver,
+                receiver_department_id=await housing(session, receiver),
+                ground=TransferGround.NOT_COMPETENT,
+                title="matrix",
+                facts="matrix",
+                discovered_on=SYSTEM_CLOCK.today(),
+            ),
+            actor=actor(sender, await housing(session, sender)),
+            clock=SYSTEM_CLOCK,
+        )
+
+    try:
+        async with transaction(sessions) as session:
+            for code in sorted(targets):
+                lead = await leads.register(
+                    session,
+                    registration=leads.Registration(
+                        source=LeadSource.MONITORING,
+                        title="matrix",
+                        facts="matrix",
+                        serious=False,
+                        found_on=SYSTEM_CLOCK.today(),
+                    ),
+                    actor=actor(code, await housing(session, code)),
+                    clock=SYSTEM_CLOCK,
+                )
+                found["leads"][code] = _gid("Lead", lead.id)
+                found["outgoing"][code] = _gid(
+                    "CaseTransfer", (await transfer(session, code, SENDER)).id
+                )
+                found["incoming"][code] = _gid(
+                    "CaseTransfer", (await transfer(session, SENDER, code)).id
+                )
+                closed = await transfer(session, SENDER, code)
+                await session.execute(
+                    text(
+                        "UPDATE access_grant SET revoked_at = now(), revoked_by = 'matrix' "
+                        "WHERE id = :g"
+                    ),
+                    {"g": closed.grant_id},
+                )
+                await session.execute(
+                    text("UPDATE case_transfer SET status = 'closed' WHERE id = :i"),
+                    {"i": closed.id},
+                )
+                found["closed"][code] = _gid("CaseTransfer", closed.id)
+                letter = await letters.send(
+                    session,
+                    request=letters.Request(
+                        helper_jurisdiction_code=code,
+                        helper_department_id=await housing(session, code),
+                        case_summary="matrix",
+                        help_asked="matrix",
+                        reasons="matrix",
+                    ),
+                    actor=actor(SENDER, await housing(session, SENDER)),
+                    clock=SYSTEM_CLOCK,
+                )
+                found["letters"][code] = _gid("AssistanceLetter", letter.id)
+            for case in CASES:
+                if case.operation == "receive_transfer":
+                    key = (case.mode, case.level, case.role, case.relation)
+                    found["receivable"][key] = (await transfer(session, SENDER, case.target)).id
+    finally:
+        await engine.dispose()
+    return found
+
+
 def _caller(world: World, case: Case) -> dict[str, Any]:
     place, code = PLACES[case.level]
     if case.role == "public":
@@ -804,6 +956,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_clocks(world, case, gql, caller, target)
     if case.operation in COMPLAINT_OPERATIONS:
         return await _run_complaints(world, case, gql, caller, target)
+    if case.operation in CASEWORK_OPERATIONS:
+        return await _run_casework(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -963,6 +1117,112 @@ async def _run_complaints(
     return Outcome(bool(moved), set())
 
 
+async def _run_casework(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    made = world.casework
+
+    def nodes_of(body: dict[str, Any], name: str) -> list[Any]:
+        return list(((body.get("data") or {}).get(name) or {}).get("nodes") or [])
+
+    if case.operation == "read_lead":
+        body = await gql(
+            "query($id: ID!) { lead(id: $id) { jurisdiction { code } } }",
+            {"id": made["leads"][case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("lead")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation == "list_leads":
+        body = await gql(
+            "query($c: JurisdictionCode!) { leads(under: $c, first: 100) { nodes { "
+            "jurisdiction { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = nodes_of(body, "leads")
+        return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
+    if case.operation == "read_transfer":
+        body = await gql(
+            "query($id: ID!) { caseTransfer(id: $id) { senderJurisdiction { code } } }",
+            {"id": made["outgoing"][case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("caseTransfer")
+        return Outcome(
+            found is not None, {int(found["senderJurisdiction"]["code"])} if found else set()
+        )
+    if case.operation == "list_transfers":
+        body = await gql(
+            "query($c: JurisdictionCode!) { caseTransfers(under: $c, first: 100) { nodes { "
+            "senderJurisdiction { code } receiverJurisdiction { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = nodes_of(body, "caseTransfers")
+        # With the application's wall off, PostgreSQL also returns the transfers granted to the
+        # caller's own unit (its department's incoming ones): those count as its own unit's.
+        return Outcome(
+            bool(nodes),
+            {
+                case.subject_code
+                if int(n["receiverJurisdiction"]["code"]) == case.subject_code
+                else int(n["senderJurisdiction"]["code"])
+                for n in nodes
+            },
+        )
+    if case.operation in {"read_incoming_transfer", "read_closed_transfer"}:
+        # A granted row lives in the sender's unit (五华区); what the caller is shown of the
+        # tenancy is the receiving unit the grant opened it to, which must be its own.
+        ident = made["incoming" if case.operation == "read_incoming_transfer" else "closed"]
+        body = await gql(
+            "query($id: ID!) { caseTransfer(id: $id) { receiverJurisdiction { code } "
+            "materials { sha256 } } }",
+            {"id": ident[case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("caseTransfer")
+        return Outcome(
+            found is not None, {int(found["receiverJurisdiction"]["code"])} if found else set()
+        )
+    if case.operation == "list_incoming_transfers":
+        body = await gql(
+            "{ caseTransfers(incoming: true, first: 100) { nodes { id "
+            "receiverJurisdiction { code } } } }",
+            **caller,
+        )
+        nodes = nodes_of(body, "caseTransfers")
+        ids = {n["id"] for n in nodes}
+        return Outcome(
+            made["incoming"][case.target] in ids,
+            {int(n["receiverJurisdiction"]["code"]) for n in nodes},
+        )
+    if case.operation == "read_incoming_letter":
+        body = await gql(
+            "query($id: ID!) { assistanceLetter(id: $id) { helperJurisdiction { code } } }",
+            {"id": made["letters"][case.target]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("assistanceLetter")
+        return Outcome(
+            found is not None, {int(found["helperJurisdiction"]["code"])} if found else set()
+        )
+    if case.operation == "receive_transfer":
+        transfer_id = made["receivable"][(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: CaseTransferReceiveInput!) { caseTransferReceive(input: $i) { "
+            "errors { code } } }",
+            {"i": {"id": _gid("CaseTransfer", transfer_id)}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            status = await conn.scalar(
+                text("SELECT status FROM case_transfer WHERE id = :i"), {"i": transfer_id}
+            )
+        return Outcome(status == "received", set())
+    raise AssertionError(case.operation)
+
+
 async def _run_trading(
     world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
 ) -> Outcome:
@@ -1071,6 +1331,7 @@ async def test_isolation(world: World, case: Case) -> None:
         "record_bids",
         "mark_notification_read",
         *COMPLAINT_MOVES,
+        "receive_transfer",
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
