@@ -18,6 +18,7 @@ from xietong.deadlines.models import (
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
+from xietong.rollups.models import RollupCounter
 from xietong.trading.models import (
     ApprovedProject,
     Award,
@@ -71,6 +72,7 @@ __all__ = [
     "ProjectChange",
     "ProjectMove",
     "ProjectReport",
+    "RollupCounter",
     "TradingCatalogueRow",
     "metadata",
 ]

@@ -145,6 +145,9 @@ APP_ROLE = AllowList(
         "complaint": ("SELECT", "INSERT"),
         "complaint_attachment": ("SELECT", "INSERT"),
         "complaint_notice": ("SELECT", "INSERT"),
+        # Rollup counters (migration 0010): read in the read range; only the trigger functions
+        # (owner's, SECURITY DEFINER) write them, with the rows they count.
+        "rollup_counter": ("SELECT",),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
