@@ -24,6 +24,7 @@ from xietong.notifications.graphql.mutations import NotificationMutations
 from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
+from xietong.rollups.graphql.queries import RollupQueries
 from xietong.trading.graphql.mutations import TradingMutations
 from xietong.trading.graphql.queries import TradingQueries
 from xietong.trading.objects import register_objects as register_trading_objects
@@ -42,6 +43,7 @@ class Query(
     DeadlineQueries,
     NotificationQueries,
     ComplaintQueries,
+    RollupQueries,
 ):
     pass
 

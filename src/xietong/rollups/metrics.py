@@ -20,7 +20,19 @@ here, by us, never from input. Dimension values are text; a NULL value is stored
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from xietong.complaints.enums import (
+    ComplaintCategory,
+    ComplaintOutcome,
+    ComplaintRegime,
+    ComplaintStatus,
+)
+from xietong.deadlines.rules import RULES
+from xietong.trading.enums import LabelledEnum, ProjectCategory, ProjectState, TradingMethod
+from xietong.trading.supervision import INDUSTRY_ZH
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -46,6 +58,13 @@ class Dimension:
     """A text expression over ``r``/``p``."""
     zh: str
     """The column heading in exports."""
+    labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Each value's Chinese name, where the values are a vocabulary."""
+
+    def label(self, value: str) -> str:
+        if not value:
+            return "（未填）"
+        return self.labels.get(value, value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +90,11 @@ class Metric:
     dimensions: tuple[Dimension, ...] = ()
     sum_a: str | None = None
     """A bigint expression summed into ``sum_a`` (money in fen)."""
+    sum_a_name: str | None = None
+    """The sum's name in the API (``budget``) and its Chinese heading."""
     sum_a_zh: str | None = None
     sum_b: str | None = None
+    sum_b_name: str | None = None
     sum_b_zh: str | None = None
     tables: tuple[str, ...] = field(init=False)
 
@@ -127,11 +149,21 @@ class Metric:
         return self.fold_sql(self.rows_sql(f"public.{self.table}", 1))
 
 
+def _labels(enum: type[LabelledEnum]) -> Mapping[str, str]:
+    return MappingProxyType({m.value: m.zh for m in enum})
+
+
+_INDUSTRIES = MappingProxyType({i.value: zh for i, zh in INDUSTRY_ZH.items()})
+_RULES = MappingProxyType({r.id: r.owed.split("（")[0] for r in RULES})
+_YES_NO = MappingProxyType({"yes": "是", "no": "否"})
+_TIMELINESS = MappingProxyType({"on_time": "按时", "late": "超时"})
+
+
 def _project_dimensions(prefix: str) -> tuple[Dimension, ...]:
     return (
-        Dimension("category", f"{prefix}.category", "项目类别"),
-        Dimension("method", f"{prefix}.method", "交易方式"),
-        Dimension("industry", f"{prefix}.industry", "行业"),
+        Dimension("category", f"{prefix}.category", "项目类别", _labels(ProjectCategory)),
+        Dimension("method", f"{prefix}.method", "交易方式", _labels(TradingMethod)),
+        Dimension("industry", f"{prefix}.industry", "行业", _INDUSTRIES),
     )
 
 
@@ -146,14 +178,16 @@ METRICS: tuple[Metric, ...] = (
         description="Projects registered in the month, with their budget (sum_a, fen).",
         dimensions=(
             *_project_dimensions("r"),
-            Dimension("state", "r.state", "项目状态"),
+            Dimension("state", "r.state", "项目状态", _labels(ProjectState)),
             Dimension(
                 "separated",
                 "CASE WHEN r.separated_evaluation THEN 'yes' ELSE 'no' END",
                 "评定分离",
+                _YES_NO,
             ),
         ),
         sum_a="r.budget_fen",
+        sum_a_name="budget",
         sum_a_zh="预算金额（元）",
     ),
     Metric(
@@ -168,8 +202,10 @@ METRICS: tuple[Metric, ...] = (
         ),
         dimensions=_project_dimensions("p"),
         sum_a="r.amount_fen",
+        sum_a_name="award_amount",
         sum_a_zh="中标金额（元）",
         sum_b="p.budget_fen",
+        sum_b_name="budget",
         sum_b_zh="预算金额（元）",
     ),
     Metric(
@@ -181,6 +217,7 @@ METRICS: tuple[Metric, ...] = (
         description="Contracts signed in the month, with their amount as signed (sum_a).",
         dimensions=_project_dimensions("p"),
         sum_a="r.amount_fen",
+        sum_a_name="contract_amount",
         sum_a_zh="合同金额（元）",
     ),
     Metric(
@@ -197,9 +234,9 @@ METRICS: tuple[Metric, ...] = (
         period=month_of_date("r.received_on"),
         description="Complaints received in the month, by regime, category and where they stand.",
         dimensions=(
-            Dimension("regime", "r.regime", "适用制度"),
-            Dimension("category", "r.category", "投诉类别"),
-            Dimension("status", "r.status", "办理状态"),
+            Dimension("regime", "r.regime", "适用制度", _labels(ComplaintRegime)),
+            Dimension("category", "r.category", "投诉类别", _labels(ComplaintCategory)),
+            Dimension("status", "r.status", "办理状态", _labels(ComplaintStatus)),
         ),
     ),
     Metric(
@@ -208,7 +245,7 @@ METRICS: tuple[Metric, ...] = (
         table="complaint",
         period=month_of_date("r.accepted_on"),
         description="Complaints accepted in the month.",
-        dimensions=(Dimension("regime", "r.regime", "适用制度"),),
+        dimensions=(Dimension("regime", "r.regime", "适用制度", _labels(ComplaintRegime)),),
     ),
     Metric(
         name="complaints_closed",
@@ -217,8 +254,8 @@ METRICS: tuple[Metric, ...] = (
         period=month_of_date("r.closed_on"),
         description="Complaints closed in the month, by how they ended.",
         dimensions=(
-            Dimension("regime", "r.regime", "适用制度"),
-            Dimension("outcome", "r.outcome", "办理结果"),
+            Dimension("regime", "r.regime", "适用制度", _labels(ComplaintRegime)),
+            Dimension("outcome", "r.outcome", "办理结果", _labels(ComplaintOutcome)),
         ),
     ),
     Metric(
@@ -229,8 +266,8 @@ METRICS: tuple[Metric, ...] = (
         period=month_of_date("r.met_on"),
         description="Statutory clocks met in the month, on time or late, by rule and department.",
         dimensions=(
-            Dimension("timeliness", _LATE, "是否按时"),
-            Dimension("rule", "r.rule_id", "时限规则"),
+            Dimension("timeliness", _LATE, "是否按时", _TIMELINESS),
+            Dimension("rule", "r.rule_id", "时限规则", _RULES),
             Dimension("department", "r.owing_department_id", "责任部门"),
         ),
     ),
@@ -244,7 +281,7 @@ METRICS: tuple[Metric, ...] = (
             "Statutory clocks overdue now, by the month they fell due, rule and department."
         ),
         dimensions=(
-            Dimension("rule", "r.rule_id", "时限规则"),
+            Dimension("rule", "r.rule_id", "时限规则", _RULES),
             Dimension("department", "r.owing_department_id", "责任部门"),
         ),
     ),
