@@ -97,7 +97,10 @@ OPERATIONS = [
     "read_complaint",
     "list_complaints",
     "accept_complaint",
+    # Rollups (issue 12).
+    "rollup",
 ]
+ROLLUP_OPERATIONS = {"rollup"}
 COMPLAINT_OPERATIONS = {"read_complaint", "list_complaints", "accept_complaint"}
 CLOCK_OPERATIONS = {
     "read_obligation",
@@ -164,6 +167,10 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation == "accept_complaint":
         # only the competent department it was handed to (the housing bureau), in its own unit
         return role == "industry" and own
+    if operation == "rollup":
+        # sums of a subtree: readers of supervision data, leadership and integrators, never
+        # for a sibling or a superior (R-17 reports go up; rollups do not reach up)
+        return role in READERS | {"leader", "integrator"} and in_subtree
     raise AssertionError(operation)
 
 
@@ -634,6 +641,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_clocks(world, case, gql, caller, target)
     if case.operation in COMPLAINT_OPERATIONS:
         return await _run_complaints(world, case, gql, caller, target)
+    if case.operation in ROLLUP_OPERATIONS:
+        return await _run_rollups(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -707,6 +716,37 @@ async def _run_clocks(
 
 
 PROJECT = "query($id: ID!) { project(id: $id) { classified jurisdiction { code } } }"
+ROLLUP = (
+    "query($c: JurisdictionCode!) { rollup(metric: PROJECTS, jurisdiction: $c, groupBy: "
+    "JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, lastMonth: "
+    "12}) { total { count } lines { key count } } }"
+)
+
+
+async def _run_rollups(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    body = await gql(ROLLUP, {"c": target}, **caller)
+    found = (body.get("data") or {}).get("rollup")
+    if found is None:
+        return Outcome(False, set())
+    # The lines name the units whose records were summed: none may lie outside the subtree.
+    # A line for a unit above the caller (a county summing its province under PostgreSQL's wall
+    # alone sees its own records under its city's line) must hold exactly the caller's own
+    # subtree's count, or something from beside it leaked in.
+    seen: set[int] = set()
+    own = case.subject_code
+    for line in found["lines"]:
+        key = int(line["key"])
+        if not line["count"]:
+            continue
+        if key != own and own in codes.subtree(key):
+            mine = await gql(ROLLUP, {"c": codes.format_code(own)}, **caller)
+            if line["count"] != mine["data"]["rollup"]["total"]["count"]:
+                seen.add(key)
+            continue
+        seen.add(key)
+    return Outcome(True, seen)
 
 
 async def _run_complaints(
