@@ -11,6 +11,9 @@
   (rows/s, the ratio, the server's peak memory).
 - ``obligations``: ``myWork`` for a department owing 5,000 of 1,000,000 open obligations (p95,
   ratio to the same SQL), and the sweep over them (``--total``, ``--owed``, ``--rounds``).
+- ``rollups``: province, city and county rollups at 100k and 1M projects against a trivial
+  request and the naive ``GROUP BY``; complaint intake with and without the counters; exactness
+  (``--sizes``, ``--rounds``, ``--seconds``, ``--writers``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from bench import (
     edge_limits,
     ingestion,
     obligations,
+    rollups,
     serve_rps,
     tenant_files,
 )
@@ -53,6 +57,7 @@ BENCHMARKS = {
     "limits": edge_limits.main,
     "ingest": ingestion.main,
     "obligations": obligations.main,
+    "rollups": rollups.main,
 }
 
 

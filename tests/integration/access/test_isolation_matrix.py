@@ -14,7 +14,9 @@ EXPECTED is written from the rules, not from policies/roles.csv, so a wrong poli
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -99,8 +101,9 @@ OPERATIONS = [
     "accept_complaint",
     # Rollups (issue 12).
     "rollup",
+    "rollup_export",
 ]
-ROLLUP_OPERATIONS = {"rollup"}
+ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
 COMPLAINT_OPERATIONS = {"read_complaint", "list_complaints", "accept_complaint"}
 CLOCK_OPERATIONS = {
     "read_obligation",
@@ -167,7 +170,7 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation == "accept_complaint":
         # only the competent department it was handed to (the housing bureau), in its own unit
         return role == "industry" and own
-    if operation == "rollup":
+    if operation in {"rollup", "rollup_export"}:
         # sums of a subtree: readers of supervision data, leadership and integrators, never
         # for a sibling or a superior (R-17 reports go up; rollups do not reach up)
         return role in READERS | {"leader", "integrator"} and in_subtree
@@ -721,15 +724,28 @@ ROLLUP = (
     "JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, lastMonth: "
     "12}) { total { count } lines { key count } } }"
 )
+ROLLUP_EXPORT = (
+    "query($c: JurisdictionCode!) { rollupExport(metric: PROJECTS, jurisdiction: $c, groupBy: "
+    "JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, lastMonth: "
+    "12}) { content } }"
+)
 
 
 async def _run_rollups(
     world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
 ) -> Outcome:
-    body = await gql(ROLLUP, {"c": target}, **caller)
-    found = (body.get("data") or {}).get("rollup")
-    if found is None:
-        return Outcome(False, set())
+    if case.operation == "rollup_export":
+        body = await gql(ROLLUP_EXPORT, {"c": target}, **caller)
+        exported = (body.get("data") or {}).get("rollupExport")
+        if exported is None:
+            return Outcome(False, set())
+        rows = list(csv.reader(io.StringIO(exported["content"])))[2:-1]
+        found = {"lines": [{"key": r[0], "count": int(r[2])} for r in rows]}
+    else:
+        body = await gql(ROLLUP, {"c": target}, **caller)
+        found = (body.get("data") or {}).get("rollup")
+        if found is None:
+            return Outcome(False, set())
     # The lines name the units whose records were summed: none may lie outside the subtree.
     # A line for a unit above the caller (a county summing its province under PostgreSQL's wall
     # alone sees its own records under its city's line) must hold exactly the caller's own

@@ -3,10 +3,15 @@ sibling (through both walls, and through PostgreSQL's alone); bad arguments are 
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import text
 
@@ -162,3 +167,57 @@ async def test_bad_arguments_are_coded(setup: Setup, variables: dict[str, Any], 
     assert body["data"] is None, body
     assert body["errors"][0]["extensions"]["code"] in ("BAD_USER_INPUT", "NOT_FOUND"), body
     assert body["errors"][0]["extensions"].get("field") == field, body
+
+
+EXPORT = """
+query($m: RollupMetric!, $j: JurisdictionCode, $p: RollupPeriodInput!, $g: RollupGroupBy,
+      $f: RollupExportFormat) {
+  rollupExport(metric: $m, jurisdiction: $j, period: $p, groupBy: $g, format: $f) {
+    filename contentType content
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("metric", "group_by"), [("AWARDS", "JURISDICTION"), ("PROJECTS", "STATE")]
+)
+async def test_the_exported_workbook_and_csv_total_what_the_api_answers(
+    setup: Setup, metric: str, group_by: str
+) -> None:
+    variables = {"m": metric, "j": "410000", "p": YEARS, "g": group_by}
+    client = setup.clients["both"]
+    answer = (await client.data(ROLLUP, variables, login="henan.office"))["rollup"]
+    sums = [Decimal(s["yuan"]) for s in answer["total"]["sums"]]
+
+    found = await client.data(EXPORT, {**variables, "f": "XLSX"}, login="henan.office")
+    exported = found["rollupExport"]
+    assert exported["filename"].endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(exported["content"])))
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:3] == (
+        f"{'下级行政区' if group_by == 'JURISDICTION' else '项目状态'}代码",
+        "下级行政区" if group_by == "JURISDICTION" else "项目状态",
+        "数量",
+    )
+    total = rows[-1]
+    assert total[1] == "合计"
+    assert total[2] == answer["total"]["count"]
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in total[3 : 3 + len(sums)]] == sums
+    assert len(rows) == 3 + len(answer["lines"])
+    assert sum(r[2] for r in rows[2:-1]) == answer["total"]["count"]
+
+    found = await client.data(EXPORT, {**variables, "f": "CSV"}, login="henan.office")
+    lines = list(csv.reader(io.StringIO(found["rollupExport"]["content"])))
+    assert lines[-1][1] == "合计"
+    assert int(lines[-1][2]) == answer["total"]["count"]
+    assert [Decimal(v) for v in lines[-1][3 : 3 + len(sums)]] == sums
+    assert sum(int(r[2]) for r in lines[2:-1]) == answer["total"]["count"]
+
+
+async def test_a_county_cannot_export_its_sibling(setup: Setup) -> None:
+    body = await setup.clients["both"](
+        EXPORT, {"m": "PROJECTS", "j": "410581", "p": YEARS}, login="anyangxian.office"
+    )
+    assert error_codes(body) == ["FORBIDDEN"], body
