@@ -18,7 +18,7 @@ from xietong.deadlines.models import (
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
-from xietong.rollups.models import RollupCounter
+from xietong.rollups.models import PeriodicReport, PeriodicReportEvent, RollupCounter
 from xietong.trading.models import (
     ApprovedProject,
     Award,
@@ -65,6 +65,8 @@ __all__ = [
     "Obligation",
     "ObligationPause",
     "OfficerPoolMember",
+    "PeriodicReport",
+    "PeriodicReportEvent",
     "Person",
     "PersonRole",
     "PolicyVersion",

@@ -148,6 +148,10 @@ APP_ROLE = AllowList(
         # Rollup counters (migration 0010): read in the read range; only the trigger functions
         # (owner's, SECURITY DEFINER) write them, with the rows they count.
         "rollup_counter": ("SELECT",),
+        # Periodic reports (migration 0011): drafted by their unit, reviewed by the level above
+        # (the columns below); their steps appended, never changed.
+        "periodic_report": ("SELECT", "INSERT"),
+        "periodic_report_event": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -233,6 +237,21 @@ APP_ROLE = AllowList(
                 "updated_at",
             )
         },
+        "periodic_report": {
+            # Never its unit, template, period or author.
+            "UPDATE": (
+                "status",
+                "figures",
+                "narrative",
+                "version",
+                "return_reason",
+                "submitted_on",
+                "first_submitted_on",
+                "reviewed_by",
+                "reviewed_at",
+                "updated_at",
+            )
+        },
         "complaint": {
             # What the moves change; never who filed it, what it says, its code or secret hash.
             "UPDATE": (
@@ -265,6 +284,7 @@ APP_ROLE = AllowList(
         },
     },
     sequences={
+        "periodic_report_event_id_seq": ("USAGE",),
         "audit_event_id_seq": ("USAGE",),  # nextval() for a new event's id
         "project_move_id_seq": ("USAGE",),
         "project_change_id_seq": ("USAGE",),

@@ -25,4 +25,13 @@ RollupGroupBy = StrEnum(  # type: ignore[misc]
 
 DIMENSION_ZH: dict[str, str] = {JURISDICTION: "下级行政区", **_DIMENSIONS}
 
-__all__ = ["DIMENSION_ZH", "PeriodKind", "RollupGroupBy", "RollupMetric"]
+__all__ = ["DIMENSION_ZH", "PeriodKind", "ReportStatus", "RollupGroupBy", "RollupMetric"]
+
+
+class ReportStatus(StrEnum):
+    """Where a periodic report stands with the level above."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
