@@ -25,6 +25,7 @@ from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
 from xietong.rollups.graphql.queries import RollupQueries
+from xietong.rollups.graphql.reports import ReportMutations, ReportQueries
 from xietong.trading.graphql.mutations import TradingMutations
 from xietong.trading.graphql.queries import TradingQueries
 from xietong.trading.objects import register_objects as register_trading_objects
@@ -44,6 +45,7 @@ class Query(
     NotificationQueries,
     ComplaintQueries,
     RollupQueries,
+    ReportQueries,
 ):
     pass
 
@@ -54,7 +56,12 @@ class Query(
     "payload's `errors`, refused access as a top-level error."
 )
 class Mutation(
-    PeopleMutations, AccessMutations, TradingMutations, NotificationMutations, ComplaintMutations
+    PeopleMutations,
+    AccessMutations,
+    TradingMutations,
+    NotificationMutations,
+    ComplaintMutations,
+    ReportMutations,
 ):
     pass
 

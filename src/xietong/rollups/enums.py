@@ -35,3 +35,18 @@ class ReportStatus(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     ACCEPTED = "accepted"
+
+
+class ReportErrorCode(StrEnum):
+    """Why a report mutation was refused."""
+
+    NOT_FOUND = "NOT_FOUND"
+    INVALID = "INVALID"
+    WRONG_PERIOD = "WRONG_PERIOD"
+    UNKNOWN_SECTION = "UNKNOWN_SECTION"
+    REPORT_LOCKED = "REPORT_LOCKED"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    NOT_SUBMITTED = "NOT_SUBMITTED"
+    NOT_ACCEPTED = "NOT_ACCEPTED"
+    CHILDREN_NOT_ACCEPTED = "CHILDREN_NOT_ACCEPTED"
+    PARENT_SUBMITTED = "PARENT_SUBMITTED"

@@ -151,9 +151,7 @@ for _t in TEMPLATES.values():
 def template(name: str) -> Template:
     found = TEMPLATES.get(name)
     if found is None:
-        raise ReportError(
-            "UNKNOWN_TEMPLATE", "没有该报告模板（no such report template）", "template"
-        )
+        raise ReportError("INVALID", "没有该报告模板（no such report template）", "template")
     return found
 
 
@@ -384,10 +382,17 @@ async def return_(
     return report
 
 
-async def children_of(session: AsyncSession, code: int) -> list[int]:
+async def children_of(session: AsyncSession, code: int, *, whole: bool = False) -> list[int]:
+    """The active units directly below ``code`` (or, ``whole``, every unit below it)."""
+    span = codes.subtree(code)
+    below = (
+        Jurisdiction.code.between(span.lo, span.hi) & (Jurisdiction.code != code)
+        if whole
+        else Jurisdiction.parent_code == code
+    )
     rows = await session.scalars(
         select(Jurisdiction.code)
-        .where(Jurisdiction.parent_code == code, Jurisdiction.retired_on.is_(None))
+        .where(below, Jurisdiction.retired_on.is_(None))
         .order_by(Jurisdiction.code)
     )
     return list(rows)
@@ -498,16 +503,17 @@ class Completeness:
 
 
 async def completeness(
-    session: AsyncSession, tpl: Template, code: int, period: Period
+    session: AsyncSession, tpl: Template, code: int, period: Period, *, whole: bool = False
 ) -> Completeness:
-    """The reports of the units directly below ``code``: who has submitted, in time, accepted."""
-    children = await children_of(session, code)
+    """The reports of the units directly below ``code`` (``whole``: of every unit below it, so a
+    province sees a missing county at once): who has submitted, in time, accepted."""
+    children = await children_of(session, code, whole=whole)
     reports = {
         r.jurisdiction_code: r
         for r in await session.scalars(
             select(PeriodicReport).where(
                 PeriodicReport.template == tpl.name,
-                PeriodicReport.parent_code == code,
+                PeriodicReport.jurisdiction_code.in_(children),
                 PeriodicReport.first_month == period.first,
             )
         )
