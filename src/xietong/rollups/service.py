@@ -115,7 +115,7 @@ def child_expression(code: int) -> str:
 
 ROLLUP_SQL = """
 SELECT {key} AS key, sum(n)::bigint AS n, sum(sum_a)::bigint AS sum_a,
-       sum(sum_b)::bigint AS sum_b
+       sum(sum_b)::bigint AS sum_b, now() AS as_of
 FROM rollup_counter
 WHERE metric = :metric AND dimension = :dimension
   AND jurisdiction_code BETWEEN :lo AND :hi
@@ -150,10 +150,10 @@ async def rollup(
         "first": period.first,
         "last": period.last,
     }
-    result = await session.execute(text(ROLLUP_SQL.format(key=key)), params)
+    rows = (await session.execute(text(ROLLUP_SQL.format(key=key)), params)).all()
     lines = tuple(
         Line(key=row.key, n=row.n, sum_a=row.sum_a, sum_b=row.sum_b)
-        for row in result
+        for row in rows
         if row.n or row.sum_a or row.sum_b
     )
     total = Line(
@@ -162,7 +162,10 @@ async def rollup(
         sum_a=sum(line.sum_a for line in lines),
         sum_b=sum(line.sum_b for line in lines),
     )
-    as_of: datetime = (await session.execute(text("SELECT now()"))).scalar_one()
+    # The transaction's time, read with the sums (one round trip) unless nothing was counted.
+    as_of: datetime = (
+        rows[0].as_of if rows else (await session.execute(text("SELECT now()"))).scalar_one()
+    )
     return Rollup(
         metric=metric,
         jurisdiction_code=jurisdiction_code,
