@@ -13,6 +13,9 @@
   person, an API-key request) against its floors (the same SQL, ``/health/live``) and PostGraphile.
 - ``obligations``: ``myWork`` for a department owing 5,000 of 1,000,000 open obligations (p95,
   ratio to the same SQL), and the sweep over them (``--total``, ``--owed``, ``--rounds``).
+- ``rollups``: province, city and county rollups at 100k and 1M projects against a trivial
+  request and the naive ``GROUP BY``; complaint intake with and without the counters; exactness
+  (``--sizes``, ``--rounds``, ``--seconds``, ``--writers``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from bench import (
     ingestion,
     obligations,
     path,
+    rollups,
     serve_rps,
     tenant_files,
 )
@@ -57,6 +61,7 @@ BENCHMARKS = {
     "ingest": ingestion.main,
     "obligations": obligations.main,
     "path": path.main,
+    "rollups": rollups.main,
 }
 
 

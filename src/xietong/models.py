@@ -26,6 +26,7 @@ from xietong.deadlines.models import (
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
+from xietong.rollups.models import PeriodicReport, PeriodicReportEvent, RollupCounter
 from xietong.trading.models import (
     ApprovedProject,
     Award,
@@ -78,6 +79,8 @@ __all__ = [
     "Obligation",
     "ObligationPause",
     "OfficerPoolMember",
+    "PeriodicReport",
+    "PeriodicReportEvent",
     "Person",
     "PersonRole",
     "PolicyVersion",
@@ -85,6 +88,7 @@ __all__ = [
     "ProjectChange",
     "ProjectMove",
     "ProjectReport",
+    "RollupCounter",
     "TradingCatalogueRow",
     "metadata",
 ]

@@ -28,6 +28,8 @@ from xietong.notifications.graphql.mutations import NotificationMutations
 from xietong.notifications.graphql.queries import NotificationQueries
 from xietong.people.graphql.mutations import PeopleMutations
 from xietong.people.graphql.queries import PeopleQueries
+from xietong.rollups.graphql.queries import RollupQueries
+from xietong.rollups.graphql.reports import ReportMutations, ReportQueries
 from xietong.trading.graphql.mutations import TradingMutations
 from xietong.trading.graphql.queries import TradingQueries
 from xietong.trading.objects import register_objects as register_trading_objects
@@ -50,6 +52,8 @@ class Query(
     TransferQueries,
     LetterQueries,
     LeadQueries,
+    RollupQueries,
+    ReportQueries,
 ):
     pass
 
@@ -68,6 +72,7 @@ class Mutation(
     TransferMutations,
     LetterMutations,
     LeadMutations,
+    ReportMutations,
 ):
     pass
 

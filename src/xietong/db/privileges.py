@@ -154,6 +154,13 @@ APP_ROLE = AllowList(
         "assistance_letter": ("SELECT", "INSERT"),
         "case_material": ("SELECT", "INSERT"),
         "case_document": ("SELECT", "INSERT"),
+        # Rollup counters (migration 0010): read in the read range; only the trigger functions
+        # (owner's, SECURITY DEFINER) write them, with the rows they count.
+        "rollup_counter": ("SELECT",),
+        # Periodic reports (migration 0011): drafted by their unit, reviewed by the level above
+        # (the columns below); their steps appended, never changed.
+        "periodic_report": ("SELECT", "INSERT"),
+        "periodic_report_event": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -236,6 +243,21 @@ APP_ROLE = AllowList(
                 "funding",
                 "approved_on",
                 "recorded_by",
+                "updated_at",
+            )
+        },
+        "periodic_report": {
+            # Never its unit, template, period or author.
+            "UPDATE": (
+                "status",
+                "figures",
+                "narrative",
+                "version",
+                "return_reason",
+                "submitted_on",
+                "first_submitted_on",
+                "reviewed_by",
+                "reviewed_at",
                 "updated_at",
             )
         },
@@ -323,6 +345,7 @@ APP_ROLE = AllowList(
         },
     },
     sequences={
+        "periodic_report_event_id_seq": ("USAGE",),
         "audit_event_id_seq": ("USAGE",),  # nextval() for a new event's id
         "project_move_id_seq": ("USAGE",),
         "project_change_id_seq": ("USAGE",),

@@ -14,7 +14,9 @@ EXPECTED is written from the rules, not from policies/roles.csv, so a wrong poli
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -233,6 +235,14 @@ OPERATIONS = [
     "read_closed_transfer",
     "receive_transfer",
     "read_incoming_letter",
+    # Rollups (issue 12).
+    "rollup",
+    "rollup_export",
+    # Periodic reports (issue 12).
+    "read_report",
+    "report_completeness",
+    "draft_report",
+    "return_report",
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -255,6 +265,10 @@ CASEWORK_OPERATIONS = {
     "read_incoming_letter",
 }
 SENDER = 530102  # 五华区's housing bureau sends every incoming transfer and letter
+ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
+REPORT_OPERATIONS = {"read_report", "report_completeness", "draft_report", "return_report"}
+REPORT_READERS = {"office", "discipline", "audit", "leader"}  # report:read over the subtree
+REPORT_WRITERS = {"office", "industry", "finance"}  # report:create in their own unit
 CLOCK_OPERATIONS = {
     "read_obligation",
     "my_work",
@@ -339,6 +353,18 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role == "industry" and own
     if operation == "read_closed_transfer":
         return False  # the grant ended with the transfer
+    if operation in {"read_report", "report_completeness"}:
+        # upward reports are read by the level above and its oversight; a unit reads its own
+        return (role in REPORT_READERS and in_subtree) or (role in REPORT_WRITERS and own)
+    if operation == "draft_report":
+        return role in REPORT_WRITERS and own  # a unit writes its own report only
+    if operation == "return_report":
+        # only the office of the level directly above reviews a report
+        return role == "office" and relation == "child"
+    if operation in {"rollup", "rollup_export"}:
+        # sums of a subtree: readers of supervision data, leadership and integrators, never
+        # for a sibling or a superior (R-17 reports go up; rollups do not reach up)
+        return role in READERS | {"leader", "integrator"} and in_subtree
     raise AssertionError(operation)
 
 
@@ -390,6 +416,8 @@ class World:
     casework: dict[str, Any] = field(default_factory=dict)
     """leads, outgoing, incoming, closed, letters: jurisdiction -> global id; receivable:
     case -> a transfer to that case's target, unsigned."""
+    reports: dict[int, str] = field(default_factory=dict)  # jurisdiction -> a submitted report
+    reviewable: dict[str, str] = field(default_factory=dict)  # case tag -> a report to return
 
 
 def _gid(type_name: str, value: uuid.UUID) -> str:
@@ -454,6 +482,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             keys[code] = key.secret
         obligations, inboxes = await _clocks(conn, sorted(targets))
         projects = await _trading_world(conn, targets)
+        reports, reviewable = await _reports(conn, targets)
     complaints, prepared = await _complaints(db, targets)
     casework = await _casework(db, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
@@ -471,6 +500,8 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             complaints,
             prepared,
             casework=casework,
+            reports=reports,
+            reviewable=reviewable,
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
@@ -599,6 +630,52 @@ async def _trading_world(conn: Any, targets: set[int]) -> dict[int, tuple[str, s
             {"id": uuid.uuid4(), "c": code, "pc": codes.province_of(code), "n": f"A-{code}"},
         )
     return found
+
+
+async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[str, str]]:
+    """A submitted half-year report in every target unit (read, completeness), and one more for
+    every case that tries to return one (returning changes it), each for its own month."""
+    parents = dict(
+        (await conn.execute(text("SELECT code, parent_code FROM jurisdiction"))).tuples().all()
+    )
+
+    async def one(code: int, template: str, first: int, last: int) -> str:
+        ident = uuid.uuid4()
+        figures = (
+            '{"separated": {"value": 0}, "separated_budget": {"value": 0}}'
+            if template == "separated_monthly"
+            else "{}"
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO periodic_report (id, template, jurisdiction_code, province_code, "
+                "parent_code, first_month, last_month, status, figures, narrative, version, "
+                "submitted_on, first_submitted_on, created_by) VALUES (:id, :t, :c, :pc, :p, :f, "
+                ":l, 'submitted', CAST(:fig AS jsonb), '{}', 1, '2026-07-01', '2026-07-01', "
+                "'matrix')"
+            ),
+            {
+                "id": ident,
+                "t": template,
+                "c": code,
+                "pc": codes.province_of(code),
+                "p": parents.get(code),
+                "f": first,
+                "l": last,
+                "fig": figures,
+            },
+        )
+        return _gid("PeriodicReport", ident)
+
+    plain = {code: await one(code, "half_year", 202601, 202606) for code in sorted(targets)}
+    reviewable: dict[str, str] = {}
+    month = 0
+    for case in CASES:
+        if case.operation == "return_report":
+            first = (2001 + month // 12) * 100 + month % 12 + 1
+            reviewable[case.tag] = await one(case.target, "separated_monthly", first, first)
+            month += 1
+    return plain, reviewable
 
 
 @dataclass(frozen=True)
@@ -958,6 +1035,10 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_complaints(world, case, gql, caller, target)
     if case.operation in CASEWORK_OPERATIONS:
         return await _run_casework(world, case, gql, caller, target)
+    if case.operation in ROLLUP_OPERATIONS:
+        return await _run_rollups(world, case, gql, caller, target)
+    if case.operation in REPORT_OPERATIONS:
+        return await _run_reports(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -1031,6 +1112,111 @@ async def _run_clocks(
 
 
 PROJECT = "query($id: ID!) { project(id: $id) { classified jurisdiction { code } } }"
+ROLLUP = (
+    "query($c: JurisdictionCode!) { rollup(metric: PROJECTS, jurisdiction: $c, groupBy: "
+    "JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, lastMonth: "
+    "12}) { total { count } lines { key count } } }"
+)
+ROLLUP_EXPORT = (
+    "query($c: JurisdictionCode!) { rollupExport(metric: PROJECTS, jurisdiction: $c, groupBy: "
+    "JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, lastMonth: "
+    "12}) { content } }"
+)
+
+
+REPORT_READ = (
+    "query($c: JurisdictionCode!) { periodicReport(template: HALF_YEAR, period: {year: 2026, "
+    "number: 1}, jurisdiction: $c) { jurisdiction { code } status } }"
+)
+REPORT_COMPLETENESS = (
+    "query($c: JurisdictionCode!) { reportCompleteness(template: HALF_YEAR, period: {year: "
+    "2026, number: 1}, jurisdiction: $c, wholeSubtree: true) { children { jurisdiction { code } "
+    "status } } }"
+)
+
+
+async def _run_reports(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    if case.operation == "read_report":
+        body = await gql(REPORT_READ, {"c": target}, **caller)
+        found = (body.get("data") or {}).get("periodicReport")
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation == "report_completeness":
+        body = await gql(REPORT_COMPLETENESS, {"c": target}, **caller)
+        found = (body.get("data") or {}).get("reportCompleteness")
+        if found is None:
+            return Outcome(False, set())
+        # Units below with a report status: their rows were read.
+        seen = {int(c["jurisdiction"]["code"]) for c in found["children"] if c["status"]}
+        return Outcome(True, seen)
+    if case.operation == "draft_report":
+        if case.relation != "own":
+            # reportDraft writes the caller's own unit's report and names no other: nothing to
+            # try outside it.
+            return Outcome(False, set())
+        month = 1 + sum(map(ord, case.tag)) % 12
+        body = await gql(
+            "mutation($i: ReportDraftInput!) { reportDraft(input: $i) { report { jurisdiction "
+            "{ code } } errors { code } } }",
+            {"i": {"template": "SEPARATED_MONTHLY", "period": {"year": 2030, "number": month}}},
+            **caller,
+        )
+        payload = (body.get("data") or {}).get("reportDraft") or {}
+        report = payload.get("report")
+        return Outcome(
+            report is not None, {int(report["jurisdiction"]["code"])} if report else set()
+        )
+    if case.operation == "return_report":
+        ident = world.reviewable[case.tag]
+        await gql(
+            "mutation($i: ReportReasonInput!) { reportReturn(input: $i) { errors { code } } }",
+            {"i": {"id": ident, "reason": "matrix"}},
+            **caller,
+        )
+        from xietong.api.ids import from_global_id
+
+        _, report_id = from_global_id(ident)
+        async with world.owner.connect() as conn:
+            status = await conn.scalar(
+                text("SELECT status FROM periodic_report WHERE id = :i"), {"i": report_id}
+            )
+        return Outcome(status == "returned", set())
+    raise AssertionError(case.operation)
+
+
+async def _run_rollups(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    if case.operation == "rollup_export":
+        body = await gql(ROLLUP_EXPORT, {"c": target}, **caller)
+        exported = (body.get("data") or {}).get("rollupExport")
+        if exported is None:
+            return Outcome(False, set())
+        rows = list(csv.reader(io.StringIO(exported["content"])))[2:-1]
+        found = {"lines": [{"key": r[0], "count": int(r[2])} for r in rows]}
+    else:
+        body = await gql(ROLLUP, {"c": target}, **caller)
+        found = (body.get("data") or {}).get("rollup")
+        if found is None:
+            return Outcome(False, set())
+    # The lines name the units whose records were summed: none may lie outside the subtree.
+    # A line for a unit above the caller (a county summing its province under PostgreSQL's wall
+    # alone sees its own records under its city's line) must hold exactly the caller's own
+    # subtree's count, or something from beside it leaked in.
+    seen: set[int] = set()
+    own = case.subject_code
+    for line in found["lines"]:
+        key = int(line["key"])
+        if not line["count"]:
+            continue
+        if key != own and own in codes.subtree(key):
+            mine = await gql(ROLLUP, {"c": codes.format_code(own)}, **caller)
+            if line["count"] != mine["data"]["rollup"]["total"]["count"]:
+                seen.add(key)
+            continue
+        seen.add(key)
+    return Outcome(True, seen)
 
 
 async def _run_complaints(

@@ -1,0 +1,594 @@
+"""Rollups at provincial scale: ``python -m bench rollups [--sizes 100000,1000000] [--rounds N]``.
+
+One database, seeded as the demo is; a province-scale tree is added to 湖北 (420000): 16 cities
+of 8 counties (129 counties with the seed ones). Then, for each size in ``--sizes``, projects
+are topped up to that many with ``COPY`` (three years, every county, random category, method,
+industry, state and budget; 60 % of them awarded), the counters rebuilt from the same
+declarations the triggers use (the load runs with the triggers off, as a bulk load should), and
+measured, interleaved round by round in one run so machine noise hits all alike:
+
+- *province*, *city*, *county*: ``rollup(metric: PROJECTS, period: a year, groupBy:
+  JURISDICTION)`` for the unit's office, through the whole application in-process (ASGI: HTTP,
+  authentication, the signed scope, the guard, the resolver, JSON);
+- *trivial*: ``{ __typename }`` by the same signed-in person: the floor every request pays;
+- *naive*: the ``GROUP BY`` over ``project`` a user would otherwise write for the province's
+  answer, on one connection of the application role under a signed scope (row-level security
+  as the API has it) — SQL alone, without HTTP, so the speed-up is understated if anything.
+
+Reported: p50/p95 of each; province p95 / trivial p95 (goal ≤ 2); naive p95 / province p95.
+
+Exactness: every counter of every metric against the ground truth (``metrics.ground_truth_sql``)
+after the writes below.
+
+Intake: complaints inserted by 32 concurrent writers in the province (one complaint per
+transaction, as the owner, straight SQL — the smallest transaction a complaint can be, so the
+counters' share is the largest it can be), for ``--seconds`` each with the counting triggers on
+and off: spread over the 129 counties, and all in one county (every writer updates the same
+counter rows: the hot spot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import random
+import statistics
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+from litestar import Litestar
+
+from bench.database import seeded_database
+from xietong import logging as xlogging
+from xietong.access.scope_token import ScopeClaims, ScopeSigner
+from xietong.access.tokens import TokenService
+from xietong.app import create_app
+from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
+from xietong.db.engine import asyncpg_dsn
+from xietong.keys import Keyring
+from xietong.rollups import ddl
+from xietong.rollups.metrics import METRICS
+
+SECRET = "bench-signing-secret-of-sufficient-length-0000"
+SERVER_SECRET = "bench-server-secret-of-sufficient-length-0000"
+PROVINCE = 420000
+CITY = 422800
+COUNTY = 422825
+LOGINS = {"province": "hubei.office", "city": "enshi.office", "county": "xuanen.office"}
+CODES = {"province": PROVINCE, "city": CITY, "county": COUNTY}
+YEAR = 2026
+CHUNK = 50_000
+CATEGORIES = ["construction", "government_procurement", "land_use_rights", "state_property"]
+METHODS = ["open_tender", "invited_tender", "competitive_negotiation", "inquiry", "auction"]
+INDUSTRIES = [None, "housing", "transport", "water", "education"]
+STATES = ["registered", "announced", "bidding", "awarded", "contracted", "closed", "failed"]
+QUERY = """query($j: JurisdictionCode!) {
+  rollup(metric: PROJECTS, jurisdiction: $j, period: {kind: YEAR, year: 2026},
+         groupBy: JURISDICTION) {
+    asOf total { count sums { yuan } } lines { key count sums { yuan } }
+  }
+}"""
+NAIVE = """
+SELECT CASE WHEN jurisdiction_code / 100 % 100 = 90 THEN jurisdiction_code
+            ELSE jurisdiction_code - jurisdiction_code % 100 END AS child,
+       count(*), sum(budget_fen)
+FROM project
+WHERE jurisdiction_code BETWEEN 420000 AND 429999
+  AND registered_at >= '2026-01-01T00:00:00+08:00' AND registered_at < '2027-01-01T00:00:00+08:00'
+GROUP BY 1 ORDER BY 1
+"""
+PROJECT_COLUMNS = (
+    "id",
+    "jurisdiction_code",
+    "province_code",
+    "source_system",
+    "source_id",
+    "project_code",
+    "name",
+    "category",
+    "industry",
+    "method",
+    "tenderer_id",
+    "budget_fen",
+    "classified",
+    "separated_evaluation",
+    "supervisor_ids",
+    "supervisor_powers",
+    "state",
+    "registered_at",
+    "registered_by",
+)
+AWARD_COLUMNS = (
+    "id",
+    "project_id",
+    "jurisdiction_code",
+    "province_code",
+    "winner_id",
+    "amount_fen",
+    "awarded_at",
+    "recorded_by",
+)
+
+
+def _settings(url: str) -> Settings:
+    return dataclasses.replace(
+        Settings(env=Environment.TEST),
+        database=DatabaseSettings(url=url, pool_size=4, statement_timeout_ms=60_000),
+        auth=AuthSettings(jwt_secret=SECRET),
+        secret_key=SERVER_SECRET,
+        log_level="WARNING",
+    )
+
+
+async def add_tree(conn: asyncpg.Connection) -> list[int]:
+    """16 cities of 8 counties under 湖北, beside the seed units; every county's code."""
+    existing = {r["code"] for r in await conn.fetch("SELECT code FROM jurisdiction")}
+    cities = [4201, 4202, 4203, 4205, 4206, 4207, 4208, 4209, 4210, 4211, 4212, 4213, 4228]
+    cities += [4229, 4230, 4231]
+    rows = []
+    for c in cities:
+        city = c * 100
+        if city not in existing:
+            rows.append((city, f"测试市{c}", "city", PROVINCE, PROVINCE))
+        for n in range(1, 9):
+            county = city + n
+            if county not in existing:
+                rows.append((county, f"测试县{county}", "county", city, PROVINCE))
+    await conn.executemany(
+        "INSERT INTO jurisdiction (code, name, level, parent_code, province_code) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        rows,
+    )
+    return [
+        r["code"]
+        for r in await conn.fetch(
+            "SELECT code FROM jurisdiction WHERE province_code = $1 AND level = 'county' "
+            "ORDER BY code",
+            PROVINCE,
+        )
+    ]
+
+
+def _projects(
+    rng: random.Random,
+    start: int,
+    count: int,
+    counties: list[int],
+    tenderer: uuid.UUID,
+    department: uuid.UUID,
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    base = datetime(YEAR - 2, 1, 1, tzinfo=UTC)
+    projects: list[tuple[Any, ...]] = []
+    awards: list[tuple[Any, ...]] = []
+    for i in range(start, start + count):
+        pid = uuid.uuid4()
+        code = rng.choice(counties)
+        at = base + timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        budget = rng.randrange(100_000, 5_000_000_000)
+        projects.append(
+            (
+                pid,
+                code,
+                PROVINCE,
+                "BENCH",
+                f"B-{i}",
+                f"B-{i}",
+                "基准项目",
+                rng.choice(CATEGORIES),
+                rng.choice(INDUSTRIES),
+                rng.choice(METHODS),
+                tenderer,
+                budget,
+                False,
+                rng.random() < 0.05,
+                [department],
+                ["x"],
+                rng.choice(STATES),
+                at,
+                "bench",
+            )
+        )
+        if rng.random() < 0.6:
+            awards.append(
+                (
+                    uuid.uuid4(),
+                    pid,
+                    code,
+                    PROVINCE,
+                    tenderer,
+                    int(budget * rng.uniform(0.8, 1.0)),
+                    at + timedelta(days=30),
+                    "bench",
+                )
+            )
+        if len(projects) == CHUNK:
+            yield projects, awards
+            projects, awards = [], []
+    if projects:
+        yield projects, awards
+
+
+async def top_up(
+    conn: asyncpg.Connection, have: int, want: int, counties: list[int]
+) -> dict[str, Any]:
+    tenderer = await conn.fetchval("SELECT id FROM market_entity WHERE credit_code = $1", "B" * 18)
+    if tenderer is None:
+        tenderer = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO market_entity (id, credit_code, name, kind, division, created_by) "
+            "VALUES ($1, $2, '基准招标人', 'enterprise', '420000', 'bench')",
+            tenderer,
+            "B" * 18,
+        )
+    department = await conn.fetchval(
+        "SELECT id FROM department WHERE jurisdiction_code = $1 ORDER BY key LIMIT 1", PROVINCE
+    )
+    started = time.perf_counter()
+    # A bulk load: the counting triggers off and the counters rebuilt after, in one transaction
+    # (nobody sees the tables half counted). COPY refuses forced row-level security; the owner
+    # lifts it for the load only.
+    async with conn.transaction():
+        for statement in ddl.trigger_switch_statements(False):
+            await conn.execute(statement)
+        for table in ("project", "award"):
+            await conn.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+        rng = random.Random(have)
+        for projects, awards in _projects(rng, have, want - have, counties, tenderer, department):
+            await conn.copy_records_to_table("project", records=projects, columns=PROJECT_COLUMNS)
+            await conn.copy_records_to_table("award", records=awards, columns=AWARD_COLUMNS)
+        for table in ("project", "award"):
+            await conn.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        copied = time.perf_counter() - started
+        for statement in ddl.rebuild_statements():
+            await conn.execute(statement)
+        for statement in ddl.trigger_switch_statements(True):
+            await conn.execute(statement)
+    rebuilt = time.perf_counter() - started - copied
+    for table in ("project", "award", "rollup_counter"):
+        await conn.execute(f"VACUUM ANALYZE {table}")
+    counters = await conn.fetchval("SELECT count(*) FROM rollup_counter")
+    return {
+        "copy_seconds": round(copied, 1),
+        "rebuild_seconds": round(rebuilt, 1),
+        "counter_rows": counters,
+    }
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    async with app.lifespan():
+        yield
+
+
+def _stats(xs: list[float]) -> dict[str, float]:
+    xs = sorted(xs)
+    return {
+        "p50_ms": round(statistics.median(xs) * 1000, 2),
+        "p95_ms": round(xs[int(len(xs) * 0.95)] * 1000, 2),
+        "n": len(xs),
+    }
+
+
+async def measure(db: Any, rounds: int) -> dict[str, Any]:
+    app = create_app(_settings(db.app_url))
+    tokens = TokenService(AuthSettings(jwt_secret=SECRET), SECRET)
+    headers = {k: {"authorization": f"Bearer {tokens.issue(v)}"} for k, v in LOGINS.items()}
+    signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
+    times: dict[str, list[float]] = {k: [] for k in (*LOGINS, "trivial", "naive")}
+    async with _lifespan(app):
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
+        raw = await asyncpg.connect(asyncpg_dsn(db.app_url))
+        try:
+
+            async def rollup(level: str) -> float:
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql",
+                    json={"query": QUERY, "variables": {"j": str(CODES[level])}},
+                    headers=headers[level],
+                )
+                took = time.perf_counter() - started
+                body = response.json()
+                if "errors" in body or not body["data"]["rollup"]["total"]["count"]:
+                    raise RuntimeError(f"benchmark request failed: {str(body)[:500]}")
+                return took
+
+            async def trivial() -> float:
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql", json={"query": "{ __typename }"}, headers=headers["province"]
+                )
+                took = time.perf_counter() - started
+                if "errors" in response.json():
+                    raise RuntimeError(response.text)
+                return took
+
+            async def naive() -> float:
+                started = time.perf_counter()
+                async with raw.transaction():
+                    claims = ScopeClaims(
+                        actor=LOGINS["province"],
+                        read_lo=PROVINCE,
+                        read_hi=PROVINCE + 9999,
+                        jurisdiction_code=PROVINCE,
+                    )
+                    await raw.execute(
+                        "SELECT set_config('xietong.scope', '', false), "
+                        "set_config('xietong.scope', $1, true)",
+                        signer.sign(claims, pid=raw.get_server_pid()),
+                    )
+                    rows = await raw.fetch(NAIVE)
+                if not rows:
+                    raise RuntimeError("the naive query saw nothing")
+                return time.perf_counter() - started
+
+            for _ in range(10):  # warm up
+                for level in LOGINS:
+                    await rollup(level)
+                await trivial()
+            await naive()
+            for r in range(rounds):
+                for level in LOGINS:
+                    times[level].append(await rollup(level))
+                times["trivial"].append(await trivial())
+                if r % 4 == 0 or rounds <= 40:  # the naive query is slow: a quarter of rounds
+                    times["naive"].append(await naive())
+        finally:
+            await raw.close()
+            await client.aclose()
+    found = {k: _stats(v) for k, v in times.items()}
+    return {
+        **found,
+        "province_p95_over_trivial": round(
+            found["province"]["p95_ms"] / found["trivial"]["p95_ms"], 2
+        ),
+        "naive_p95_over_province": round(found["naive"]["p95_ms"] / found["province"]["p95_ms"], 1),
+    }
+
+
+async def exactness(conn: asyncpg.Connection) -> dict[str, Any]:
+    started = time.perf_counter()
+    wrong = {}
+    for m in METRICS:
+        diff = await conn.fetchval(
+            f"SELECT count(*) FROM ((SELECT {ddl.COLUMNS} FROM rollup_counter WHERE metric = $1 "
+            "AND (n <> 0 OR sum_a <> 0 OR sum_b <> 0) EXCEPT SELECT * FROM "
+            f"({m.ground_truth_sql()}) g WHERE g.n <> 0 OR g.sum_a <> 0 OR g.sum_b <> 0) "
+            f"UNION ALL (SELECT * FROM ({m.ground_truth_sql()}) g WHERE g.n <> 0 OR "
+            f"g.sum_a <> 0 OR g.sum_b <> 0 EXCEPT SELECT {ddl.COLUMNS} FROM rollup_counter "
+            "WHERE metric = $1 AND (n <> 0 OR sum_a <> 0 OR sum_b <> 0))) d",
+            m.name,
+        )
+        if diff:
+            wrong[m.name] = diff
+    return {
+        "exact": not wrong,
+        "differences": wrong,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+async def intake(
+    owner_url: str, counties: list[int], seconds: float, writers: int, one_county: bool
+) -> float:
+    """Complaints per second from ``writers`` concurrent connections for ``seconds``."""
+    dsn = asyncpg_dsn(owner_url)
+    setup = await asyncpg.connect(dsn)
+    department = await setup.fetchval(
+        "SELECT id FROM department WHERE jurisdiction_code = $1 ORDER BY key LIMIT 1", PROVINCE
+    )
+    await setup.close()
+    stop = time.perf_counter() + seconds
+    done = 0
+    today = date(YEAR, 6, 15)
+
+    async def writer(w: int) -> None:
+        nonlocal done
+        conn = await asyncpg.connect(dsn)
+        rng = random.Random(w)
+        statement = await conn.prepare(
+            "INSERT INTO complaint (id, jurisdiction_code, province_code, tracking_code, "
+            "secret_hash, regime, category, project_code, title, body, anonymous, status, "
+            "receiving_department_id, received_at, received_on, created_by) VALUES ($1, $2, "
+            "$3, $4, $5, $6, 'evaluation', 'P-1', 't', 'b', true, 'at_office', $7, now(), $8, $9)"
+        )
+        try:
+            while time.perf_counter() < stop:
+                code = COUNTY if one_county else rng.choice(counties)
+                tracking = uuid.uuid4().hex[:16].upper()
+                async with conn.transaction():
+                    await statement.fetch(
+                        uuid.uuid4(),
+                        code,
+                        PROVINCE,
+                        tracking,
+                        "0" * 64,
+                        rng.choice(("tendering", "procurement")),
+                        department,
+                        today,
+                        f"public:{tracking}",
+                    )
+                done += 1
+        finally:
+            await conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer(w) for w in range(writers)))
+    return done / (time.perf_counter() - started)
+
+
+async def measure_intake(
+    owner_url: str, counties: list[int], seconds: float, writers: int
+) -> dict[str, Any]:
+    conn = await asyncpg.connect(asyncpg_dsn(owner_url))
+    results: dict[str, Any] = {}
+    try:
+        for where, one in (("spread", False), ("one_county", True)):
+            rates: dict[str, list[float]] = {"on": [], "off": []}
+            for _ in range(2):  # alternate, so drift hits both
+                for state in ("on", "off"):
+                    for statement in ddl.trigger_switch_statements(state == "on"):
+                        await conn.execute(statement)
+                    rates[state].append(await intake(owner_url, counties, seconds, writers, one))
+            for statement in ddl.trigger_switch_statements(True):
+                await conn.execute(statement)
+            on, off = statistics.mean(rates["on"]), statistics.mean(rates["off"])
+            results[where] = {
+                "with_counters_per_s": round(on),
+                "without_per_s": round(off),
+                "cost_percent": round((1 - on / off) * 100, 1),
+            }
+        # The counters of what was written while they were off: rebuilt, as after a bulk load.
+        async with conn.transaction():
+            for statement in ddl.rebuild_statements():
+                await conn.execute(statement)
+    finally:
+        await conn.close()
+    return results
+
+
+async def intake_service(owner_url: str, seconds: float, writers: int, enabled: bool) -> float:
+    """Complaints per second filed through the filing service (``complaints.service.file``:
+    checks, the complaint, its first clock, the audit event), ``writers`` at a time, over the
+    province's seed counties (those with an office to receive them)."""
+    from xietong.complaints import service as complaints
+    from xietong.complaints import tracking
+    from xietong.complaints.enums import ComplaintCategory, ComplaintRegime
+    from xietong.db.engine import make_engine, make_sessionmaker, transaction
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+
+    # The public's daily bound per unit (500) would stop the bench within seconds: lifted here.
+    complaints.MAX_PER_UNIT_PER_DAY = 10**9
+    engine = make_engine(owner_url, pool_size=writers)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(SERVER_SECRET))
+    conn = await asyncpg.connect(asyncpg_dsn(owner_url))
+    try:
+        for statement in ddl.trigger_switch_statements(enabled):
+            await conn.execute(statement)
+        places = [
+            r["jurisdiction_code"]
+            for r in await conn.fetch(
+                "SELECT DISTINCT d.jurisdiction_code FROM department d JOIN jurisdiction j ON "
+                "j.code = d.jurisdiction_code WHERE d.kind = 'supervision_office' AND "
+                "j.province_code = $1 AND j.level = 'county'",
+                PROVINCE,
+            )
+        ]
+    finally:
+        await conn.close()
+    stop = time.perf_counter() + seconds
+    done = 0
+
+    async def writer(w: int) -> None:
+        nonlocal done
+        rng = random.Random(w)
+        while time.perf_counter() < stop:
+            code = rng.choice(places)
+            async with transaction(sessions) as session:
+                office = await complaints.receiving_department(session, code, None)
+                await complaints.file(
+                    session,
+                    filing=complaints.Filing(
+                        jurisdiction_code=code,
+                        receiving_department_id=office.id,
+                        regime=rng.choice((ComplaintRegime.TENDERING, ComplaintRegime.PROCUREMENT)),
+                        category=ComplaintCategory.EVALUATION,
+                        title="基准投诉",
+                        body="基准投诉内容",
+                        project_code="B-1",
+                        entity_credit_code=None,
+                        entity_name=None,
+                        knew_on=None,
+                        anonymous=True,
+                        filer_name=None,
+                        filer_contact=None,
+                    ),
+                    code=tracking.new_code(),
+                    secret=tracking.new_secret(),
+                    client=None,
+                    clock=SYSTEM_CLOCK,
+                )
+            done += 1
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(writer(w) for w in range(writers)))
+        return done / (time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+
+
+async def measure_service_intake(owner_url: str, seconds: float, writers: int) -> dict[str, Any]:
+    rates: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(2):
+        for state in ("on", "off"):
+            rates[state].append(await intake_service(owner_url, seconds, writers, state == "on"))
+    conn = await asyncpg.connect(asyncpg_dsn(owner_url))
+    try:
+        async with conn.transaction():
+            for statement in ddl.trigger_switch_statements(True):
+                await conn.execute(statement)
+            for statement in ddl.rebuild_statements():
+                await conn.execute(statement)
+    finally:
+        await conn.close()
+    on, off = statistics.mean(rates["on"]), statistics.mean(rates["off"])
+    return {
+        "with_counters_per_s": round(on, 1),
+        "without_per_s": round(off, 1),
+        "cost_percent": round((1 - on / off) * 100, 1),
+    }
+
+
+async def run(sizes: list[int], rounds: int, seconds: float, writers: int) -> dict[str, Any]:
+    signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
+    report: dict[str, Any] = {}
+    async with seeded_database(signer.material()) as db:
+        conn = await asyncpg.connect(asyncpg_dsn(db.owner_url))
+        try:
+            counties = await add_tree(conn)
+            report["counties"] = len(counties)
+            have = 0
+            for size in sizes:
+                loaded = await top_up(conn, have, size, counties)
+                have = size
+                print(f"loaded {size:,} projects: {loaded}", flush=True)
+                found = await measure(db, rounds)
+                report[f"{size}_projects"] = {"load": loaded, **found}
+                print(json.dumps(found, ensure_ascii=False), flush=True)
+        finally:
+            await conn.close()
+        report["intake_32_writers"] = await measure_intake(db.owner_url, counties, seconds, writers)
+        print(json.dumps(report["intake_32_writers"]), flush=True)
+        report["intake_32_writers"]["through_the_filing_service"] = await measure_service_intake(
+            db.owner_url, seconds, writers
+        )
+        print(json.dumps(report["intake_32_writers"]), flush=True)
+        conn = await asyncpg.connect(asyncpg_dsn(db.owner_url))
+        try:
+            report["exactness"] = await exactness(conn)
+        finally:
+            await conn.close()
+    return report
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench rollups")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--writers", type=int, default=32)
+    args = parser.parse_args(argv)
+    xlogging.configure("WARNING")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    report = asyncio.run(run(sizes, args.rounds, args.seconds, args.writers))
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0 if report["exactness"]["exact"] else 1

@@ -1,0 +1,141 @@
+"""The SQL that keeps ``rollup_counter`` exact, generated from the declared metrics.
+
+Per source table and event (insert, update, delete) one statement-level trigger with a transition
+table calls one function, which folds every metric reading that table into counter deltas and
+applies them with one ``INSERT … ON CONFLICT DO UPDATE``: a batch of a thousand rows costs one
+aggregate upsert, not a thousand. An update subtracts the old rows' contributions and adds the new
+rows', so a state change moves a count from one bucket to another and changes nothing else (deltas
+that net to zero are not written). The deltas are applied in key order, so two concurrent batches
+lock counter rows in the same order and cannot deadlock.
+
+The functions are ``SECURITY DEFINER`` (owned by the migration role, which has the counter table's
+``maintenance`` policy), with a fixed ``search_path`` and qualified names: the application role
+reads counters (row-level security by read range) but can write none, so a counter changes only
+with the rows it counts, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from xietong.rollups.metrics import METRICS, Metric
+
+EVENTS = ("insert", "update", "delete")
+COUNTER_KEY = "metric, dimension, jurisdiction_code, month, value"
+COLUMNS = "metric, jurisdiction_code, province_code, month, dimension, value, n, sum_a, sum_b"
+
+
+def tables(metrics: Iterable[Metric] = METRICS) -> list[str]:
+    """Every table some metric reads, in a stable order."""
+    seen: dict[str, None] = {}
+    for m in metrics:
+        for table in m.tables:
+            seen.setdefault(table, None)
+    return list(seen)
+
+
+def function_name(table: str, event: str) -> str:
+    return f"xietong_rollup_{table}_{event}"
+
+
+def trigger_name(event: str) -> str:
+    return f"rollup_{event}"
+
+
+def _folds(table: str, event: str, metrics: Iterable[Metric]) -> list[str]:
+    folds: list[str] = []
+    for m in metrics:
+        parts: list[str] = []
+        if m.table == table:
+            if event in ("delete", "update"):
+                parts.append(m.rows_sql("old_rows", -1))
+            if event in ("insert", "update"):
+                parts.append(m.rows_sql("new_rows", 1))
+        elif m.join is not None and m.join.table == table and event == "update":
+            # A parent's insert or delete cannot change a child's contribution (the child
+            # refers to the parent by a foreign key, so it comes after and goes before); an
+            # update can move it between buckets.
+            src = f"public.{m.table}"
+            parts.append(m.rows_sql(src, -1, parent_source="old_rows"))
+            parts.append(m.rows_sql(src, 1, parent_source="new_rows"))
+        if parts:
+            folds.append(m.fold_sql(" UNION ALL ".join(parts)))
+    return folds
+
+
+def apply_sql(folds: list[str]) -> str:
+    """One upsert of every non-zero delta, in key order."""
+    return (
+        f"INSERT INTO public.rollup_counter AS c ({COLUMNS}) "
+        f"SELECT {COLUMNS} FROM ({' UNION ALL '.join(folds)}) f "
+        "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0 "
+        f"ORDER BY {COUNTER_KEY} "
+        f"ON CONFLICT ({COUNTER_KEY}) DO UPDATE SET "
+        "n = c.n + EXCLUDED.n, sum_a = c.sum_a + EXCLUDED.sum_a, "
+        "sum_b = c.sum_b + EXCLUDED.sum_b"
+    )
+
+
+def install_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
+    """Create (or replace) the functions and triggers for ``metrics``' tables."""
+    chosen = list(metrics)
+    statements: list[str] = []
+    for table in tables(chosen):
+        for event in EVENTS:
+            folds = _folds(table, event, chosen)
+            if not folds:
+                continue
+            fn = function_name(table, event)
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION public.{fn}() RETURNS trigger "
+                "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$\n"
+                f"BEGIN\n  {apply_sql(folds)};\n  RETURN NULL;\nEND\n$$"
+            )
+            statements.append(f"REVOKE ALL ON FUNCTION public.{fn}() FROM PUBLIC")
+            transition = {
+                "insert": "NEW TABLE AS new_rows",
+                "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                "delete": "OLD TABLE AS old_rows",
+            }[event]
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger_name(event)} ON public.{table}")
+            statements.append(
+                f"CREATE TRIGGER {trigger_name(event)} AFTER {event.upper()} ON public.{table} "
+                f"REFERENCING {transition} FOR EACH STATEMENT "
+                f"EXECUTE FUNCTION public.{fn}()"
+            )
+    return statements
+
+
+def drop_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
+    statements: list[str] = []
+    for table in tables(metrics):
+        for event in EVENTS:
+            statements.append(f"DROP TRIGGER IF EXISTS {trigger_name(event)} ON public.{table}")
+            statements.append(f"DROP FUNCTION IF EXISTS public.{function_name(table, event)}()")
+    return statements
+
+
+def rebuild_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
+    """Recompute the counters of ``metrics`` from the base tables (run as the owner, in one
+    transaction, with the tables' writers locked out: a new metric, or a repair)."""
+    statements: list[str] = []
+    for m in metrics:
+        statements.append(f"DELETE FROM public.rollup_counter WHERE metric = '{m.name}'")
+        statements.append(
+            f"INSERT INTO public.rollup_counter ({COLUMNS}) "
+            f"SELECT {COLUMNS} FROM ({m.ground_truth_sql()}) f "
+            "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
+        )
+    return statements
+
+
+def trigger_switch_statements(enabled: bool, metrics: Iterable[Metric] = METRICS) -> list[str]:
+    """Turn the maintenance off or on (the benchmark's comparison; a bulk load followed by a
+    rebuild). Owner only."""
+    verb = "ENABLE" if enabled else "DISABLE"
+    return [
+        f"ALTER TABLE public.{table} {verb} TRIGGER {trigger_name(event)}"
+        for table in tables(metrics)
+        for event in EVENTS
+        if _folds(table, event, list(metrics))
+    ]
