@@ -15,6 +15,14 @@ from xietong.deadlines.models import (
     Obligation,
     ObligationPause,
 )
+from xietong.evaluation.models import (
+    EvaluationExpert,
+    EvaluationFault,
+    EvaluationInvestigation,
+    EvaluationSeat,
+    EvaluationSession,
+    EvaluationSite,
+)
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -54,6 +62,12 @@ __all__ = [
     "DeadlineConfig",
     "Department",
     "DepartmentPower",
+    "EvaluationExpert",
+    "EvaluationFault",
+    "EvaluationInvestigation",
+    "EvaluationSeat",
+    "EvaluationSession",
+    "EvaluationSite",
     "Expert",
     "Jurisdiction",
     "JurisdictionVersion",

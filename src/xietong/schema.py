@@ -19,6 +19,9 @@ from xietong.complaints.graphql.queries import ComplaintQueries
 from xietong.config import GraphQLSettings
 from xietong.deadlines.graphql.queries import DeadlineQueries
 from xietong.deadlines.registry import register_objects as register_deadline_objects
+from xietong.evaluation.graphql.mutations import EvaluationMutations
+from xietong.evaluation.graphql.queries import EvaluationQueries
+from xietong.evaluation.objects import register_objects as register_evaluation_objects
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.notifications.graphql.mutations import NotificationMutations
 from xietong.notifications.graphql.queries import NotificationQueries
@@ -31,6 +34,7 @@ from xietong.trading.objects import register_objects as register_trading_objects
 register_objects()
 register_trading_objects()
 register_deadline_objects()
+register_evaluation_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
@@ -42,6 +46,7 @@ class Query(
     DeadlineQueries,
     NotificationQueries,
     ComplaintQueries,
+    EvaluationQueries,
 ):
     pass
 
@@ -52,7 +57,12 @@ class Query(
     "payload's `errors`, refused access as a top-level error."
 )
 class Mutation(
-    PeopleMutations, AccessMutations, TradingMutations, NotificationMutations, ComplaintMutations
+    PeopleMutations,
+    AccessMutations,
+    TradingMutations,
+    NotificationMutations,
+    ComplaintMutations,
+    EvaluationMutations,
 ):
     pass
 
