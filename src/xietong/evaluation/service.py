@@ -281,6 +281,20 @@ async def investigations_of(
     return list(rows)
 
 
+async def faults_of(
+    db_session: AsyncSession, scope: Scope, session_ids: Sequence[uuid.UUID]
+) -> list[EvaluationFault]:
+    rows = await db_session.scalars(
+        select(EvaluationFault)
+        .where(
+            EvaluationFault.session_id.in_(session_ids),
+            _in(scope, EvaluationFault.jurisdiction_code),
+        )
+        .order_by(EvaluationFault.started_at, EvaluationFault.id)
+    )
+    return list(rows)
+
+
 def hostings_query(scope: Scope, span: CodeRange) -> object:
     """A host's sites: what it knows of the sessions it hosts, before and after the start."""
     return (
@@ -603,8 +617,61 @@ async def finish(
     (``REMOTE.handover_records``, on the host's calendar, opened in the host's unit)."""
     _home_only(session, actor, "结束评标")
     _state(session, (SessionState.STARTED, SessionState.PAUSED), "结束")
+    if await _open_faults(db_session, session):
+        raise _err(
+            Code.ILLEGAL_STATE,
+            "故障尚未排除，不能结束评标；排除故障或终止评标（a fault is open: end it or abort）",
+        )
+    return await _close(
+        db_session,
+        session=session,
+        state=SessionState.FINISHED,
+        actor=actor,
+        scope=scope,
+        signer=signer,
+        clock=clock,
+    )
+
+
+async def abort(
+    db_session: AsyncSession,
+    *,
+    session: EvaluationSession,
+    actor: Actor,
+    scope: Scope,
+    signer: ScopeSigner,
+    clock: Clock,
+) -> EvaluationSession:
+    """Abort (a fault not fixed in time): the records are sealed and a new committee
+    re-evaluates — which resolves the open faults' clocks (``REMOTE.fault_repair``, late if past
+    4 hours). The hosts still hand over what they recorded; the window runs as after an end."""
+    _home_only(session, actor, "终止评标")
+    _state(session, (SessionState.STARTED, SessionState.PAUSED), "终止")
+    for fault in await _open_faults(db_session, session):
+        await _end_fault(db_session, fault=fault, actor=actor, clock=clock, sealed=True)
+    return await _close(
+        db_session,
+        session=session,
+        state=SessionState.ABORTED,
+        actor=actor,
+        scope=scope,
+        signer=signer,
+        clock=clock,
+    )
+
+
+async def _close(
+    db_session: AsyncSession,
+    *,
+    session: EvaluationSession,
+    state: SessionState,
+    actor: Actor,
+    scope: Scope,
+    signer: ScopeSigner,
+    clock: Clock,
+) -> EvaluationSession:
     now, today = clock.now(), clock.today()
-    session.state = SessionState.FINISHED
+    session.state = state
     session.ended_at = now
     session.window_until = await window_end(
         db_session, session.jurisdiction_code, today, session.follow_up_days
@@ -615,7 +682,7 @@ async def finish(
         db_session,
         jurisdiction_code=session.jurisdiction_code,
         actor=actor.name,
-        action="evaluation.finish",
+        action="evaluation.finish" if state is SessionState.FINISHED else "evaluation.abort",
         object_type=SESSION_MATTER,
         object_id=session.id,
         details={"number": session.number, "window_until": session.window_until.isoformat()},
@@ -638,6 +705,147 @@ async def finish(
                 clock=clock,
                 actor=SYSTEM_ACTOR,
             )
+    return session
+
+
+# Faults (the 4-hour rule) -------------------------------------------------------------------
+
+
+async def _open_faults(
+    db_session: AsyncSession, session: EvaluationSession
+) -> list[EvaluationFault]:
+    rows = await db_session.scalars(
+        select(EvaluationFault)
+        .where(EvaluationFault.session_id == session.id, EvaluationFault.ended_at.is_(None))
+        .order_by(EvaluationFault.started_at)
+        .with_for_update()
+    )
+    return list(rows)
+
+
+async def record_fault(
+    db_session: AsyncSession,
+    *,
+    session: EvaluationSession,
+    actor: Actor,
+    site: EvaluationSite,
+    cause: str,
+    started_at: datetime | None,
+    clock: Clock,
+) -> EvaluationFault:
+    """A fault during the evaluation at one of its sites: the session pauses, and the home owes
+    its repair — or the sealing of the records and a new committee — within 4 hours
+    (``REMOTE.fault_repair``, an hour clock from the fault's start)."""
+    _home_only(session, actor, "登记评标故障")
+    _state(session, (SessionState.STARTED, SessionState.PAUSED), "登记故障")
+    if site.session_id != session.id:
+        raise _err(Code.NOT_FOUND, "本场次没有该场地（no such site in the session）", "siteId")
+    now = clock.now()
+    began = started_at or now
+    if (
+        began.tzinfo is None
+        or began > now
+        or (session.started_at is not None and began < session.started_at)
+    ):
+        raise _err(
+            Code.INVALID,
+            "故障开始时间应在评标开始之后、当前时间之前（the fault starts during the session, not "
+            "in the future）",
+            "startedAt",
+        )
+    fault = EvaluationFault(
+        id=uuid.uuid4(),
+        session_id=session.id,
+        site_id=site.id,
+        jurisdiction_code=session.jurisdiction_code,
+        province_code=session.province_code,
+        cause=cause,
+        started_at=began,
+        created_by=actor.name,
+        created_at=now,
+    )
+    db_session.add(fault)
+    session.state = SessionState.PAUSED
+    session.updated_at = now
+    await db_session.flush()
+    await obligations.open_obligation(
+        db_session,
+        rule_id=FAULT_RULE,
+        matter=MatterRef(FAULT_MATTER, fault.id),
+        owing_jurisdiction_code=session.jurisdiction_code,
+        owing_department_id=actor.department_id,
+        counterparty="招标人（评标委员会）",
+        started_on=began.date(),
+        started_at=began,
+        clock=clock,
+        actor=actor.name,
+    )
+    await _audit(
+        db_session,
+        jurisdiction_code=session.jurisdiction_code,
+        actor=actor.name,
+        action="evaluation.faultRecord",
+        object_type=FAULT_MATTER,
+        object_id=fault.id,
+        details={"session_id": str(session.id), "started_at": began.isoformat()},
+        now=now,
+    )
+    return fault
+
+
+async def _end_fault(
+    db_session: AsyncSession,
+    *,
+    fault: EvaluationFault,
+    actor: Actor,
+    clock: Clock,
+    sealed: bool,
+) -> EvaluationFault:
+    now = clock.now()
+    fault.ended_at = now
+    await db_session.flush()
+    met = await obligations.meet(
+        db_session,
+        matter=MatterRef(FAULT_MATTER, fault.id),
+        rule_id=FAULT_RULE,
+        clock=clock,
+        actor=actor.name,
+    )
+    await _audit(
+        db_session,
+        jurisdiction_code=fault.jurisdiction_code,
+        actor=actor.name,
+        action="evaluation.faultEnd",
+        object_type=FAULT_MATTER,
+        object_id=fault.id,
+        details={
+            "ended_at": now.isoformat(),
+            "sealed": sealed,
+            "late": met.due_at is not None and now > met.due_at,
+        },
+        now=now,
+    )
+    return fault
+
+
+async def end_fault(
+    db_session: AsyncSession,
+    *,
+    session: EvaluationSession,
+    fault: EvaluationFault,
+    actor: Actor,
+    clock: Clock,
+) -> EvaluationSession:
+    """The fault is fixed: its clock is met (late after 4 hours — then the home should have
+    aborted); the session resumes when no fault is left open."""
+    _home_only(session, actor, "排除评标故障")
+    if fault.ended_at is not None:
+        raise _err(Code.ILLEGAL_STATE, "故障已排除（the fault has ended）", "id")
+    await _end_fault(db_session, fault=fault, actor=actor, clock=clock, sealed=False)
+    if session.state is SessionState.PAUSED and not await _open_faults(db_session, session):
+        session.state = SessionState.STARTED
+        session.updated_at = clock.now()
+        await db_session.flush()
     return session
 
 

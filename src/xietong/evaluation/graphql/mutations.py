@@ -133,6 +133,21 @@ class EvaluationInvestigationRefInput:
     id: strawberry.ID = strawberry.field(description="The investigation (global id).")
 
 
+@strawberry.input(description="A fault during a session, at one of its sites.")
+class EvaluationFaultRecordInput:
+    session_id: strawberry.ID = strawberry.field(description="The session (global id).")
+    site_id: strawberry.ID = strawberry.field(description="Where it happened (global id).")
+    cause: LongText = strawberry.field(description="What failed (network, video, power…).")
+    started_at: datetime | None = strawberry.field(
+        default=None, description="When it started (default: now); during the session."
+    )
+
+
+@strawberry.input(description="Which fault.")
+class EvaluationFaultRefInput:
+    id: strawberry.ID = strawberry.field(description="The fault (global id).")
+
+
 @strawberry.type(description="Result of a mutation on a session.")
 class EvaluationSessionPayload:
     session: EvaluationSessionType | None = strawberry.field(description="The session as now.")
@@ -239,6 +254,92 @@ class EvaluationMutations:
                 scope=ctx.scope,
                 signer=ctx.signer,
                 clock=ctx.clock,
+            )
+
+        return _session_payload(*await _run(ctx, body))
+
+    @strawberry.mutation(
+        description="Abort the session (home site) when a fault is not fixed in time: records "
+        "sealed, a new committee re-evaluates; open fault clocks are resolved (late after 4 "
+        "hours) and hosts owe their records as after an end.",
+        extensions=[signed_in()],
+    )
+    async def evaluation_abort(
+        self,
+        info: Info,
+        input: Annotated[EvaluationRefInput, strawberry.argument(description="Which session.")],
+    ) -> EvaluationSessionPayload:
+        ctx = info.context
+
+        async def body() -> object:
+            session = await _session(ctx, input.id, Action.CREATE)
+            return await service.abort(
+                ctx.db,
+                session=session,
+                actor=_actor(ctx),
+                scope=ctx.scope,
+                signer=ctx.signer,
+                clock=ctx.clock,
+            )
+
+        return _session_payload(*await _run(ctx, body))
+
+    @strawberry.mutation(
+        description="Record a fault during the session (home site): it pauses, and the fault "
+        "must be fixed — or the session aborted — within 4 hours (REMOTE.fault_repair).",
+        extensions=[signed_in()],
+    )
+    async def evaluation_fault_record(
+        self,
+        info: Info,
+        input: Annotated[EvaluationFaultRecordInput, strawberry.argument(description="Fault.")],
+    ) -> EvaluationSessionPayload:
+        ctx = info.context
+        site_id = expect_global_id(input.site_id, "EvaluationSite", field="siteId")
+
+        async def body() -> object:
+            session = await _session(ctx, input.session_id, Action.CREATE, "sessionId")
+            site = await service.get_site(ctx.db, ctx.scope, site_id)
+            if site is None:
+                raise Invalid(Code.NOT_FOUND, "没有该场地（no such site）", "siteId")
+            await service.record_fault(
+                ctx.db,
+                session=session,
+                actor=_actor(ctx),
+                site=site,
+                cause=input.cause,
+                started_at=input.started_at,
+                clock=ctx.clock,
+            )
+            return session
+
+        return _session_payload(*await _run(ctx, body))
+
+    @strawberry.mutation(
+        description="The fault is fixed (home site): its clock is met, late after 4 hours; the "
+        "session resumes when no fault is left open.",
+        extensions=[signed_in()],
+    )
+    async def evaluation_fault_end(
+        self,
+        info: Info,
+        input: Annotated[EvaluationFaultRefInput, strawberry.argument(description="Which.")],
+    ) -> EvaluationSessionPayload:
+        ctx = info.context
+        fault_id = expect_global_id(input.id, "EvaluationFault")
+
+        async def body() -> object:
+            fault = await service.get_fault(ctx.db, ctx.scope, fault_id, lock=True)
+            if fault is None:
+                raise Invalid(Code.NOT_FOUND, "没有该故障记录（no such fault）", "id")
+            session = await service.get_session(
+                ctx.db, ctx.scope, fault.session_id, ctx.clock.today(), lock=True
+            )
+            if session is None:
+                raise Invalid(Code.NOT_FOUND, "没有该评标场次（no such session）", "id")
+            await ctx.guard.require(ObjectType.EVALUATION, Action.CREATE, session.jurisdiction_code)
+            return await service.end_fault(
+                ctx.db, session=session, fault=fault, actor=_actor(ctx), clock=ctx.clock
             )
 
         return _session_payload(*await _run(ctx, body))

@@ -14,6 +14,7 @@ from xietong.evaluation import service
 from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationErrorCode
 from xietong.evaluation.models import (
+    EvaluationFault,
     EvaluationInvestigation,
     EvaluationSeat,
     EvaluationSession,
@@ -221,6 +222,35 @@ class EvaluationInvestigationType:
 
 
 @strawberry.type(
+    name="EvaluationFault",
+    description="A fault during a session (start, end, cause): the home owes its repair, or "
+    "sealed records and a new committee, within 4 hours (REMOTE.fault_repair).",
+)
+class EvaluationFaultType:
+    model: strawberry.Private[EvaluationFault]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationFault", self.model.id)
+
+    @strawberry.field(description="What failed.")
+    def cause(self) -> str:
+        return self.model.cause
+
+    @strawberry.field(description="When it started.")
+    def started_at(self) -> datetime:
+        return self.model.started_at
+
+    @strawberry.field(description="When it was fixed (or the session aborted); null while open.")
+    def ended_at(self) -> datetime | None:
+        return self.model.ended_at
+
+    @strawberry.field(description="Its 4-hour clock (REMOTE.fault_repair).")
+    async def obligations(self, info: Info) -> list[ObligationType]:
+        return await obligations_of(info, MatterRef(service.FAULT_MATTER, self.model.id))
+
+
+@strawberry.type(
     name="EvaluationSession",
     description="An evaluation session (评标) of one project at its home site and one or more "
     "host sites (远程异地评标, R-12). A host reads it only from the start to the end of its "
@@ -303,6 +333,12 @@ class EvaluationSessionType:
         found = await service.experts_of(ctx.db, ctx.scope, [s.id for s in seats])
         experts: list[Expert] = [x for _, x in found]
         return [ExpertType(model=x) for x in experts]
+
+    @strawberry.field(description="Faults recorded during the session (the home side).")
+    async def faults(self, info: Info) -> list[EvaluationFaultType]:
+        ctx = info.context
+        rows = await service.faults_of(ctx.db, ctx.scope, [self.model.id])
+        return [EvaluationFaultType(model=r) for r in rows]
 
     @strawberry.field(description="Investigations of expert conduct you may see.")
     async def investigations(self, info: Info) -> list[EvaluationInvestigationType]:
