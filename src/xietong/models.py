@@ -23,6 +23,14 @@ from xietong.deadlines.models import (
     Obligation,
     ObligationPause,
 )
+from xietong.evaluation.models import (
+    EvaluationExpert,
+    EvaluationFault,
+    EvaluationInvestigation,
+    EvaluationSeat,
+    EvaluationSession,
+    EvaluationSite,
+)
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
 from xietong.notifications.models import Notification
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -67,6 +75,12 @@ __all__ = [
     "DeadlineConfig",
     "Department",
     "DepartmentPower",
+    "EvaluationExpert",
+    "EvaluationFault",
+    "EvaluationInvestigation",
+    "EvaluationSeat",
+    "EvaluationSession",
+    "EvaluationSite",
     "Expert",
     "Jurisdiction",
     "JurisdictionVersion",

@@ -23,6 +23,9 @@ from xietong.complaints.graphql.queries import ComplaintQueries
 from xietong.config import GraphQLSettings
 from xietong.deadlines.graphql.queries import DeadlineQueries
 from xietong.deadlines.registry import register_objects as register_deadline_objects
+from xietong.evaluation.graphql.mutations import EvaluationMutations
+from xietong.evaluation.graphql.queries import EvaluationQueries
+from xietong.evaluation.objects import register_objects as register_evaluation_objects
 from xietong.jurisdictions.graphql.queries import JurisdictionQueries
 from xietong.notifications.graphql.mutations import NotificationMutations
 from xietong.notifications.graphql.queries import NotificationQueries
@@ -38,6 +41,7 @@ register_objects()
 register_trading_objects()
 register_deadline_objects()
 register_casework_objects()
+register_evaluation_objects()
 
 
 @strawberry.type(description="Everything that can be read. Lists are scoped to the caller.")
@@ -54,6 +58,7 @@ class Query(
     LeadQueries,
     RollupQueries,
     ReportQueries,
+    EvaluationQueries,
 ):
     pass
 
@@ -73,6 +78,7 @@ class Mutation(
     LetterMutations,
     LeadMutations,
     ReportMutations,
+    EvaluationMutations,
 ):
     pass
 

@@ -32,6 +32,8 @@ class ObjectType(StrEnum):
     # Trading data beside projects: the expert directory and approved investment projects.
     EXPERT = "expert"
     APPROVED_PROJECT = "approved_project"
+    EVALUATION = "evaluation"  # 远程异地评标: a session; a host site holds a grant on it
+    EVALUATION_INVESTIGATION = "evaluation_investigation"  # 专家行为调查: copied to the host
 
 
 class Action(StrEnum):

@@ -161,6 +161,16 @@ APP_ROLE = AllowList(
         # (the columns below); their steps appended, never changed.
         "periodic_report": ("SELECT", "INSERT"),
         "periodic_report_event": ("SELECT", "INSERT"),
+        # Remote evaluation (R-12, migration 0012): sessions are scheduled once and move
+        # through their states, a host site records its handover (the columns below); seats
+        # and experts are written once;
+        # faults end once; investigations end and are copied. Nothing is deleted.
+        "evaluation_session": ("SELECT", "INSERT"),
+        "evaluation_site": ("SELECT", "INSERT"),
+        "evaluation_seat": ("SELECT", "INSERT"),
+        "evaluation_expert": ("SELECT", "INSERT"),
+        "evaluation_fault": ("SELECT", "INSERT"),
+        "evaluation_investigation": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -182,10 +192,26 @@ APP_ROLE = AllowList(
                 "warn_on",
                 "remind_on",
                 "next_alert_on",
+                "due_at",
                 "updated_at",
             )
         },
         "obligation_pause": {"UPDATE": ("ended_on", "ended_document", "ended_by")},
+        "evaluation_session": {
+            "UPDATE": (
+                "state",
+                "started_at",
+                "ended_at",
+                "window_until",
+                "window_closed_at",
+                "updated_at",
+            )
+        },
+        "evaluation_site": {"UPDATE": ("handed_over_on",)},
+        "evaluation_fault": {"UPDATE": ("ended_at",)},
+        "evaluation_investigation": {
+            "UPDATE": ("state", "ended_on", "result", "decision", "copied_on")
+        },
         "notification": {"UPDATE": ("read_at", "read_by")},
         "market_entity": {"UPDATE": ("name", "kind", "updated_at")},
         "natural_person": {"UPDATE": ("name", "updated_at")},

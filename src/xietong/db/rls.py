@@ -156,6 +156,20 @@ def parent_visible(table: str, column: str, parent: str, parent_key: str = "id")
     )
 
 
+def parent_where_set(table: str, column: str, parent: str, *set_columns: str) -> str:
+    """The row's parent (``parent.id = table.column``), as the caller may see it, has every one
+    of ``set_columns`` set (NOT NULL): e.g. a child revealed once its parent has started."""
+    for name in (table, column, parent, *set_columns):
+        _column(name)
+    if not set_columns:
+        raise ValueError("parent_where_set needs at least one column")
+    conditions = " AND ".join(f"parent.{c} IS NOT NULL" for c in set_columns)
+    return (
+        f"EXISTS (SELECT 1 FROM public.{parent} parent "
+        f"WHERE parent.id = {table}.{column} AND {conditions})"
+    )
+
+
 def is_null(*columns: str) -> str:
     return all_of(*(f"{_column(c)} IS NULL" for c in columns))
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from xietong.deadlines.calendar import WorkingCalendar, check_year
 from xietong.deadlines.enums import DeadlineUnit, ObligationStatus, PauseReason
@@ -215,9 +215,27 @@ def compute(
     its default is Art. 42's rule, which is what the public ``deadline`` query answers."""
     if unit is DeadlineUnit.WORKING_DAYS:
         return add_working_days(calendar, start, amount, pauses)
+    if unit is DeadlineUnit.HOURS:
+        raise DeadlineError(
+            DeadlineErrorCode.INSTANT_REQUIRED,
+            "按小时计算的期限从某一时刻起算，不按日计算（an hour period counts from an instant, "
+            "not a day）",
+        )
     return add_calendar_days(
         calendar, start, amount, holiday_end_moves=holiday_end_moves, pauses=pauses
     )
+
+
+def add_hours(started_at: datetime, amount: int) -> datetime:
+    """An hour clock's due instant: ``amount`` elapsed hours after ``started_at`` (an aware
+    instant). The calendar does not matter: a fault during an evaluation counts real time."""
+    check_amount(amount)
+    if started_at.tzinfo is None or started_at.utcoffset() is None:
+        raise DeadlineError(
+            DeadlineErrorCode.NAIVE_INSTANT,
+            "时刻须带时区（an instant needs a time zone）",
+        )
+    return started_at + timedelta(hours=amount)
 
 
 def elapsed(

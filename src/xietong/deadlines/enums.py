@@ -8,6 +8,7 @@ class DeadlineUnit(StrEnum):
 
     WORKING_DAYS = "working_days"  # 工作日: the official calendar, 调休 and local closures
     CALENDAR_DAYS = "calendar_days"  # 日: every day counts; the end may move (see Rule)
+    HOURS = "hours"  # 小时: elapsed hours from the start instant (a fault during an evaluation)
 
 
 class PauseReason(StrEnum):
@@ -51,6 +52,7 @@ class OwingParty(StrEnum):
     HOME_SITE = "home_site"  # 项目所在地 (主场) 行政监督部门 / 交易中心
     HOST_SITE = "host_site"  # 评标客场 (副场) 行政监督部门 / 交易中心
     PENALISING_DEPARTMENT = "penalising_department"  # 作出行政处罚的部门
+    TENDERER = "tenderer"  # 招标人 / 采购人
     PUBLIC = "public"  # 社会公众 (publication)
     REPORTING_UNIT = "reporting_unit"  # 报告单位
     SUPERIOR_LEVEL = "superior_level"  # 上级 (the level reported to)
@@ -100,6 +102,8 @@ class ClockEvent(StrEnum):
     PENALTY_PUBLISHED = "penalty_published"  # 记录公布
     EVALUATION_ENDED = "evaluation_ended"  # 评标结束
     RECORDS_HANDED_OVER = "records_handed_over"  # 移交纸质、电子及音视频资料
+    FAULT_OCCURRED = "fault_occurred"  # 评标过程中发生故障
+    FAULT_RESOLVED = "fault_resolved"  # 故障排除，或封存资料、重新组建评标委员会
     REPORTING_PERIOD_ENDED = "reporting_period_ended"  # 报告期结束
     REPORT_SUBMITTED = "report_submitted"  # 报告报送
 

@@ -23,6 +23,9 @@ class DeadlineErrorCode(StrEnum):
     INVALID_MATTER = "INVALID_MATTER"
     INVALID_DEPARTMENT = "INVALID_DEPARTMENT"
     INVALID_START = "INVALID_START"
+    INSTANT_REQUIRED = "INSTANT_REQUIRED"
+    """An hour clock counts from an instant, not a day (``open_obligation(started_at=...)``);
+    the public ``deadline`` query counts days only."""
 
 
 class DeadlineError(ApiError):

@@ -156,6 +156,8 @@ class Obligation(Base):
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     """The legal due date; NULL while a pause holds the clock."""
     promised_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """An hour clock's due instant (``due_on`` is its China date); NULL for day clocks."""
     work_due_on: Mapped[date] = mapped_column(
         Date, Computed(f"COALESCE(due_on, DATE '{LAST_DAY.isoformat()}')", persisted=True)
     )

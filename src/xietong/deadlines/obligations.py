@@ -27,9 +27,9 @@ from xietong.audit import service as audit
 from xietong.audit.enums import ActorKind
 from xietong.deadlines import arithmetic
 from xietong.deadlines.arithmetic import Deadline, Pause
-from xietong.deadlines.calendar import Calendars, WorkingCalendar
-from xietong.deadlines.clock import Clock
-from xietong.deadlines.enums import ObligationStatus, PauseReason
+from xietong.deadlines.calendar import UNUSED_VERSION, Calendars, WorkingCalendar
+from xietong.deadlines.clock import Clock, china_date
+from xietong.deadlines.enums import DeadlineUnit, ObligationStatus, PauseReason
 from xietong.deadlines.errors import DeadlineError, DeadlineErrorCode, ObligationNotFound
 from xietong.deadlines.models import UNFINISHED, Obligation, ObligationPause
 from xietong.deadlines.promises import effective_promise
@@ -171,13 +171,33 @@ def compute_dates(
     )
 
 
+def hour_dates(due_at: datetime) -> Dates:
+    """An hour clock's days: it falls due on the China date of its due instant, and the sweep
+    looks at it from that day (``next_alert_on``) until it is met or marked overdue. No warning
+    days (the period is hours), no calendar (real time counts), never provisional."""
+    due_on = china_date(due_at)
+    return Dates(
+        due_on=due_on,
+        promised_due_on=None,
+        provisional=False,
+        calendar_version=UNUSED_VERSION,
+        paused_since=None,
+        paused_days=0,
+        warn_on=None,
+        remind_on=None,
+        next_alert_on=due_on,
+    )
+
+
 def _pauses(rows: Iterable[ObligationPause]) -> list[Pause]:
     return [Pause(r.reason, r.started_on, r.ended_on) for r in rows]
 
 
-def _status_after(row: Obligation, dates: Dates, today: date) -> ObligationStatus:
+def _status_after(row: Obligation, dates: Dates, today: date, now: datetime) -> ObligationStatus:
     if row.status not in UNFINISHED:
         return row.status
+    if row.due_at is not None and now > row.due_at:
+        return ObligationStatus.OVERDUE
     if dates.due_on is not None and today > dates.due_on:
         return ObligationStatus.OVERDUE
     return ObligationStatus.OPEN
@@ -196,7 +216,7 @@ def _apply(row: Obligation, dates: Dates, today: date, now: datetime) -> dict[st
         "warn_on": dates.warn_on,
         "remind_on": dates.remind_on,
         "next_alert_on": dates.next_alert_on if row.status in UNFINISHED else None,
-        "status": _status_after(row, dates, today),
+        "status": _status_after(row, dates, today, now),
     }
     old: dict[str, Any] = {}
     for key, value in values.items():
@@ -297,6 +317,7 @@ async def open_obligation(
     clock: Clock,
     actor: str,
     counted_from: date | None = None,
+    started_at: datetime | None = None,
 ) -> Obligation:
     """Open ``rule_id``'s clock in ``matter``, owed by a jurisdiction (and one of its
     departments), counted from ``started_on`` — or from ``counted_from``, an earlier event's
@@ -304,11 +325,24 @@ async def open_obligation(
 
     The legal due date and the tightest local promise of the owing jurisdiction's chain are both
     computed on its calendar. Idempotent: while the clock is open, opening it again returns it.
+
+    An hour clock (``DeadlineUnit.HOURS``) counts from the instant ``started_at`` (its China date
+    is ``started_on``): due ``amount`` elapsed hours later (``due_at``), overdue the moment after.
     """
     rule = get_rule(rule_id)
     _check_matter(matter)
     for existing in await _unfinished(db_session, matter, rule_id):
         return existing
+    due_at: datetime | None = None
+    if rule.unit is DeadlineUnit.HOURS:
+        if started_at is None:
+            raise DeadlineError(
+                DeadlineErrorCode.INSTANT_REQUIRED,
+                f"规则 {rule.id} 按小时计算，须给出起算时刻"
+                "（an hour clock needs its start instant）",
+            )
+        due_at = arithmetic.add_hours(started_at, rule.amount)
+        started_on = china_date(started_at)
     start = counted_from if counted_from is not None and rule.counted_from else started_on
     if start > started_on:
         raise DeadlineError(
@@ -344,15 +378,18 @@ async def open_obligation(
     state = await calendar_state(db_session)
     promise = effective_promise(rule.id, owing_jurisdiction_code, state.promises)
     promised_amount = None if promise is None or promise.amount >= rule.amount else promise.amount
-    dates = compute_dates(
-        rule,
-        state.calendars,
-        jurisdiction_code=owing_jurisdiction_code,
-        counted_from=start,
-        amount=rule.amount,
-        promised_amount=promised_amount,
-        pauses=(),
-    )
+    if due_at is not None:
+        promised_amount, dates = None, hour_dates(due_at)  # promises are in days
+    else:
+        dates = compute_dates(
+            rule,
+            state.calendars,
+            jurisdiction_code=owing_jurisdiction_code,
+            counted_from=start,
+            amount=rule.amount,
+            promised_amount=promised_amount,
+            pauses=(),
+        )
     now = clock.now()
     row = Obligation(
         id=uuid.uuid4(),
@@ -376,6 +413,7 @@ async def open_obligation(
         status=ObligationStatus.OPEN,
         paused_days=0,
         calendar_jurisdiction=owing_jurisdiction_code,
+        due_at=due_at,
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -418,7 +456,10 @@ async def meet(
     row.next_alert_on = None
     row.updated_at = now
     await db_session.flush()
-    late = row.due_on is not None and today > row.due_on
+    if row.due_at is not None:
+        late = now > row.due_at
+    else:
+        late = row.due_on is not None and today > row.due_on
     await _record(
         db_session,
         row,
@@ -623,7 +664,10 @@ async def recompute_unfinished(
     """
     report = RecomputeReport()
     today, now = clock.today(), clock.now()
-    query = select(Obligation.id).where(Obligation.status.in_(UNFINISHED))
+    query = select(Obligation.id).where(
+        Obligation.status.in_(UNFINISHED),
+        Obligation.unit != DeadlineUnit.HOURS,  # real time: no calendar to recompute on
+    )
     if jurisdictions is not None:
         query = query.where(Obligation.jurisdiction_code.between(*jurisdictions))
     if touching is not None:

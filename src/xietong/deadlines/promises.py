@@ -20,7 +20,11 @@ from xietong.deadlines.errors import FileProblem
 from xietong.deadlines.rules import RULES_BY_ID, Rule, rule_deadline
 from xietong.jurisdictions import codes
 
-_UNIT_ZH = {DeadlineUnit.WORKING_DAYS: "个工作日", DeadlineUnit.CALENDAR_DAYS: "日"}
+_UNIT_ZH = {
+    DeadlineUnit.WORKING_DAYS: "个工作日",
+    DeadlineUnit.CALENDAR_DAYS: "日",
+    DeadlineUnit.HOURS: "小时",
+}
 
 
 @dataclass(frozen=True, slots=True)

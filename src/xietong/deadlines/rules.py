@@ -30,6 +30,7 @@ P = OwingParty
 R = PauseReason
 WD = DeadlineUnit.WORKING_DAYS
 CD = DeadlineUnit.CALENDAR_DAYS
+H = DeadlineUnit.HOURS
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ YUNNAN = (
 ZENGDU = "《曾都区公共资源交易联动监督管理办法》（曾公管委发〔2021〕2号）"
 XINXIANG = "《新乡市人民政府关于加强公共资源交易监管的实施意见》（新政文〔2017〕144号）"
 LIJIANG_PRACTICE = "丽江市远程异地评标做法（副场向主场移交评标资料）"
+REMOTE_FAULT_PRACTICE = (
+    "远程异地评标系统故障处置做法"
+    "（评标过程中故障4小时内未排除的，封存评标资料、重新组建评标委员会）"
+)
 
 CIVIL_CODE_ART_203 = Citation(CIVIL_CODE, "第二百零三条")
 PROCUREMENT_ART_42 = Citation(PROCUREMENT_MEASURES, "第四十二条")
@@ -104,10 +109,14 @@ class Rule:
             raise ValueError(f"{self.id}: a limit for a pause the rule does not allow")
         if not self.citations or not self.starts or not self.ends:
             raise ValueError(f"{self.id}: citation, start and end events are required")
+        if self.unit is H and (self.pauses or self.counted_from is not None):
+            raise ValueError(f"{self.id}: an hour clock neither pauses nor dates back")
 
     @property
     def period(self) -> str:
         """The period as a clerk reads it: 3个工作日, 10日."""
+        if self.unit is H:
+            return f"{self.amount}小时"
         return f"{self.amount}个工作日" if self.unit is WD else f"{self.amount}日"
 
     @property
@@ -537,6 +546,21 @@ RULES: tuple[Rule, ...] = (
         note="地方做法而非法定时限；各地协议可约定更短的承诺时限。",
     ),
     Rule(
+        id="REMOTE.fault_repair",
+        regime=Regime.COLLABORATIVE,
+        basis=RuleBasis.PRACTICE,
+        owed="评标过程中系统故障的排除，或封存资料、重新组建评标委员会（fix a fault during the "
+        "evaluation, or seal the records and form a new committee）",
+        owed_by=P.HOME_SITE,
+        owed_to=P.TENDERER,
+        starts=(E.FAULT_OCCURRED,),
+        ends=(E.FAULT_RESOLVED,),
+        amount=4,
+        unit=H,
+        citations=(Citation(REMOTE_FAULT_PRACTICE, "（地方做法）"),),
+        note="按实际经过的小时计算，不看工作日；超过4小时未排除的，主场应封存资料并重新评标。",
+    ),
+    Rule(
         id="R17.report_upward",
         regime=Regime.COLLABORATIVE,
         basis=RuleBasis.PRACTICE,
@@ -621,6 +645,11 @@ def rule_deadline(
     pauses = tuple(pauses)
     check_pauses(rule, pauses)
     n = rule.amount if amount is None else amount
+    if rule.unit is H:
+        raise DeadlineError(
+            DeadlineErrorCode.INSTANT_REQUIRED,
+            f"规则 {rule.id} 按小时计算，从某一时刻起算（an hour clock counts from an instant）",
+        )
     if rule.unit is WD:
         return add_working_days(calendar, start, n, pauses)
     return add_calendar_days(

@@ -45,8 +45,11 @@ class WorkFilter:
 
 
 def is_overdue(today: date) -> ColumnElement[bool]:
-    """Unfinished and past the legal due date, whether or not the sweep marked it yet."""
-    return Obligation.status.in_(UNFINISHED) & (Obligation.due_on < today)
+    """Unfinished and past the legal due date, whether or not the sweep marked it yet (an hour
+    clock past its due instant on its due day: once the sweep marked it)."""
+    return Obligation.status.in_(UNFINISHED) & (
+        (Obligation.due_on < today) | (Obligation.status == ObligationStatus.OVERDUE)
+    )
 
 
 def _filtered(query: Select[Obligation], filters: WorkFilter, today: date) -> Select[Obligation]:

@@ -66,6 +66,8 @@ def unit_scope(code: int) -> Scope:
 
 _UNFINISHED = "status IN ('open', 'overdue') AND NOT paused"
 _O_UNFINISHED = "o.status IN ('open', 'overdue') AND NOT o.paused"
+# Past the legal due date; an hour clock (``due_at``) the moment after its due instant.
+_O_LATE = "(o.due_on < :today OR o.due_at < :now)"
 
 # Units with a running clock whose day has come, and levels above with overdue clocks below
 # them: a loose index scan (one probe per unit), not a scan of every clock.
@@ -92,13 +94,14 @@ PLAN = text(
     SELECT code FROM parents p
      WHERE code IS NOT NULL AND EXISTS (
            SELECT 1 FROM obligation o
-            WHERE o.escalate_to = p.code AND {_O_UNFINISHED} AND o.due_on < :today)
+            WHERE o.escalate_to = p.code AND {_O_UNFINISHED} AND {_O_LATE})
     ORDER BY code
     """
 )
 
 COUNTS = text(
-    "SELECT count(*) AS open, count(*) FILTER (WHERE due_on < :today) AS overdue "
+    "SELECT count(*) AS open, "
+    "count(*) FILTER (WHERE due_on < :today OR due_at < :now) AS overdue "
     "FROM obligation WHERE status IN ('open', 'overdue')"
 )
 
@@ -124,17 +127,21 @@ OWN_BATCH = text(
          CROSS JOIN LATERAL (VALUES
                ('last_day', o.remind_on, COALESCE(o.promised_due_on, o.due_on)),
                ('warning', o.warn_on, COALESCE(o.promised_due_on, o.due_on)),
-               ('overdue', o.due_on + 1, o.due_on)) AS k(kind, at, due)
+               ('overdue', CASE WHEN o.due_at IS NULL THEN o.due_on + 1
+                                WHEN o.due_at < :now THEN o.due_on END, o.due_on))
+               AS k(kind, at, due)
          WHERE k.at <= :today
            AND (k.kind = 'overdue' OR :today <= k.due)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING kind
     ), moved AS (
         UPDATE obligation o
-           SET status = CASE WHEN o.due_on < :today THEN 'overdue' ELSE o.status END,
-               next_alert_on = (SELECT min(v.d) FROM (VALUES (o.remind_on), (o.warn_on),
-                                                           (o.due_on + 1)) AS v(d)
-                                 WHERE v.d > :today),
+           SET status = CASE WHEN {_O_LATE} THEN 'overdue' ELSE o.status END,
+               -- An hour clock not yet due is looked at again on every sweep of its day.
+               next_alert_on = CASE WHEN o.due_at >= :now THEN o.due_on ELSE
+                               (SELECT min(v.d) FROM (VALUES (o.remind_on), (o.warn_on),
+                                                            (o.due_on + 1)) AS v(d)
+                                 WHERE v.d > :today) END,
                updated_at = :now
           FROM due
          WHERE o.id = due.id
@@ -157,7 +164,7 @@ ESCALATION_BATCH = text(
     ), late AS (
         SELECT o.id, o.due_on, o.rule_id, o.jurisdiction_code FROM obligation o
          WHERE o.escalate_to = :unit AND {_O_UNFINISHED}
-           AND o.due_on < :today
+           AND {_O_LATE}
            AND NOT EXISTS (
                SELECT 1 FROM notification n
                 WHERE n.idempotency_key = 'escalation:' || o.id || ':' || o.due_on)
@@ -204,9 +211,10 @@ class BatchResult:
     marked_overdue: list[str]
 
 
-async def plan(db_session: AsyncSession, today: date) -> list[int]:
+async def plan(db_session: AsyncSession, today: date, now: datetime) -> list[int]:
     """Units with a clock whose day has come, or with overdue clocks below them."""
-    return [int(c) for c in (await db_session.scalars(PLAN, {"today": today})).all()]
+    rows = await db_session.scalars(PLAN, {"today": today, "now": now})
+    return [int(c) for c in rows.all()]
 
 
 async def own_batch(
@@ -276,9 +284,9 @@ async def run(
     async with transaction(sessions) as session:
         signer = ScopeSigner.from_keyring(keyring_of(session))
         await apply(session, PLAN_SCOPE, signer)
-        units = await plan(session, today)
+        units = await plan(session, today, now)
         if count:
-            counts = (await session.execute(COUNTS, {"today": today})).one()
+            counts = (await session.execute(COUNTS, {"today": today, "now": now})).one()
             report.open, report.overdue = int(counts.open), int(counts.overdue)
             report.counted = True
     report.units = len(units)

@@ -29,6 +29,7 @@ JOB_MODULES: tuple[str, ...] = (
     "xietong.jobs.heartbeat",
     "xietong.audit.jobs",
     "xietong.deadlines.jobs",
+    "xietong.evaluation.jobs",
 )
 """Modules whose import registers jobs. A context adds its ``jobs`` module here."""
 

@@ -15,6 +15,7 @@ from xietong.deadlines.arithmetic import (
     Deadline,
     Pause,
     add_calendar_days,
+    add_hours,
     add_working_days,
     compute,
     elapsed,
@@ -26,6 +27,8 @@ from xietong.deadlines.enums import DeadlineUnit, ObligationStatus, OverrideKind
 from xietong.deadlines.errors import DeadlineError, DeadlineErrorCode
 
 NATIONAL = LIBRARY.national()
+DAY_UNITS = (DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS)
+"""The units counted on a calendar (an hour clock counts real time: ``add_hours``)."""
 T = PauseReason.TESTING
 
 # Dates the package covers, far enough from its end for a few months of counting.
@@ -231,10 +234,17 @@ def test_amounts_out_of_range_are_refused(amount: int) -> None:
     ("start", "amount"), [(date(1999, 12, 31), 1), (date(2199, 12, 1), 100), (date.max, 1)]
 )
 def test_dates_out_of_range_are_refused(start: date, amount: int) -> None:
-    for unit in DeadlineUnit:
+    for unit in (DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS):
         with pytest.raises(DeadlineError) as caught:
             compute(NATIONAL, start, amount, unit)
         assert caught.value.error_code is DeadlineErrorCode.DATE_OUT_OF_RANGE
+
+
+def test_hours_are_not_counted_in_days() -> None:
+    """An hour clock counts from an instant (``add_hours``); asked for a day, it refuses."""
+    with pytest.raises(DeadlineError) as caught:
+        compute(NATIONAL, date(2026, 9, 22), 4, DeadlineUnit.HOURS)
+    assert caught.value.error_code is DeadlineErrorCode.INSTANT_REQUIRED
 
 
 def test_the_largest_amount_is_computed() -> None:
@@ -309,7 +319,7 @@ def test_pausing_never_makes_a_deadline_earlier(
     data: st.DataObject, calendar: WorkingCalendar, start: date, amount: int
 ) -> None:
     pauses = data.draw(pauses_after(start))
-    for unit in DeadlineUnit:
+    for unit in DAY_UNITS:
         plain = compute(calendar, start, amount, unit)
         paused = compute(calendar, start, amount, unit, pauses=pauses)
         assert plain.due is not None
@@ -387,7 +397,7 @@ def test_elapsed_at_the_due_date_is_the_amount(
     data: st.DataObject, calendar: WorkingCalendar, start: date, amount: int
 ) -> None:
     pauses = data.draw(pauses_after(start))
-    for unit in DeadlineUnit:
+    for unit in DAY_UNITS:
         result = compute(calendar, start, amount, unit, holiday_end_moves=False, pauses=pauses)
         if result.due is None:
             assert result.paused_since is not None
@@ -406,3 +416,14 @@ def test_status_on() -> None:
     assert status_on(due, date(2026, 10, 11), met_on=date(2026, 10, 11)) is ObligationStatus.MET
     assert status_on(due, date(2026, 10, 11), cancelled=True) is ObligationStatus.CANCELLED
     assert status_on(None, date(2030, 1, 1)) is ObligationStatus.OPEN  # held by a pause
+
+
+def test_hours_run_in_real_time_from_an_aware_instant() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    china = timezone(timedelta(hours=8))
+    start = datetime(2026, 10, 1, 22, 30, tzinfo=china)  # a holiday night: hours still run
+    assert add_hours(start, 4) == datetime(2026, 10, 2, 2, 30, tzinfo=china)
+    with pytest.raises(DeadlineError) as caught:
+        add_hours(datetime(2026, 10, 1, 22, 30), 4)
+    assert caught.value.error_code is DeadlineErrorCode.NAIVE_INSTANT

@@ -20,7 +20,7 @@ from xietong.deadlines.rules import (
     rule_deadline,
 )
 
-WD, CD = DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS
+WD, CD, H = DeadlineUnit.WORKING_DAYS, DeadlineUnit.CALENDAR_DAYS, DeadlineUnit.HOURS
 NATIONAL = LIBRARY.national()
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "deadlines.md"
 
@@ -53,6 +53,7 @@ EXPECTED = [
     ("R12.copy_to_host", 7, WD, False),
     ("R13.publish_penalty", 7, CD, False),
     ("REMOTE.handover_records", 5, WD, False),
+    ("REMOTE.fault_repair", 4, H, False),
     ("R17.report_upward", 15, WD, False),
 ]
 
@@ -76,11 +77,11 @@ def test_every_rule_is_cited_and_readable(rule: object) -> None:
     assert re.fullmatch(r"[A-Z0-9]+\.[a-z_]+", rule.id)
     assert rule.citations
     for c in rule.citations:
-        assert c.document.startswith(("《", "丽江"))
+        assert c.document.startswith(("《", "丽江", "远程异地评标"))  # documents or practice
         assert c.article
     # Chinese first, English in parentheses.
     assert re.fullmatch(r"[^（]+（[^）]+）", rule.owed), rule.owed
-    assert rule.period.endswith(("个工作日", "日"))
+    assert rule.period.endswith(("个工作日", "日", "小时"))
     if rule.basis is RuleBasis.LAW:
         assert rule.regime in (Regime.TENDERING, Regime.PROCUREMENT)
 

@@ -85,5 +85,8 @@ graphql_enum(
         "by when); overdue ones are escalated upward (R-18).",
         ObjectType.EXPERT: "评标专家: an evaluation expert of a province's library.",
         ObjectType.APPROVED_PROJECT: "审批项目: an approved investment project (应进必进, R-16).",
+        ObjectType.EVALUATION: "远程异地评标场次: a remote cross-region evaluation session (R-12).",
+        ObjectType.EVALUATION_INVESTIGATION: "专家行为调查: an investigation of expert conduct in "
+        "an evaluation, copied to the host sites concerned (R-12).",
     },
 )

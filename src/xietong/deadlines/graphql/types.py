@@ -7,7 +7,7 @@ A matter's type resolves its clocks with ``obligations_of(info, MatterRef(...))`
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 
@@ -43,6 +43,8 @@ graphql_enum(
         "public holidays and 调休 make-up working days; local closures of the jurisdiction).",
         DeadlineUnit.CALENDAR_DAYS: "日: calendar days; where the rule says so, a period ending "
         "on a holiday ends on the next working day (94号令 Art. 42).",
+        DeadlineUnit.HOURS: "小时: elapsed hours from the instant the clock started (a fault "
+        "during an evaluation); the due instant is `dueAt`, its China date `due`.",
     },
 )
 graphql_enum(
@@ -106,6 +108,7 @@ graphql_enum(
         OwingParty.HOME_SITE: "项目所在地（主场）: the home site of a remote evaluation.",
         OwingParty.HOST_SITE: "评标客场（副场）: the host site of a remote evaluation.",
         OwingParty.PENALISING_DEPARTMENT: "作出行政处罚的部门.",
+        OwingParty.TENDERER: "招标人 / 采购人: the tenderer or purchaser.",
         OwingParty.PUBLIC: "社会公众: the public (publication).",
         OwingParty.REPORTING_UNIT: "报告单位.",
         OwingParty.SUPERIOR_LEVEL: "上级: the level reported to.",
@@ -369,6 +372,10 @@ class ObligationType:
     def due(self) -> date | None:
         return self.model.due_on
 
+    @strawberry.field(description="An hour clock's due instant; null for a clock of days.")
+    def due_at(self) -> datetime | None:
+        return self.model.due_at
+
     @strawberry.field(description="The promised period (承诺时限), if tighter than the law.")
     def promised_amount(self) -> int | None:
         return self.model.promised_amount
@@ -391,7 +398,11 @@ class ObligationType:
     )
     def overdue(self, info: Info) -> bool:
         due = self.model.due_on
-        return self.model.status in UNFINISHED and due is not None and clock_of(info).today() > due
+        if self.model.status not in UNFINISHED or due is None:
+            return False
+        if self.model.due_at is not None:  # an hour clock: by the instant
+            return clock_of(info).now() > self.model.due_at
+        return clock_of(info).today() > due
 
     @strawberry.field(description="The day it was met; null unless met.")
     def met_on(self) -> date | None:
@@ -401,6 +412,8 @@ class ObligationType:
     def met_late(self) -> bool | None:
         if self.model.met_on is None:
             return None
+        if self.model.due_at is not None:  # an hour clock: met (last changed) after the instant
+            return self.model.updated_at > self.model.due_at
         return self.model.due_on is not None and self.model.met_on > self.model.due_on
 
     @strawberry.field(description="The day it was cancelled; null unless cancelled.")

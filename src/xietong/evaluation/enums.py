@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SessionState(StrEnum):
+    """Where an evaluation session stands."""
+
+    SCHEDULED = "scheduled"  # 已安排: sealed, neither side knows the other
+    STARTED = "started"  # 评标中: the host holds its grant
+    PAUSED = "paused"  # 暂停 (a fault)
+    FINISHED = "finished"  # 评标结束: the follow-up window runs
+    ABORTED = "aborted"  # 终止 (a fault not fixed in time: records sealed, re-evaluation)
+
+
+class SiteRole(StrEnum):
+    """主场 or 副场."""
+
+    HOME = "home"  # 主场: the project's jurisdiction, primary
+    HOST = "host"  # 副场 (评标客场): another jurisdiction, secondary
+
+
+class InvestigationState(StrEnum):
+    """An investigation of expert conduct."""
+
+    OPEN = "open"  # 调查中
+    ENDED = "ended"  # 调查处理结束
+    COPIED = "copied"  # 已抄送客场

@@ -1,0 +1,347 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from xietong.access.actions import Action, ObjectType
+from xietong.api.context import Info
+from xietong.api.enums import graphql_enum
+from xietong.api.ids import to_global_id
+from xietong.deadlines.graphql.types import ObligationType, obligations_of
+from xietong.deadlines.obligations import MatterRef
+from xietong.evaluation import service
+from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
+from xietong.evaluation.errors import EvaluationErrorCode
+from xietong.evaluation.models import (
+    EvaluationFault,
+    EvaluationInvestigation,
+    EvaluationSeat,
+    EvaluationSession,
+    EvaluationSite,
+)
+from xietong.jurisdictions.graphql.types import JurisdictionType, jurisdiction_of
+from xietong.trading import service as trading
+from xietong.trading.graphql.types import ExpertType, ProjectType
+from xietong.trading.models import Expert
+
+graphql_enum(
+    SessionState,
+    name="EvaluationState",
+    description="Where an evaluation session stands.",
+    values={
+        SessionState.SCHEDULED: "已安排: sealed; neither side knows the other yet.",
+        SessionState.STARTED: "评标中: host sites hold their grant on the session.",
+        SessionState.PAUSED: "暂停: a fault interrupted it.",
+        SessionState.FINISHED: "评标结束: the follow-up window runs, hosts hand over records.",
+        SessionState.ABORTED: "终止: records sealed, a new committee re-evaluates.",
+    },
+)
+graphql_enum(
+    SiteRole,
+    name="EvaluationSiteRole",
+    description="主场 or 副场.",
+    values={
+        SiteRole.HOME: "主场: the project's jurisdiction, primary supervisor.",
+        SiteRole.HOST: "副场 (评标客场): another jurisdiction, secondary.",
+    },
+)
+graphql_enum(
+    InvestigationState,
+    name="EvaluationInvestigationState",
+    description="Where an investigation of expert conduct stands.",
+    values={
+        InvestigationState.OPEN: "调查中: open.",
+        InvestigationState.ENDED: "调查处理结束: a result and a decision; a copy may be owed.",
+        InvestigationState.COPIED: "已抄送: copied to the host sites concerned.",
+    },
+)
+graphql_enum(
+    EvaluationErrorCode,
+    description="Why an evaluation mutation was refused.",
+    values={
+        EvaluationErrorCode.NOT_FOUND: "不存在: no such record in your scope.",
+        EvaluationErrorCode.INVALID: "输入有误: a value to correct.",
+        EvaluationErrorCode.ILLEGAL_STATE: "状态不允许: the session's state does not allow it.",
+        EvaluationErrorCode.NOT_YOUR_SITE: "非本场地: the act belongs to another site.",
+        EvaluationErrorCode.HOST_NOT_ELSEWHERE: "客场重复或为主场: a host is another "
+        "jurisdiction, named once.",
+        EvaluationErrorCode.SEAT_TAKEN: "席位已占: the seat or the expert is taken.",
+        EvaluationErrorCode.NUMBER_TAKEN: "编号已用: another session uses this number.",
+    },
+)
+
+
+@strawberry.type(description="A refused input of an evaluation mutation.")
+class EvaluationError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null."
+    )
+    message: str = strawberry.field(description="What is wrong, Chinese first.")
+    code: EvaluationErrorCode = strawberry.field(description="Machine-readable reason.")
+
+
+@strawberry.type(
+    name="EvaluationSite",
+    description="A site of a session: the home site (主场) or a host site (副场). A host sees its "
+    "own site from scheduling on — number, time and seats, never the project; the home side sees "
+    "a host site from the start.",
+)
+class EvaluationSiteType:
+    model: strawberry.Private[EvaluationSite]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationSite", self.model.id)
+
+    @strawberry.field(description="The site's jurisdiction.")
+    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="主场 or 副场.")
+    def role(self) -> SiteRole:
+        return self.model.role
+
+    @strawberry.field(description="Seats at this site.")
+    def seats(self) -> int:
+        return self.model.seats
+
+    @strawberry.field(description="The session's number (what a host knows before the start).")
+    def session_number(self) -> str:
+        return self.model.session_number
+
+    @strawberry.field(description="Scheduled start.")
+    def scheduled_start(self) -> datetime:
+        return self.model.scheduled_start
+
+    @strawberry.field(description="Scheduled end.")
+    def scheduled_end(self) -> datetime:
+        return self.model.scheduled_end
+
+    @strawberry.field(description="The day a host handed over its records, or null.")
+    def handed_over_on(self) -> date | None:
+        return self.model.handed_over_on
+
+    @strawberry.field(
+        description="The session, once it has started and while the host's window runs (or "
+        "always for the home side); null otherwise."
+    )
+    async def session(self, info: Info) -> EvaluationSessionType | None:
+        ctx = info.context
+        row = await service.get_session(ctx.db, ctx.scope, self.model.session_id, ctx.clock.today())
+        return None if row is None else EvaluationSessionType(model=row)
+
+    @strawberry.field(
+        description="The host's clock to hand over its records (REMOTE.handover_records)."
+    )
+    async def obligations(self, info: Info) -> list[ObligationType]:
+        return await obligations_of(info, MatterRef(service.SITE_MATTER, self.model.id))
+
+
+@strawberry.type(
+    name="EvaluationSeat",
+    description="A seat of a session. The home side sees every seat from the start, but the "
+    "identity of a host expert only its own site sees (sealed).",
+)
+class EvaluationSeatType:
+    model: strawberry.Private[EvaluationSeat]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationSeat", self.model.id)
+
+    @strawberry.field(description="Its label: the site by its place in the session and a number.")
+    def label(self) -> str:
+        return self.model.label
+
+    @strawberry.field(description="Whether it is a host site's seat.")
+    def at_host(self) -> bool:
+        return self.model.site_jurisdiction_code != self.model.jurisdiction_code
+
+    @strawberry.field(
+        description="The expert seated here, if your site seated them; null otherwise (sealed)."
+    )
+    async def expert(self, info: Info) -> ExpertType | None:
+        ctx = info.context
+        found = await service.experts_of(ctx.db, ctx.scope, [self.model.id])
+        return ExpertType(model=found[0][1]) if found else None
+
+
+@strawberry.type(
+    name="EvaluationInvestigation",
+    description="An investigation of expert conduct by the home site (R-12). Host sites "
+    "concerned read it once its result is copied to them.",
+)
+class EvaluationInvestigationType:
+    model: strawberry.Private[EvaluationInvestigation]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationInvestigation", self.model.id)
+
+    @strawberry.field(description="Where it stands.")
+    def state(self) -> InvestigationState:
+        return self.model.state
+
+    @strawberry.field(description="What is investigated.")
+    def subject(self) -> str:
+        return self.model.subject
+
+    @strawberry.field(description="The seats (experts) concerned, by label.")
+    def seats(self) -> list[str]:
+        return list(self.model.seat_labels)
+
+    @strawberry.field(description="Host jurisdictions whose experts it concerns.")
+    async def hosts(self, info: Info) -> list[JurisdictionType]:
+        found = [await jurisdiction_of(info, code) for code in self.model.host_codes]
+        return [j for j in found if j is not None]
+
+    @strawberry.field(description="Opened on.")
+    def opened_on(self) -> date:
+        return self.model.opened_on
+
+    @strawberry.field(description="Ended on (调查处理工作结束), or null.")
+    def ended_on(self) -> date | None:
+        return self.model.ended_on
+
+    @strawberry.field(description="The result (处理结果), once ended.")
+    def result(self) -> str | None:
+        return self.model.result
+
+    @strawberry.field(description="The decision taken, once ended.")
+    def decision(self) -> str | None:
+        return self.model.decision
+
+    @strawberry.field(description="The day it was copied to the host sites, or null.")
+    def copied_on(self) -> date | None:
+        return self.model.copied_on
+
+    @strawberry.field(description="Its clocks: the copy to the hosts (R12.copy_to_host).")
+    async def obligations(self, info: Info) -> list[ObligationType]:
+        return await obligations_of(info, MatterRef(service.INVESTIGATION_MATTER, self.model.id))
+
+
+@strawberry.type(
+    name="EvaluationFault",
+    description="A fault during a session (start, end, cause): the home owes its repair, or "
+    "sealed records and a new committee, within 4 hours (REMOTE.fault_repair).",
+)
+class EvaluationFaultType:
+    model: strawberry.Private[EvaluationFault]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationFault", self.model.id)
+
+    @strawberry.field(description="What failed.")
+    def cause(self) -> str:
+        return self.model.cause
+
+    @strawberry.field(description="When it started.")
+    def started_at(self) -> datetime:
+        return self.model.started_at
+
+    @strawberry.field(description="When it was fixed (or the session aborted); null while open.")
+    def ended_at(self) -> datetime | None:
+        return self.model.ended_at
+
+    @strawberry.field(description="Its 4-hour clock (REMOTE.fault_repair).")
+    async def obligations(self, info: Info) -> list[ObligationType]:
+        return await obligations_of(info, MatterRef(service.FAULT_MATTER, self.model.id))
+
+
+@strawberry.type(
+    name="EvaluationSession",
+    description="An evaluation session (评标) of one project at its home site and one or more "
+    "host sites (远程异地评标, R-12). A host reads it only from the start to the end of its "
+    "follow-up window, and never the project.",
+)
+class EvaluationSessionType:
+    model: strawberry.Private[EvaluationSession]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationSession", self.model.id)
+
+    @strawberry.field(description="Its number.")
+    def number(self) -> str:
+        return self.model.number
+
+    @strawberry.field(description="The home site's jurisdiction (the project's).")
+    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="Where it stands.")
+    def state(self) -> SessionState:
+        return self.model.state
+
+    @strawberry.field(description="Scheduled start.")
+    def scheduled_start(self) -> datetime:
+        return self.model.scheduled_start
+
+    @strawberry.field(description="Scheduled end.")
+    def scheduled_end(self) -> datetime:
+        return self.model.scheduled_end
+
+    @strawberry.field(description="When it started.")
+    def started_at(self) -> datetime | None:
+        return self.model.started_at
+
+    @strawberry.field(description="When it ended.")
+    def ended_at(self) -> datetime | None:
+        return self.model.ended_at
+
+    @strawberry.field(
+        description="The last day of the hosts' follow-up window (working days after the end "
+        "on the home site's calendar); null before the end."
+    )
+    def window_until(self) -> date | None:
+        return self.model.window_until
+
+    @strawberry.field(description="The project: the home side only; null for a host.")
+    async def project(self, info: Info) -> ProjectType | None:
+        ctx = info.context
+        if ctx.principal.jurisdiction_code is None:
+            return None
+        decision = ctx.guard.reach(ObjectType.PROJECT, Action.READ)
+        if decision is None:
+            return None
+        row = await trading.get_project(
+            db_session=ctx.db,
+            scope=ctx.scope,
+            principal=ctx.principal,
+            project_id=self.model.project_id,
+        )
+        return None if row is None else ProjectType(model=row)
+
+    @strawberry.field(description="The sites you may see: yours, and the others from the start.")
+    async def sites(self, info: Info) -> list[EvaluationSiteType]:
+        ctx = info.context
+        rows = await service.sites_of(ctx.db, ctx.scope, [self.model.id])
+        return [EvaluationSiteType(model=r) for r in rows]
+
+    @strawberry.field(description="The seats you may see (a host: its own).")
+    async def seats(self, info: Info) -> list[EvaluationSeatType]:
+        ctx = info.context
+        rows = await service.seats_of(ctx.db, ctx.scope, [self.model.id])
+        return [EvaluationSeatType(model=r) for r in rows]
+
+    @strawberry.field(description="Experts your site seated (a host never sees the home's).")
+    async def experts(self, info: Info) -> list[ExpertType]:
+        ctx = info.context
+        seats = await service.seats_of(ctx.db, ctx.scope, [self.model.id])
+        found = await service.experts_of(ctx.db, ctx.scope, [s.id for s in seats])
+        experts: list[Expert] = [x for _, x in found]
+        return [ExpertType(model=x) for x in experts]
+
+    @strawberry.field(description="Faults recorded during the session (the home side).")
+    async def faults(self, info: Info) -> list[EvaluationFaultType]:
+        ctx = info.context
+        rows = await service.faults_of(ctx.db, ctx.scope, [self.model.id])
+        return [EvaluationFaultType(model=r) for r in rows]
+
+    @strawberry.field(description="Investigations of expert conduct you may see.")
+    async def investigations(self, info: Info) -> list[EvaluationInvestigationType]:
+        ctx = info.context
+        rows = await service.investigations_of(ctx.db, ctx.scope, [self.model.id])
+        return [EvaluationInvestigationType(model=r) for r in rows]
