@@ -20,7 +20,7 @@ import io
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -243,6 +243,14 @@ OPERATIONS = [
     "report_completeness",
     "draft_report",
     "return_report",
+    # Remote evaluation (issue 11): home sessions of the target; sessions the target hosts for
+    # 昆明市 (started: a live grant; sealed before the start; after the window).
+    "read_evaluation",
+    "list_evaluations",
+    "read_hosted_evaluation",
+    "read_sealed_or_closed_hosting",
+    "start_evaluation",
+    "open_investigation",
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -269,6 +277,15 @@ ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
 REPORT_OPERATIONS = {"read_report", "report_completeness", "draft_report", "return_report"}
 REPORT_READERS = {"office", "discipline", "audit", "leader"}  # report:read over the subtree
 REPORT_WRITERS = {"office", "industry", "finance"}  # report:create in their own unit
+EVALUATION_OPERATIONS = {
+    "read_evaluation",
+    "list_evaluations",
+    "read_hosted_evaluation",
+    "read_sealed_or_closed_hosting",
+    "start_evaluation",
+    "open_investigation",
+}
+EVALUATION_HOME = 530100  # 昆明市: never a subject here; the home site of the hosted sessions
 CLOCK_OPERATIONS = {
     "read_obligation",
     "my_work",
@@ -285,6 +302,7 @@ PERSONS = {"office", "industry", "finance", "centre", "discipline", "audit", "po
 WRITERS = PERSONS - {"discipline", "audit", "leader"}  # read-only roles keep no inbox
 PROJECT_READERS = READERS | {"centre", "integrator"}
 CLASSIFIED_READERS = {"office", "discipline", "audit"}  # of the project's chain
+EVALUATION_READERS = READERS | {"centre"}
 
 
 def expected(role: str, relation: str, operation: str) -> bool:
@@ -365,6 +383,17 @@ def expected(role: str, relation: str, operation: str) -> bool:
         # sums of a subtree: readers of supervision data, leadership and integrators, never
         # for a sibling or a superior (R-17 reports go up; rollups do not reach up)
         return role in READERS | {"leader", "integrator"} and in_subtree
+    if operation in {"read_evaluation", "list_evaluations"}:
+        return role in EVALUATION_READERS and in_subtree
+    if operation == "read_hosted_evaluation":
+        # a host reads the session through its unit's grant: the unit itself, not its superiors
+        return role in EVALUATION_READERS and own
+    if operation == "read_sealed_or_closed_hosting":
+        return False  # before the start and after the window, a host sees no session
+    if operation == "start_evaluation":
+        return role == "centre" and own  # the home site's trading centre (主场)
+    if operation == "open_investigation":
+        return role in {"office", "industry", "finance"} and own  # the home supervises conduct
     raise AssertionError(operation)
 
 
@@ -412,6 +441,9 @@ class World:
     projects: dict[int, tuple[str, str, str]]  # jurisdiction -> (open id, classified id, code)
     complaints: dict[int, Filed]  # jurisdiction -> a complaint at its office (read, list, track)
     prepared: dict[str, Filed]  # _prepared_key -> a complaint ready for the case's move
+    evaluations: dict[str, dict[int, str]]  # kind ("E", "H", "S", "C") -> unit -> session id
+    home_seats: dict[int, str]  # unit -> the home seat of its own session
+    to_start: dict[tuple[str, str, str, str], str]  # case -> a scheduled session of the target
     unknown_login_answers: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     casework: dict[str, Any] = field(default_factory=dict)
     """leads, outgoing, incoming, closed, letters: jurisdiction -> global id; receivable:
@@ -483,6 +515,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         obligations, inboxes = await _clocks(conn, sorted(targets))
         projects = await _trading_world(conn, targets)
         reports, reviewable = await _reports(conn, targets)
+        evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
     complaints, prepared = await _complaints(db, targets)
     casework = await _casework(db, targets)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
@@ -499,6 +532,9 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             projects,
             complaints,
             prepared,
+            evaluations,
+            home_seats,
+            to_start,
             casework=casework,
             reports=reports,
             reviewable=reviewable,
@@ -630,6 +666,134 @@ async def _trading_world(conn: Any, targets: set[int]) -> dict[int, tuple[str, s
             {"id": uuid.uuid4(), "c": code, "pc": codes.province_of(code), "n": f"A-{code}"},
         )
     return found
+
+
+async def _evaluation_world(
+    conn: Any, targets: set[int]
+) -> tuple[dict[str, dict[int, str]], dict[int, str], dict[tuple[str, str, str, str], str]]:
+    """Per target unit: its own started session (E), and sessions of 昆明市 it hosts — started
+    with a live grant (H), sealed before the start (S), after the window (C, grant revoked); per
+    start case a scheduled session of the target. Written by the owner."""
+    pid = uuid.uuid4()
+    await conn.execute(
+        text(
+            "INSERT INTO project (id, jurisdiction_code, province_code, source_system, source_id, "
+            "project_code, name, category, industry, method, tenderer_id, budget_fen, classified, "
+            "separated_evaluation, supervisor_ids, supervisor_powers, state, registered_at, "
+            "registered_by) SELECT :id, 530100, 530000, 'matrix', 'eval', 'M-EVAL', "
+            "'矩阵评标工程', 'construction', 'housing', 'open_tender', id, 500000000, false, "
+            "false, ARRAY[(SELECT d.id FROM department d WHERE d.jurisdiction_code = 530100 "
+            "AND d.industry = 'housing')], ARRAY['HOUSING-SUPERVISION'], 'bidding', now(), "
+            "'key:revoked' FROM market_entity LIMIT 1"
+        ),
+        {"id": pid},
+    )
+    projects = {
+        int(code): ident
+        for code, ident in await conn.execute(
+            text(
+                "SELECT jurisdiction_code, id FROM project WHERE source_system = 'matrix' "
+                "AND NOT classified"
+            )
+        )
+    }
+
+    async def session(
+        home: int, host: int | None, number: str, state: str, grant: str | None
+    ) -> tuple[str, str]:
+        sid, home_site, seat = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        started = "now()" if state != "scheduled" else "NULL"
+        closed = "now()" if state == "finished" else "NULL"
+        await conn.execute(
+            text(
+                "INSERT INTO evaluation_session (id, jurisdiction_code, province_code, number, "
+                "project_id, scheduled_start, scheduled_end, state, started_at, ended_at, "
+                "follow_up_days, window_until, window_closed_at, created_by) VALUES (:id, :h, "
+                f":hp, :n, :p, now(), now() + interval '8 hours', :st, {started}, {closed}, 30, "
+                f":w, {closed}, 'matrix')"
+            ),
+            {
+                "id": sid,
+                "h": home,
+                "hp": codes.province_of(home),
+                "n": number,
+                "p": projects[home],
+                "st": state,
+                "w": date(2020, 1, 1) if state == "finished" else None,
+            },
+        )
+        sites = [(home_site, home, "home")]
+        if host is not None:
+            sites.append((uuid.uuid4(), host, "host"))
+        for site_id, code, role in sites:
+            await conn.execute(
+                text(
+                    "INSERT INTO evaluation_site (id, session_id, jurisdiction_code, "
+                    "province_code, session_jurisdiction_code, role, seats, session_number, "
+                    "scheduled_start, scheduled_end, created_by) VALUES (:id, :s, :c, :cp, :h, "
+                    ":r, 1, :n, now(), now() + interval '8 hours', 'matrix')"
+                ),
+                {
+                    "id": site_id,
+                    "s": sid,
+                    "c": code,
+                    "cp": codes.province_of(code),
+                    "h": home,
+                    "r": role,
+                    "n": number,
+                },
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO evaluation_seat (id, session_id, site_id, jurisdiction_code, "
+                    "province_code, site_jurisdiction_code, label, created_by) VALUES (:id, :s, "
+                    ":site, :h, :hp, :c, :l, 'matrix')"
+                ),
+                {
+                    "id": seat if role == "home" else uuid.uuid4(),
+                    "s": sid,
+                    "site": site_id,
+                    "h": home,
+                    "hp": codes.province_of(home),
+                    "c": code,
+                    "l": "主场-01" if role == "home" else "副场1-01",
+                },
+            )
+        if grant is not None and host is not None:
+            await conn.execute(
+                text(
+                    "INSERT INTO access_grant (id, object_type, object_id, "
+                    "object_jurisdiction_code, province_code, grantee_jurisdiction_code, actions, "
+                    "include_related, reason, starts_at, expires_at, created_by, revoked_at, "
+                    "revoked_by) VALUES (gen_random_uuid(), 'evaluation', :s, :h, :hp, :g, "
+                    "ARRAY['handle', 'read'], true, 'matrix', now() - interval '1 hour', "
+                    "now() + interval '1 day', 'matrix', "
+                    f"{'now()' if grant == 'revoked' else 'NULL'}, "
+                    f"{repr('system:evaluation') if grant == 'revoked' else 'NULL'})"
+                ),
+                {"s": sid, "h": home, "hp": codes.province_of(home), "g": host},
+            )
+        return _gid("EvaluationSession", sid), _gid("EvaluationSeat", seat)
+
+    found: dict[str, dict[int, str]] = {"E": {}, "H": {}, "S": {}, "C": {}}
+    seats: dict[int, str] = {}
+    for code in sorted(targets):
+        found["E"][code], seats[code] = await session(code, None, f"E-{code}", "started", None)
+        for kind, state, grant in (
+            ("H", "started", "live"),
+            ("S", "scheduled", None),
+            ("C", "finished", "revoked"),
+        ):
+            found[kind][code], _ = await session(
+                EVALUATION_HOME, code, f"{kind}-{code}", state, grant
+            )
+    to_start: dict[tuple[str, str, str, str], str] = {}
+    for case in CASES:
+        if case.operation == "start_evaluation":
+            key = (case.mode, case.level, case.role, case.relation)
+            number = "A-" + hashlib.sha256(case.tag.encode()).hexdigest()[:16]
+            to_start[key], _ = await session(case.target, None, number, "scheduled", None)
+    return found, seats, to_start
 
 
 async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[str, str]]:
@@ -1039,6 +1203,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_rollups(world, case, gql, caller, target)
     if case.operation in REPORT_OPERATIONS:
         return await _run_reports(world, case, gql, caller, target)
+    if case.operation in EVALUATION_OPERATIONS:
+        return await _run_evaluations(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -1409,6 +1575,83 @@ async def _run_casework(
     raise AssertionError(case.operation)
 
 
+EVALUATION = (
+    "query($id: ID!) { evaluationSession(id: $id) { number jurisdiction { code } project { id } } }"
+)
+
+
+async def _run_evaluations(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    async def read(ident: str) -> dict[str, Any] | None:
+        body = await gql(EVALUATION, {"id": ident}, **caller)
+        found: dict[str, Any] | None = (body.get("data") or {}).get("evaluationSession")
+        return found
+
+    if case.operation == "read_evaluation":
+        found = await read(world.evaluations["E"][case.target])
+        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+    if case.operation == "list_evaluations":
+        body = await gql(
+            "query($c: JurisdictionCode!) { evaluationSessions(under: $c, first: 100) { nodes { "
+            "number jurisdiction { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = ((body.get("data") or {}).get("evaluationSessions") or {}).get("nodes") or []
+        # A session the caller's own unit hosts is listed through its grant (R-12): not a leak.
+        hosted = {f"H-{case.subject_code}"}
+        own = [n for n in nodes if n["number"] not in hosted]
+        return Outcome(
+            any(int(n["jurisdiction"]["code"]) == case.target for n in own),
+            {int(n["jurisdiction"]["code"]) for n in own},
+        )
+    if case.operation == "read_hosted_evaluation":
+        found = await read(world.evaluations["H"][case.target])
+        if found is not None:
+            assert found["project"] is None, f"{case.tag}: a host read the project"
+        return Outcome(found is not None, {case.target} if found else set())
+    if case.operation == "read_sealed_or_closed_hosting":
+        seen = [await read(world.evaluations[kind][case.target]) for kind in ("S", "C")]
+        return Outcome(any(f is not None for f in seen), set())
+    if case.operation == "start_evaluation":
+        ident = world.to_start[(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: EvaluationRefInput!) { evaluationStart(input: $i) { errors { code } } }",
+            {"i": {"id": ident}},
+            **caller,
+        )
+        from xietong.api.ids import from_global_id
+
+        _, session_id = from_global_id(ident)
+        async with world.owner.connect() as conn:
+            state = await conn.scalar(
+                text("SELECT state FROM evaluation_session WHERE id = :i"), {"i": session_id}
+            )
+        return Outcome(state == "started", set())
+    if case.operation == "open_investigation":
+        marker = f"matrix:{case.tag}"
+        await gql(
+            "mutation($i: EvaluationInvestigationOpenInput!) { evaluationInvestigationOpen("
+            "input: $i) { errors { code } } }",
+            {
+                "i": {
+                    "sessionId": world.evaluations["E"][case.target],
+                    "seatIds": [world.home_seats[case.target]],
+                    "subject": marker,
+                }
+            },
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM evaluation_investigation WHERE subject = :m"),
+                {"m": marker},
+            )
+        return Outcome(made == 1, set())
+    raise AssertionError(case.operation)
+
+
 async def _run_trading(
     world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
 ) -> Outcome:
@@ -1518,6 +1761,8 @@ async def test_isolation(world: World, case: Case) -> None:
         "mark_notification_read",
         *COMPLAINT_MOVES,
         "receive_transfer",
+        "start_evaluation",
+        "open_investigation",
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"

@@ -532,3 +532,65 @@ async def test_ids_of_kinds_that_cannot_be_granted_are_bad_user_input(gql: Graph
     (error,) = body["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "objectId"}
     assert "\x1b" not in error["message"]  # the decoded type is quoted escaped
+
+
+def _eval_id(type_name: str) -> str:
+    return base64.b64encode(f"{type_name}:00000000-0000-0000-0000-000000000001".encode()).decode()
+
+
+for _name, _input, _values in (
+    (
+        "evaluationSchedule",
+        "EvaluationScheduleInput",
+        {
+            "projectId": _eval_id("Project"),
+            "number": "x",
+            "scheduledStart": "2026-09-22T09:00:00+08:00",
+            "scheduledEnd": "2026-09-22T17:00:00+08:00",
+            "homeSeats": 1,
+            "hosts": [{"jurisdiction": "421300", "seats": 1}],
+        },
+    ),
+    ("evaluationStart", "EvaluationRefInput", {"id": _eval_id("EvaluationSession")}),
+    ("evaluationFinish", "EvaluationRefInput", {"id": _eval_id("EvaluationSession")}),
+    ("evaluationAbort", "EvaluationRefInput", {"id": _eval_id("EvaluationSession")}),
+    (
+        "evaluationFaultRecord",
+        "EvaluationFaultRecordInput",
+        {
+            "sessionId": _eval_id("EvaluationSession"),
+            "siteId": _eval_id("EvaluationSite"),
+            "cause": "x",
+        },
+    ),
+    ("evaluationFaultEnd", "EvaluationFaultRefInput", {"id": _eval_id("EvaluationFault")}),
+    (
+        "evaluationSeatExpert",
+        "EvaluationSeatExpertInput",
+        {"seatId": _eval_id("EvaluationSeat"), "expertId": _eval_id("Expert")},
+    ),
+    ("evaluationHandOver", "EvaluationHandOverInput", {"siteId": _eval_id("EvaluationSite")}),
+    (
+        "evaluationInvestigationOpen",
+        "EvaluationInvestigationOpenInput",
+        {
+            "sessionId": _eval_id("EvaluationSession"),
+            "seatIds": [_eval_id("EvaluationSeat")],
+            "subject": "x",
+        },
+    ),
+    (
+        "evaluationInvestigationEnd",
+        "EvaluationInvestigationEndInput",
+        {"id": _eval_id("EvaluationInvestigation"), "result": "x", "decision": "x"},
+    ),
+    (
+        "evaluationInvestigationCopy",
+        "EvaluationInvestigationRefInput",
+        {"id": _eval_id("EvaluationInvestigation")},
+    ),
+):
+    MUTATIONS[_name] = (
+        f"mutation($i: {_input}!) {{ {_name}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": _values},
+    )
