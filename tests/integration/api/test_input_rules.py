@@ -298,6 +298,22 @@ MUTATIONS["notificationMarkRead"] = (
     },
 )
 
+_REPORT = base64.b64encode(b"PeriodicReport:00000000-0000-0000-0000-000000000001").decode()
+MUTATIONS["reportDraft"] = (
+    "mutation($i: ReportDraftInput!) { reportDraft(input: $i) { errors { code } } }",
+    {"i": {"template": "ANNUAL", "period": {"year": 2026}}},
+)
+for _name, _input, _value in (
+    ("reportSubmit", "ReportRefInput", {"id": _REPORT}),
+    ("reportAccept", "ReportRefInput", {"id": _REPORT}),
+    ("reportReturn", "ReportReasonInput", {"id": _REPORT, "reason": "x"}),
+    ("reportReopen", "ReportReasonInput", {"id": _REPORT, "reason": "x"}),
+):
+    MUTATIONS[_name] = (
+        f"mutation($i: {_input}!) {{ {_name}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": _value},
+    )
+
 PUBLIC_MUTATIONS = {"complaintFile", "complaintTrack", "complaintRate"}
 """Public by design (docs/complaints.md): the filer has no sign-in, only a tracking code."""
 
