@@ -251,6 +251,8 @@ OPERATIONS = [
     "read_sealed_or_closed_hosting",
     "start_evaluation",
     "open_investigation",
+    "receive_letter",
+    "transfer_lead",
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -271,6 +273,8 @@ CASEWORK_OPERATIONS = {
     "read_closed_transfer",
     "receive_transfer",
     "read_incoming_letter",
+    "receive_letter",
+    "transfer_lead",
 }
 SENDER = 530102  # 五华区's housing bureau sends every incoming transfer and letter
 ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
@@ -365,6 +369,7 @@ def expected(role: str, relation: str, operation: str) -> bool:
         "list_incoming_transfers",
         "receive_transfer",
         "read_incoming_letter",
+        "receive_letter",
     }:
         # the grant names the receiving department (housing) of the receiving unit: not its
         # office, not its superiors, nobody else
@@ -394,6 +399,8 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role == "centre" and own  # the home site's trading centre (主场)
     if operation == "open_investigation":
         return role in {"office", "industry", "finance"} and own  # the home supervises conduct
+    if operation == "transfer_lead":
+        return role == "office" and own  # the office of the lead's unit (lead:transfer)
     raise AssertionError(operation)
 
 
@@ -1049,10 +1056,43 @@ async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
                     clock=SYSTEM_CLOCK,
                 )
                 found["letters"][code] = _gid("AssistanceLetter", letter.id)
+            found["letters_to_sign"] = {}
+            found["leads_to_transfer"] = {}
             for case in CASES:
+                key = (case.mode, case.level, case.role, case.relation)
                 if case.operation == "receive_transfer":
-                    key = (case.mode, case.level, case.role, case.relation)
                     found["receivable"][key] = (await transfer(session, SENDER, case.target)).id
+                if case.operation == "receive_letter":
+                    sent = await letters.send(
+                        session,
+                        request=letters.Request(
+                            helper_jurisdiction_code=case.target,
+                            helper_department_id=await housing(session, case.target),
+                            case_summary="matrix",
+                            help_asked="matrix",
+                            reasons="matrix",
+                        ),
+                        actor=actor(SENDER, await housing(session, SENDER)),
+                        clock=SYSTEM_CLOCK,
+                    )
+                    found["letters_to_sign"][key] = sent.id
+                if case.operation == "transfer_lead":
+                    registered = await leads.register(
+                        session,
+                        registration=leads.Registration(
+                            source=LeadSource.MONITORING,
+                            title="matrix",
+                            facts="matrix",
+                            serious=False,
+                            found_on=SYSTEM_CLOCK.today(),
+                        ),
+                        actor=actor(case.target, await housing(session, case.target)),
+                        clock=SYSTEM_CLOCK,
+                    )
+                    found["leads_to_transfer"][key] = (
+                        registered.id,
+                        await housing(session, case.target),
+                    )
     finally:
         await engine.dispose()
     return found
@@ -1572,6 +1612,33 @@ async def _run_casework(
                 text("SELECT status FROM case_transfer WHERE id = :i"), {"i": transfer_id}
             )
         return Outcome(status == "received", set())
+    if case.operation == "receive_letter":
+        letter_id = made["letters_to_sign"][(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: AssistanceLetterRefInput!) { assistanceLetterReceive(input: $i) { "
+            "errors { code } } }",
+            {"i": {"id": _gid("AssistanceLetter", letter_id)}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            status = await conn.scalar(
+                text("SELECT status FROM assistance_letter WHERE id = :i"), {"i": letter_id}
+            )
+        return Outcome(status == "received", set())
+    if case.operation == "transfer_lead":
+        lead_id, department = made["leads_to_transfer"][
+            (case.mode, case.level, case.role, case.relation)
+        ]
+        await gql(
+            "mutation($i: LeadTransferInput!) { leadTransfer(input: $i) { errors { code } } }",
+            {"i": {"id": _gid("Lead", lead_id), "departmentId": _gid("Department", department)}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            status = await conn.scalar(
+                text("SELECT status FROM lead WHERE id = :i"), {"i": lead_id}
+            )
+        return Outcome(status == "transferred", set())
     raise AssertionError(case.operation)
 
 
@@ -1763,6 +1830,8 @@ async def test_isolation(world: World, case: Case) -> None:
         "receive_transfer",
         "start_evaluation",
         "open_investigation",
+        "receive_letter",
+        "transfer_lead",
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"

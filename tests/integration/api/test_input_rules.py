@@ -314,6 +314,84 @@ for _name, _input, _value in (
         {"i": _value},
     )
 
+
+# Casework (issue 10): every move on one unknown transfer, letter or lead; sends with the minimum.
+_UNKNOWN = "00000000-0000-0000-0000-000000000001"
+
+
+def _gid_of(type_name: str) -> str:
+    return base64.b64encode(f"{type_name}:{_UNKNOWN}".encode()).decode()
+
+
+for _name, (_input, _fields_cw) in {
+    "caseTransferSend": (
+        "CaseTransferSendInput",
+        {
+            "receiverJurisdiction": "530102",
+            "receiverDepartmentId": _gid_of("Department"),
+            "ground": "NOT_COMPETENT",
+            "title": "x",
+            "facts": "x",
+            "discoveredOn": "2026-01-05",
+        },
+    ),
+    "caseTransferReceive": ("CaseTransferReceiveInput", {"id": _gid_of("CaseTransfer")}),
+    "caseTransferAccept": ("CaseTransferAcceptInput", {"id": _gid_of("CaseTransfer")}),
+    "caseTransferReturn": ("CaseTransferReturnInput", {"id": _gid_of("CaseTransfer")}),
+    "caseTransferForward": (
+        "CaseTransferForwardInput",
+        {
+            "id": _gid_of("CaseTransfer"),
+            "toJurisdiction": "530000",
+            "toDepartmentId": _gid_of("Department"),
+            "reason": "x",
+        },
+    ),
+    "caseTransferReport": (
+        "CaseTransferReportInput",
+        {"id": _gid_of("CaseTransfer"), "concludedOn": "2026-01-05", "result": "x"},
+    ),
+    "caseTransferClose": ("CaseTransferRefInput", {"id": _gid_of("CaseTransfer")}),
+    "assistanceLetterSend": (
+        "AssistanceLetterSendInput",
+        {
+            "helperJurisdiction": "530102",
+            "helperDepartmentId": _gid_of("Department"),
+            "caseSummary": "x",
+            "helpAsked": "x",
+            "reasons": "x",
+        },
+    ),
+    "assistanceLetterReceive": ("AssistanceLetterRefInput", {"id": _gid_of("AssistanceLetter")}),
+    "assistanceLetterReturn": ("AssistanceLetterReturnInput", {"id": _gid_of("AssistanceLetter")}),
+    "assistanceLetterAnswer": (
+        "AssistanceLetterAnswerInput",
+        {"id": _gid_of("AssistanceLetter"), "answer": "x"},
+    ),
+    "assistanceLetterClose": ("AssistanceLetterRefInput", {"id": _gid_of("AssistanceLetter")}),
+    "leadRegister": (
+        "LeadRegisterInput",
+        {"source": "MONITORING", "title": "x", "facts": "x", "foundOn": "2026-01-05"},
+    ),
+    "leadTransfer": (
+        "LeadTransferInput",
+        {"id": _gid_of("Lead"), "departmentId": _gid_of("Department")},
+    ),
+    "leadVerifyJointly": (
+        "LeadVerifyJointlyInput",
+        {"id": _gid_of("Lead"), "departmentIds": [_gid_of("Department")]},
+    ),
+    "leadRecordFinding": ("LeadRecordFindingInput", {"id": _gid_of("Lead"), "finding": "x"}),
+    "leadDispose": (
+        "LeadDisposeInput",
+        {"id": _gid_of("Lead"), "disposition": "UNFOUNDED", "note": "x"},
+    ),
+}.items():
+    MUTATIONS[_name] = (
+        f"mutation($i: {_input}!) {{ {_name}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": _fields_cw},
+    )
+
 PUBLIC_MUTATIONS = {"complaintFile", "complaintTrack", "complaintRate"}
 """Public by design (docs/complaints.md): the filer has no sign-in, only a tracking code."""
 
