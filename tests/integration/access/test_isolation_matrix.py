@@ -806,9 +806,7 @@ async def _evaluation_world(
 async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[str, str]]:
     """A submitted half-year report in every target unit (read, completeness), and one more for
     every case that tries to return one (returning changes it), each for its own month."""
-    parents = dict(
-        (await conn.execute(text("SELECT code, parent_code FROM jurisdiction"))).tuples().all()
-    )
+    parents = dict((await conn.execute(text("SELECT code, parent_code FROM jurisdiction"))).all())
 
     async def one(code: int, template: str, first: int, last: int) -> str:
         ident = uuid.uuid4()
