@@ -10,6 +10,8 @@ sibling's rows. The grant arm of both is the same SQL function,
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import ARRAY, ColumnElement, any_, cast, false, func, or_, select, text, true
@@ -124,6 +126,21 @@ async def apply(session: AsyncSession, scope: Scope, signer: ScopeSigner) -> Non
     """Sign the scope for this connection and set it for the current transaction only."""
     token = signer.sign(scope.claims(), pid=await backend_pid(session))
     await session.execute(_APPLY, {"token": token})
+
+
+@asynccontextmanager
+async def acting_as(
+    session: AsyncSession, scope: Scope, signer: ScopeSigner, *, caller: Scope
+) -> AsyncIterator[Scope]:
+    """Sign ``scope`` for the rest of the block, then the caller's own scope again, whatever
+    happened (a savepoint rolled back restores the setting too: it is transaction-local). The
+    one way a request acts, for one step, in a narrow scope that is not its caller's: the
+    public's filing, a receipt meeting the sender's clock, a host's clock opened by the home."""
+    await apply(session, scope, signer)
+    try:
+        yield scope
+    finally:
+        await apply(session, caller, signer)
 
 
 async def scope_status(session: AsyncSession, signer: ScopeSigner) -> str:

@@ -287,8 +287,5 @@ async def acting_for(
         jurisdiction_code=jurisdiction_code,
         app_wall=switch.caller.app_wall,
     )
-    await scopes.apply(session, system, switch.signer)
-    try:
+    async with scopes.acting_as(session, system, switch.signer, caller=switch.caller):
         yield system
-    finally:
-        await scopes.apply(session, switch.caller, switch.signer)

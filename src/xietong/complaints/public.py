@@ -44,9 +44,7 @@ async def acting_as_public(
     """Sign the public scope for ``code`` in ``jurisdiction_code`` for the rest of the block;
     the caller's scope afterwards, whatever happened (a savepoint rolled back restores the
     setting too, since it is transaction-local)."""
-    public = scope_for(jurisdiction_code, code)
-    await scopes.apply(session, public, signer)
-    try:
+    async with scopes.acting_as(
+        session, scope_for(jurisdiction_code, code), signer, caller=caller
+    ) as public:
         yield public
-    finally:
-        await scopes.apply(session, caller, signer)

@@ -586,11 +586,8 @@ async def acting_as_system(
     system = Scope(
         actor=SYSTEM_ACTOR, read=codes.subtree(unit), write_code=unit, jurisdiction_code=unit
     )
-    await scopes.apply(db_session, system, signer)
-    try:
+    async with scopes.acting_as(db_session, system, signer, caller=caller):
         yield system
-    finally:
-        await scopes.apply(db_session, caller, signer)
 
 
 async def window_end(
