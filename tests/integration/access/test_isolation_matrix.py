@@ -194,6 +194,153 @@ COMPLAINT_MOVES: dict[str, ComplaintMove] = {
     ),
 }
 
+
+@dataclass(frozen=True)
+class CaseworkMove:
+    """One move on a transfer, an assistance letter or a lead as the matrix runs it. The matter
+    is prepared by the owner through the services (the moves in ``prepare``, each by the side
+    whose move it is), then the case's caller sends ``mutation``; allowed if the state moved.
+
+    ``side`` says where the target stands: ``receiver`` (五华区's housing bureau sent the matter
+    to the target's; the grant names the target's housing bureau), ``sender`` (the target's
+    housing bureau sent it to 五华区's), ``unit`` (a lead of the target). Each receiver's or
+    sender's case also tries the same move on the same state from the other side (the caller
+    related to the other party), on a matter between 五华区 and 昆明市 (a receiver that has no
+    grant: before the transfer reaches it, or a third unit) and, for the receiver, after the
+    sender closed (the grant ended): none of those may ever move, and a closed matter answers
+    exactly as one that does not exist."""
+
+    matter: str  # "transfer", "letter" or "lead"
+    mutation: str
+    input_type: str
+    fields: dict[str, Any]
+    prepare: tuple[str, ...]
+    status: str  # after the move
+    parties: frozenset[str]  # the matrix roles that may make it, in their own unit
+    side: str
+
+
+RECEIVER_DEPARTMENT = frozenset({"industry"})  # the grant names the housing bureau
+CASEWORK_MOVES: dict[str, CaseworkMove] = {
+    "accept_transfer": CaseworkMove(
+        "transfer",
+        "caseTransferAccept",
+        "CaseTransferAcceptInput",
+        {},
+        ("receive",),
+        "accepted",
+        RECEIVER_DEPARTMENT,
+        "receiver",
+    ),
+    "return_transfer": CaseworkMove(
+        "transfer",
+        "caseTransferReturn",
+        "CaseTransferReturnInput",
+        {"reason": "不属本局职责。"},
+        ("receive",),
+        "returned",
+        RECEIVER_DEPARTMENT,
+        "receiver",
+    ),
+    "forward_transfer": CaseworkMove(
+        "transfer",
+        "caseTransferForward",
+        "CaseTransferForwardInput",
+        {"toJurisdiction": "530100", "toDepartmentId": "$FORWARD_TO", "reason": "市级管辖。"},
+        ("receive",),
+        "forwarded",
+        RECEIVER_DEPARTMENT,
+        "receiver",
+    ),
+    "report_transfer": CaseworkMove(
+        "transfer",
+        "caseTransferReport",
+        "CaseTransferReportInput",
+        {"concludedOn": "$TODAY", "result": "已作出行政处罚。"},
+        ("receive", "accept"),
+        "reported",
+        RECEIVER_DEPARTMENT,
+        "receiver",
+    ),
+    "close_transfer": CaseworkMove(
+        "transfer",
+        "caseTransferClose",
+        "CaseTransferRefInput",
+        {},
+        ("receive", "return"),
+        "closed",
+        frozenset({"industry"}),  # the sending department (the housing bureau sent it)
+        "sender",
+    ),
+    "return_letter": CaseworkMove(
+        "letter",
+        "assistanceLetterReturn",
+        "AssistanceLetterReturnInput",
+        {"reason": "超出本局职能范围。"},
+        ("receive",),
+        "returned",
+        RECEIVER_DEPARTMENT,
+        "receiver",
+    ),
+    "answer_letter": CaseworkMove(
+        "letter",
+        "assistanceLetterAnswer",
+        "AssistanceLetterAnswerInput",
+        {"answer": "经核实，情况属实。"},
+        ("receive",),
+        "answered",
+        RECEIVER_DEPARTMENT,
+        "receiver",
+    ),
+    "close_letter": CaseworkMove(
+        "letter",
+        "assistanceLetterClose",
+        "AssistanceLetterRefInput",
+        {},
+        ("receive", "answer"),
+        "closed",
+        frozenset({"industry"}),  # the requesting department
+        "sender",
+    ),
+    "verify_lead": CaseworkMove(
+        "lead",
+        "leadVerifyJointly",
+        "LeadVerifyJointlyInput",
+        {"departmentIds": "$PARTICIPANTS"},
+        (),
+        "verifying",
+        frozenset({"office"}),  # lead:verify
+        "unit",
+    ),
+    "record_finding": CaseworkMove(
+        "lead",
+        "leadRecordFinding",
+        "LeadRecordFindingInput",
+        {"finding": "经核查，情况属实。"},
+        ("verify",),  # with the housing and transport bureaux
+        "finding recorded",
+        frozenset({"industry"}),  # a participant: the housing bureau (transport is nobody's)
+        "unit",
+    ),
+    "dispose_lead": CaseworkMove(
+        "lead",
+        "leadDispose",
+        "LeadDisposeInput",
+        {"disposition": "UNFOUNDED", "note": "查无实据。"},
+        ("transfer",),  # to the housing bureau
+        "disposed",
+        frozenset({"office", "industry"}),  # the office, or the competent department
+        "unit",
+    ),
+}
+# Sending and registering start a matter in the caller's own unit: the relation is the receiver
+# (a transfer or letter goes to any other unit, never to one's own) or the complaint a lead comes
+# from (one of the caller's own unit only).
+CASEWORK_STARTS = {"send_transfer", "send_letter", "register_lead"}
+SENDERS = {"office", "industry", "finance"}  # case:transfer in their own unit
+LEAD_REGISTRARS = {"office", "industry", "finance", "centre", "integrator"}
+
+
 OPERATIONS = [
     "read_person",
     "list_people",
@@ -253,6 +400,8 @@ OPERATIONS = [
     "open_investigation",
     "receive_letter",
     "transfer_lead",
+    *CASEWORK_MOVES,
+    *CASEWORK_STARTS,
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -275,6 +424,8 @@ CASEWORK_OPERATIONS = {
     "read_incoming_letter",
     "receive_letter",
     "transfer_lead",
+    *CASEWORK_MOVES,
+    *CASEWORK_STARTS,
 }
 SENDER = 530102  # 五华区's housing bureau sends every incoming transfer and letter
 ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
@@ -401,6 +552,13 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role in {"office", "industry", "finance"} and own  # the home supervises conduct
     if operation == "transfer_lead":
         return role == "office" and own  # the office of the lead's unit (lead:transfer)
+    if operation in CASEWORK_MOVES:
+        # the competent party in its own unit (the receiver through its grant), nobody else
+        return role in CASEWORK_MOVES[operation].parties and own
+    if operation in {"send_transfer", "send_letter"}:
+        return role in SENDERS and not own  # to another unit, any province
+    if operation == "register_lead":
+        return role in LEAD_REGISTRARS and own  # from a complaint of its own unit
     raise AssertionError(operation)
 
 
@@ -1091,9 +1249,198 @@ async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
                         registered.id,
                         await housing(session, case.target),
                     )
+            found.update(await _casework_moves(session, targets, transfer))
     finally:
         await engine.dispose()
     return found
+
+
+OTHER_UNIT = 530100  # 昆明市: never a subject; receives what no subject has a grant on
+
+
+def _casework_key(case: Case) -> str:
+    """A case the rules allow moves its matter, so it gets its own; the refused ones share one
+    per unit and move (as ``_prepared_key``)."""
+    if expected(case.role, case.relation, case.operation):
+        return case.tag
+    return f"{case.mode}/{case.target}/{case.operation}"
+
+
+async def _casework_moves(session: Any, targets: set[int], transfer: Any) -> dict[str, Any]:
+    """For every case of a move in CASEWORK_MOVES: its matter in the state the move starts
+    from (``moves``), the same on the other side of the target (``reverse``, per unit and
+    move) and between 五华区 and 昆明市 (``ungranted``, per mode and move); per unit a closed
+    letter (``closed_letters``); the department ids the moves name (``departments``)."""
+    from xietong.access.scope import Scope
+    from xietong.access.scope_token import ScopeSigner
+    from xietong.audit.enums import ActorKind
+    from xietong.casework import common, leads, letters, transfers
+    from xietong.casework.enums import LeadSource
+    from xietong.db.engine import keyring_of
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+
+    switch = common.Switch(
+        signer=ScopeSigner.from_keyring(keyring_of(session)), caller=Scope(actor="system:matrix")
+    )
+    departments: dict[tuple[int, str], uuid.UUID] = {}
+
+    async def department(code: int, industry: str) -> uuid.UUID:
+        if (code, industry) not in departments:
+            departments[code, industry] = await session.scalar(
+                text(
+                    "SELECT id FROM department WHERE jurisdiction_code = :c AND kind = 'industry' "
+                    "AND industry = :i AND active ORDER BY key LIMIT 1"
+                ),
+                {"c": code, "i": industry},
+            )
+        return departments[code, industry]
+
+    async def by(code: int, industry: str = "housing") -> common.Actor:
+        return common.Actor("matrix", ActorKind.SYSTEM, code, await department(code, industry))
+
+    async def office(code: int) -> common.Actor:
+        ident = await session.scalar(
+            text(
+                "SELECT id FROM department WHERE jurisdiction_code = :c "
+                "AND kind = 'supervision_office' AND active ORDER BY key LIMIT 1"
+            ),
+            {"c": code},
+        )
+        return common.Actor("matrix", ActorKind.SYSTEM, code, ident)
+
+    async def allow(side: Any) -> None:
+        return None
+
+    clock = SYSTEM_CLOCK
+
+    async def a_transfer(sender: int, receiver: int, steps: tuple[str, ...]) -> uuid.UUID:
+        row = await transfer(session, sender, receiver)
+        them, us = await by(receiver), await by(sender)
+        for step in steps:
+            if step == "receive":
+                await transfers.receive(
+                    session,
+                    transfer=row,
+                    actor=them,
+                    clock=clock,
+                    switch=switch,
+                    authorize=allow,
+                    material_hashes=None,
+                )
+            elif step == "accept":
+                await transfers.accept(
+                    session, transfer=row, actor=them, clock=clock, authorize=allow, decided_on=None
+                )
+            elif step == "return":
+                await transfers.return_(
+                    session, transfer=row, actor=them, clock=clock, authorize=allow, reason="矩阵"
+                )
+            elif step == "close":
+                await transfers.close(session, transfer=row, actor=us, clock=clock, authorize=allow)
+            else:
+                raise AssertionError(step)
+        ident: uuid.UUID = row.id
+        return ident
+
+    async def a_letter(sender: int, receiver: int, steps: tuple[str, ...]) -> uuid.UUID:
+        them, us = await by(receiver), await by(sender)
+        row = await letters.send(
+            session,
+            request=letters.Request(
+                helper_jurisdiction_code=receiver,
+                helper_department_id=them.department_id,  # type: ignore[arg-type]
+                case_summary="matrix",
+                help_asked="matrix",
+                reasons="matrix",
+            ),
+            actor=us,
+            clock=clock,
+        )
+        for step in steps:
+            if step == "receive":
+                await letters.receive(session, letter=row, actor=them, clock=clock, authorize=allow)
+            elif step == "answer":
+                await letters.answer(
+                    session, letter=row, actor=them, clock=clock, authorize=allow, text="矩阵"
+                )
+            elif step == "close":
+                await letters.close(session, letter=row, actor=us, clock=clock, authorize=allow)
+            else:
+                raise AssertionError(step)
+        ident: uuid.UUID = row.id
+        return ident
+
+    async def a_lead(code: int, steps: tuple[str, ...]) -> uuid.UUID:
+        row = await leads.register(
+            session,
+            registration=leads.Registration(
+                source=LeadSource.MONITORING,
+                title="matrix",
+                facts="matrix",
+                serious=True,
+                found_on=clock.today(),
+            ),
+            actor=await by(code),
+            clock=clock,
+        )
+        for step in steps:
+            if step == "verify":
+                await leads.verify_jointly(
+                    session,
+                    lead=row,
+                    actor=await office(code),
+                    clock=clock,
+                    department_ids=[
+                        await department(code, "housing"),
+                        await department(code, "transport"),
+                    ],
+                )
+            elif step == "transfer":
+                await leads.transfer(
+                    session,
+                    lead=row,
+                    actor=await office(code),
+                    clock=clock,
+                    department_id=await department(code, "housing"),
+                )
+            else:
+                raise AssertionError(step)
+        ident: uuid.UUID = row.id
+        return ident
+
+    async def matter(move: CaseworkMove, target: int, *, reverse: bool = False) -> uuid.UUID:
+        if move.matter == "lead":
+            return await a_lead(target, move.prepare)
+        receiving = (move.side == "receiver") != reverse
+        sender, receiver = (SENDER, target) if receiving else (target, SENDER)
+        make = a_transfer if move.matter == "transfer" else a_letter
+        return await make(sender, receiver, move.prepare)
+
+    made: dict[str, Any] = {"moves": {}, "reverse": {}, "ungranted": {}, "closed_letters": {}}
+    for case in CASES:
+        move = CASEWORK_MOVES.get(case.operation)
+        if move is None:
+            continue
+        key = _casework_key(case)
+        if key not in made["moves"]:
+            made["moves"][key] = await matter(move, case.target)
+        if move.side == "unit":
+            continue
+        side = (case.mode, case.target, case.operation)
+        if side not in made["reverse"]:
+            made["reverse"][side] = await matter(move, case.target, reverse=True)
+        if (case.mode, case.operation) not in made["ungranted"]:
+            make = a_transfer if move.matter == "transfer" else a_letter
+            made["ungranted"][case.mode, case.operation] = await make(
+                SENDER, OTHER_UNIT, move.prepare
+            )
+    for code in sorted(targets):
+        made["closed_letters"][code] = await a_letter(SENDER, code, ("receive", "answer", "close"))
+        for industry in ("housing", "transport"):
+            await department(code, industry)
+    await department(OTHER_UNIT, "housing")
+    made["departments"] = departments
+    return made
 
 
 def _caller(world: World, case: Case) -> dict[str, Any]:
@@ -1637,7 +1984,144 @@ async def _run_casework(
                 text("SELECT status FROM lead WHERE id = :i"), {"i": lead_id}
             )
         return Outcome(status == "transferred", set())
-    raise AssertionError(case.operation)
+    if case.operation in CASEWORK_MOVES:
+        return await _run_casework_move(world, case, gql, caller)
+    return await _run_casework_start(world, case, gql, caller, target)
+
+
+CASEWORK_TABLES = {"transfer": "case_transfer", "letter": "assistance_letter", "lead": "lead"}
+CASEWORK_TYPES = {"transfer": "CaseTransfer", "letter": "AssistanceLetter", "lead": "Lead"}
+
+
+async def _run_casework_move(world: World, case: Case, gql: Any, caller: dict[str, Any]) -> Outcome:
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+
+    made = world.casework
+    move = CASEWORK_MOVES[case.operation]
+    departments = made["departments"]
+    values = {
+        "$FORWARD_TO": _gid("Department", departments[OTHER_UNIT, "housing"]),
+        "$TODAY": SYSTEM_CLOCK.today().isoformat(),
+        "$PARTICIPANTS": [
+            _gid("Department", departments[case.target, "housing"]),
+            _gid("Department", departments[case.target, "transport"]),
+        ],
+    }
+    fields = {k: values.get(v, v) if isinstance(v, str) else v for k, v in move.fields.items()}
+    mutation = (
+        f"mutation($i: {move.input_type}!) {{ {move.mutation}(input: $i) {{ errors {{ code }} }} }}"
+    )
+
+    async def attempt(ident: uuid.UUID) -> tuple[bool, set[str]]:
+        body = await gql(
+            mutation, {"i": {"id": _gid(CASEWORK_TYPES[move.matter], ident), **fields}}, **caller
+        )
+        payload = (body.get("data") or {}).get(move.mutation) or {}
+        codes_seen = {e["code"] for e in payload.get("errors") or []}
+        async with world.owner.connect() as conn:
+            if move.status == "finding recorded":
+                moved = bool(
+                    await conn.scalar(
+                        text(
+                            "SELECT count(*) FROM lead_participant WHERE lead_id = :i "
+                            "AND finding IS NOT NULL"
+                        ),
+                        {"i": ident},
+                    )
+                )
+            else:
+                status = await conn.scalar(
+                    text(f"SELECT status FROM {CASEWORK_TABLES[move.matter]} WHERE id = :i"),
+                    {"i": ident},
+                )
+                moved = status == move.status
+        return moved, codes_seen
+
+    allowed, _ = await attempt(made["moves"][_casework_key(case)])
+    if move.side != "unit":
+        # The other party's side of the same state, and a matter the target has no grant on:
+        # never, whoever the caller is.
+        for probe in (
+            made["reverse"][case.mode, case.target, case.operation],
+            made["ungranted"][case.mode, case.operation],
+        ):
+            moved, _ = await attempt(probe)
+            assert not moved, f"{case.tag}: moved a matter that is not its side's"
+    if move.side == "receiver":
+        # After the sender closed, the grant is gone: the former receiver learns nothing more
+        # of the matter than of one that never existed.
+        closed = (made["closed"] if move.matter == "transfer" else made["closed_letters"])[
+            case.target
+        ]
+        ident = closed if isinstance(closed, uuid.UUID) else _uuid_of(closed)
+        moved, codes_seen = await attempt(ident)
+        assert not moved, f"{case.tag}: moved after close"
+        assert codes_seen <= {"NOT_FOUND"}, f"{case.tag}: after close {codes_seen}"
+    return Outcome(allowed, set())
+
+
+def _uuid_of(global_id: str) -> uuid.UUID:
+    from xietong.api.ids import from_global_id
+
+    return from_global_id(global_id)[1]
+
+
+async def _run_casework_start(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+
+    marker = hashlib.sha256(case.tag.encode()).hexdigest()[:20]
+    housing = _gid("Department", world.casework["departments"][case.target, "housing"])
+    today = SYSTEM_CLOCK.today().isoformat()
+    if case.operation == "send_transfer":
+        mutation, input_type, fields = (
+            "caseTransferSend",
+            "CaseTransferSendInput",
+            {
+                "receiverJurisdiction": target,
+                "receiverDepartmentId": housing,
+                "ground": "NOT_COMPETENT",
+                "title": marker,
+                "facts": "matrix",
+                "discoveredOn": today,
+            },
+        )
+        check = "SELECT count(*) FROM case_transfer WHERE title = :m"
+    elif case.operation == "send_letter":
+        mutation, input_type, fields = (
+            "assistanceLetterSend",
+            "AssistanceLetterSendInput",
+            {
+                "helperJurisdiction": target,
+                "helperDepartmentId": housing,
+                "caseSummary": marker,
+                "helpAsked": "matrix",
+                "reasons": "matrix",
+            },
+        )
+        check = "SELECT count(*) FROM assistance_letter WHERE case_summary = :m"
+    else:
+        mutation, input_type, fields = (
+            "leadRegister",
+            "LeadRegisterInput",
+            {
+                "source": "MONITORING",
+                "title": marker,
+                "facts": "matrix",
+                "foundOn": today,
+                "complaintId": world.complaints[case.target].id,
+            },
+        )
+        check = "SELECT count(*) FROM lead WHERE title = :m"
+    await gql(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": fields},
+        **caller,
+    )
+    async with world.owner.connect() as conn:
+        made = await conn.scalar(text(check), {"m": marker})
+    return Outcome(made == 1, set())
 
 
 EVALUATION = (
@@ -1830,6 +2314,8 @@ async def test_isolation(world: World, case: Case) -> None:
         "open_investigation",
         "receive_letter",
         "transfer_lead",
+        *CASEWORK_MOVES,
+        "register_lead",
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -22,6 +22,7 @@ from xietong.casework.enums import (
     TransferStatus,
 )
 from xietong.casework.errors import CaseworkErrorCode
+from xietong.casework.graphql import nested
 from xietong.casework.graphql.dataloaders import CaseworkLoaders
 from xietong.casework.models import (
     AssistanceLetter,
@@ -40,6 +41,19 @@ from xietong.jurisdictions.graphql.types import (
     department_of,
     jurisdiction_of,
 )
+
+if TYPE_CHECKING:
+    from xietong.complaints.graphql.types import ComplaintType
+
+ComplaintRef = Annotated["ComplaintType", strawberry.lazy("xietong.complaints.graphql.types")]
+
+
+def _complaint_type() -> Any:
+    # The complaint context's type imports these types back: resolved when first needed.
+    from xietong.complaints.graphql.types import ComplaintType
+
+    return ComplaintType
+
 
 MATTER_TYPE_NAMES["transfer"] = "CaseTransfer"
 MATTER_TYPE_NAMES["letter"] = "AssistanceLetter"
@@ -303,6 +317,14 @@ class CaseTransferType:
         ident = self.model.complaint_id
         return None if ident is None else to_global_id("Complaint", ident)
 
+    @strawberry.field(
+        description="The complaint it came from, if you may read it (as `complaint(id:)`); "
+        "null otherwise."
+    )
+    async def complaint(self, info: Info) -> ComplaintRef | None:
+        row = await nested.complaint_of(info, self.model.complaint_id)
+        return None if row is None else _complaint_type()(model=row)
+
     @strawberry.field(description="The lead it came from, if any (global id).")
     def lead_id(self) -> strawberry.ID | None:
         ident = self.model.lead_id
@@ -513,6 +535,14 @@ class LeadType:
     def complaint_id(self) -> strawberry.ID | None:
         ident = self.model.complaint_id
         return None if ident is None else to_global_id("Complaint", ident)
+
+    @strawberry.field(
+        description="The complaint it came from, if you may read it (as `complaint(id:)`); "
+        "null otherwise."
+    )
+    async def complaint(self, info: Info) -> ComplaintRef | None:
+        row = await nested.complaint_of(info, self.model.complaint_id)
+        return None if row is None else _complaint_type()(model=row)
 
     @strawberry.field(description="The competent department it was transferred to.")
     async def competent_department(self, info: Info) -> DepartmentType | None:

@@ -5,7 +5,7 @@ import json
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -36,6 +36,13 @@ from xietong.jurisdictions.graphql.types import (
     department_of,
     jurisdiction_of,
 )
+
+if TYPE_CHECKING:
+    from xietong.casework.graphql.types import CaseTransferType, LeadType
+
+# The casework types name the complaint back (a lead's or transfer's complaint): lazy both ways.
+LeadRef = Annotated["LeadType", strawberry.lazy("xietong.casework.graphql.types")]
+CaseTransferRef = Annotated["CaseTransferType", strawberry.lazy("xietong.casework.graphql.types")]
 
 
 class ComplaintExamination(StrEnum):
@@ -398,6 +405,27 @@ class ComplaintType:
             clocks.matter(self.model)
         )
         return [ObligationType(model=r) for r in rows]
+
+    @strawberry.field(
+        description="The leads registered from it (R-8), oldest first: those `leads(complaintId:)` "
+        "would list for you."
+    )
+    async def leads(self, info: Info) -> list[LeadRef]:
+        from xietong.casework.graphql import nested
+        from xietong.casework.graphql.types import LeadType
+
+        return [LeadType(model=r) for r in await nested.leads_of_complaint(info, self.model.id)]
+
+    @strawberry.field(
+        description="The case transfers sent from it (R-9), oldest first: those "
+        "`caseTransfers(complaintId:)` would list for you."
+    )
+    async def case_transfers(self, info: Info) -> list[CaseTransferRef]:
+        from xietong.casework.graphql import nested
+        from xietong.casework.graphql.types import CaseTransferType
+
+        rows = await nested.transfers_of_complaint(info, self.model.id)
+        return [CaseTransferType(model=r) for r in rows]
 
     @strawberry.field(
         description="Every step, from the audit trail: the complaint's moves and its clocks' "
