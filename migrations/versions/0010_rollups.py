@@ -9,9 +9,10 @@ by nobody but the trigger functions of ``xietong.rollups.ddl`` (``SECURITY DEFIN
 migration role, fixed ``search_path``), which run in the transaction that changes the counted rows.
 The counters of the records already there are computed once here, from the same declarations.
 
-The trigger functions are generated from the metrics declared in ``xietong.rollups.metrics`` as
-they stand when this revision runs; a later metric comes with its own migration calling
-``ddl.install_statements`` and ``ddl.rebuild_statements`` for it (docs/rollups.md).
+The trigger functions are generated from the metrics declared in ``xietong.rollups.metrics`` that
+this revision introduced (``FIRST``: later metrics may read tables that do not exist yet here); a
+later metric comes with its own migration calling ``ddl.install_statements`` and
+``ddl.rebuild_statements`` for it (docs/rollups.md).
 """
 
 from collections.abc import Sequence
@@ -21,12 +22,24 @@ from alembic import op
 
 from xietong.db import rls
 from xietong.rollups import ddl
+from xietong.rollups.metrics import BY_NAME
 
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+FIRST = (
+    "projects",
+    "awards",
+    "contracts",
+    "bids",
+    "complaints_received",
+    "complaints_accepted",
+    "complaints_closed",
+    "obligations_met",
+    "obligations_overdue",
+)
 POLICY = rls.TenantPolicy("rollup_counter", read=rls.in_read_scope("jurisdiction_code"))
 
 
@@ -60,14 +73,15 @@ def upgrade() -> None:
     )
     for statement in POLICY.create():
         op.execute(statement)
-    for statement in ddl.install_statements():
+    first = [BY_NAME[name] for name in FIRST]
+    for statement in ddl.install_statements(first):
         op.execute(statement)
-    for statement in ddl.rebuild_statements():
+    for statement in ddl.rebuild_statements(first):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in ddl.drop_statements():
+    for statement in ddl.drop_statements([BY_NAME[name] for name in FIRST]):
         op.execute(statement)
     for statement in POLICY.drop():
         op.execute(statement)

@@ -1,4 +1,5 @@
-"""The ``xietong`` command: demo, serve, worker, migrate, tenants, schema.
+"""The ``xietong`` command: demo, serve, worker, migrate, tenants, import, calendar, rollup,
+schema, token, audit.
 
 Every command reads settings from the environment. Where no database URL is set, commands that need
 a database start the embedded server in the data directory and stop it when they finish; only
@@ -763,6 +764,122 @@ def calendar_show(year: int, jurisdiction: str | None) -> None:
     click.echo(f"version {view.version}")
     for line in view.lines:
         click.echo(f"  {line}")
+
+
+@main.group()
+def rollup() -> None:
+    """Rollups of the declared metrics (汇总统计), as files (docs/rollups.md)."""
+
+
+@rollup.command("export")
+@click.option("--metric", required=True, metavar="METRIC", help="A declared metric: projects…")
+@click.option(
+    "--jurisdiction",
+    default=None,
+    metavar="CODE",
+    help="The unit whose subtree to sum (default: the person's own; required with --system).",
+)
+@click.option(
+    "--period",
+    required=True,
+    metavar="PERIOD",
+    help="2026, 2026-09, 2026-Q3, 2026-H1 or 2025-01..2026-06 (China months).",
+)
+@click.option(
+    "--group-by", default=None, metavar="DIM", help="jurisdiction, or a dimension of the metric."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--as",
+    "login",
+    default=None,
+    metavar="LOGIN",
+    help="Export as this active person: their roles, scope and power list decide, as for the "
+    "API's rollupExport.",
+)
+@click.option(
+    "--system",
+    "as_system",
+    is_flag=True,
+    help="Export as the system (an operator): reads exactly the --jurisdiction subtree.",
+)
+def rollup_export(
+    metric: str,
+    jurisdiction: str | None,
+    period: str,
+    group_by: str | None,
+    fmt: str,
+    out: Path,
+    login: str | None,
+    as_system: bool,
+) -> None:
+    """Write a rollup to OUT as .xlsx or CSV: the same lines and total as the API's
+    rollupExport (Chinese headers, money in yuan, the total last).
+
+    \b
+    Exit codes:
+      0  written
+      2  usage: a bad option, an unknown metric, person or period
+      3  access refused: the person may not roll up that unit
+    """
+    from xietong.access.errors import AccessDenied
+    from xietong.rollups import files
+
+    if (login is None) == (not as_system):
+        raise click.UsageError("give exactly one of --as LOGIN or --system")
+    if as_system and jurisdiction is None:
+        raise click.UsageError("--system needs --jurisdiction")
+    settings = _settings()
+    try:
+        keyring = Keyring.from_settings(settings)
+        declared = files.metric_of(metric)
+        wanted = files.check_group_by(declared, group_by)
+        months = files.parse_period(period)
+    except (SecretProblem, files.ExportProblem) as exc:
+        raise click.UsageError(str(exc)) from None
+    signer = ScopeSigner.from_keyring(keyring)
+    code = None if jurisdiction is None else _unit_option(jurisdiction)
+
+    async def run(url: str) -> files.ExportedFile:
+        engine = make_engine(url, pool_size=1)
+        try:
+            sessions = make_sessionmaker(engine, keyring=keyring)
+            async with sessions() as session, session.begin():
+                if login is not None:
+                    span, unit = await files.span_for_person(session, login, signer, code)
+                else:
+                    assert code is not None
+                    span, unit = await files.span_for_system(session, signer, code)
+                return await files.export_file(
+                    session,
+                    span=span,
+                    code=unit,
+                    metric=declared,
+                    period=months,
+                    group_by=wanted,
+                    fmt=files.FileFormat(fmt),
+                )
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        try:
+            written = asyncio.run(run(urls.app))
+        except files.ExportProblem as exc:
+            raise click.UsageError(str(exc)) from None
+        except AccessDenied as exc:
+            click.secho(f"Refused（无权汇总）: {exc.message}", fg="red", err=True)
+            sys.exit(3)
+    out.write_bytes(written.content)
+    result = written.result
+    click.echo(
+        f"Wrote {out} ({written.filename}): {result.metric.name} "
+        f"{codes.format_code(result.jurisdiction_code)} {result.period.label()}, "
+        f"{len(result.lines)} line(s), total {result.total.n}."
+    )
 
 
 @main.group()

@@ -24,6 +24,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from xietong.casework.enums import (
+    LeadDisposition,
+    LeadSource,
+    LeadStatus,
+    LetterStatus,
+    TransferGround,
+    TransferStatus,
+)
 from xietong.complaints.enums import (
     ComplaintCategory,
     ComplaintOutcome,
@@ -96,6 +104,9 @@ class Metric:
     sum_b: str | None = None
     sum_b_name: str | None = None
     sum_b_zh: str | None = None
+    unit: str = "r.jurisdiction_code"
+    """The unit a record counts for: its own jurisdiction, or the other side's (a transfer as
+    its receiver, a letter as its helper)."""
     tables: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -125,7 +136,7 @@ class Metric:
             parent = parent_source or f"public.{self.join.table}"
             join = f" JOIN {parent} p ON {self.join.on}"
         return (
-            f"SELECT {sign}::bigint AS sign, r.jurisdiction_code AS code, "
+            f"SELECT {sign}::bigint AS sign, {self.unit} AS code, "
             f"{self.period} AS month{dims}, {a} AS a, {b} AS b "
             f"FROM {source} r{join} WHERE ({self.filter}) AND ({self.period}) IS NOT NULL"
         )
@@ -166,6 +177,36 @@ def _project_dimensions(prefix: str) -> tuple[Dimension, ...]:
         Dimension("industry", f"{prefix}.industry", "行业", _INDUSTRIES),
     )
 
+
+_SESSION_STATES = MappingProxyType(
+    {
+        "scheduled": "已安排",
+        "started": "评标中",
+        "paused": "暂停",
+        "finished": "评标结束",
+        "aborted": "终止",
+    }
+)
+
+
+def _yes_no(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 'yes' ELSE 'no' END"
+
+
+_LEAD_SOURCE = Dimension("source", "r.source", "线索来源", _labels(LeadSource))
+_GROUND = Dimension("ground", "r.ground", "移送事由", _labels(TransferGround))
+_TRANSFER_STATUS = Dimension("status", "r.status", "办理状态", _labels(TransferStatus))
+_LETTER_STATUS = Dimension("status", "r.status", "办理状态", _labels(LetterStatus))
+# Whether the other side is in another province. Both sides know each other from the send on
+# (the letter names both), so this reveals nothing either side's superiors could not read.
+_TRANSFER_ACROSS = Dimension(
+    "cross_province", _yes_no("r.receiver_province_code <> r.province_code"), "跨省", _YES_NO
+)
+_LETTER_ACROSS = Dimension(
+    "cross_province", _yes_no("r.helper_province_code <> r.province_code"), "跨省", _YES_NO
+)
+_RECEIVER = "r.receiver_jurisdiction_code"
+_HELPER = "r.helper_jurisdiction_code"
 
 _LATE = "CASE WHEN r.due_on IS NOT NULL AND r.met_on > r.due_on THEN 'late' ELSE 'on_time' END"
 
@@ -283,6 +324,164 @@ METRICS: tuple[Metric, ...] = (
         dimensions=(
             Dimension("rule", "r.rule_id", "时限规则", _RULES),
             Dimension("department", "r.owing_department_id", "责任部门"),
+        ),
+    ),
+    # --- leads (R-8) ---------------------------------------------------------------------------
+    Metric(
+        name="leads_received",
+        zh="问题线索登记",
+        table="lead",
+        period=month_of_timestamp("r.created_at"),
+        description="Leads registered in the month, by source, where they stand, and seriousness.",
+        dimensions=(
+            _LEAD_SOURCE,
+            Dimension("status", "r.status", "办理状态", _labels(LeadStatus)),
+            Dimension("serious", _yes_no("r.serious"), "重大线索", _YES_NO),
+        ),
+    ),
+    Metric(
+        name="leads_transferred",
+        zh="问题线索移交",
+        table="lead",
+        period=month_of_date("r.transferred_on"),
+        description="Leads transferred to the competent department in the month, by source.",
+        dimensions=(_LEAD_SOURCE,),
+    ),
+    Metric(
+        name="leads_disposed",
+        zh="问题线索处置",
+        table="lead",
+        period=month_of_date("r.disposed_on"),
+        description="Leads disposed of in the month, by source and disposition.",
+        dimensions=(
+            _LEAD_SOURCE,
+            Dimension("disposition", "r.disposition", "处置方式", _labels(LeadDisposition)),
+        ),
+    ),
+    # --- case transfers (R-9): the sender's side, then the receiver's --------------------------
+    Metric(
+        name="transfers_sent",
+        zh="案件移送（移送方）",
+        table="case_transfer",
+        period=month_of_date("r.sent_on"),
+        description="Cases the unit transferred out in the month, by ground and where they stand.",
+        dimensions=(_GROUND, _TRANSFER_STATUS, _TRANSFER_ACROSS),
+    ),
+    Metric(
+        name="transfers_sent_returned",
+        zh="移送案件被退回（移送方）",
+        table="case_transfer",
+        period=month_of_date("r.returned_on"),
+        description="The unit's transferred cases returned to it in the month, by ground.",
+        dimensions=(_GROUND,),
+    ),
+    Metric(
+        name="transfers_sent_closed",
+        zh="移送案件办结（移送方）",
+        table="case_transfer",
+        period=month_of_date("r.closed_on"),
+        description="The unit's transferred cases it closed in the month, by ground.",
+        dimensions=(_GROUND,),
+    ),
+    Metric(
+        name="transfers_received",
+        zh="案件移送（接收方）",
+        table="case_transfer",
+        unit=_RECEIVER,
+        period=month_of_date("r.received_on"),
+        description=(
+            "Cases transferred to the unit and signed for in the month (counted for the "
+            "receiver), by ground and where they stand."
+        ),
+        dimensions=(_GROUND, _TRANSFER_STATUS, _TRANSFER_ACROSS),
+    ),
+    Metric(
+        name="transfers_received_returned",
+        zh="退回移送案件（接收方）",
+        table="case_transfer",
+        unit=_RECEIVER,
+        period=month_of_date("r.returned_on"),
+        description="Transferred cases the unit returned to the sender in the month, by ground.",
+        dimensions=(_GROUND,),
+    ),
+    Metric(
+        name="transfers_received_completed",
+        zh="移送案件办理结果回告（接收方）",
+        table="case_transfer",
+        unit=_RECEIVER,
+        period=month_of_date("r.reported_on"),
+        description=(
+            "Transferred cases whose result the unit reported back in the month (completed "
+            "as receiver), by ground."
+        ),
+        dimensions=(_GROUND,),
+    ),
+    # --- assistance letters (R-10) -------------------------------------------------------------
+    Metric(
+        name="letters_sent",
+        zh="协助办理函（发函方）",
+        table="assistance_letter",
+        period=month_of_date("r.sent_on"),
+        description="Assistance letters the unit sent in the month, by where they stand.",
+        dimensions=(_LETTER_STATUS, _LETTER_ACROSS),
+    ),
+    Metric(
+        name="letters_received",
+        zh="协助办理函（协助方）",
+        table="assistance_letter",
+        unit=_HELPER,
+        period=month_of_date("r.received_on"),
+        description=(
+            "Assistance letters signed for by the unit in the month (counted for the helper), "
+            "by where they stand."
+        ),
+        dimensions=(_LETTER_STATUS, _LETTER_ACROSS),
+    ),
+    Metric(
+        name="letters_answered",
+        zh="协助办理复函（协助方）",
+        table="assistance_letter",
+        unit=_HELPER,
+        period=month_of_date("r.answered_on"),
+        description="Assistance letters the unit answered in writing in the month.",
+        dimensions=(_LETTER_ACROSS,),
+    ),
+    Metric(
+        name="letters_returned",
+        zh="协助办理函退回（超出职能，协助方）",
+        table="assistance_letter",
+        unit=_HELPER,
+        period=month_of_date("r.returned_on"),
+        description="Assistance letters the unit returned as outside its duties in the month.",
+        dimensions=(_LETTER_ACROSS,),
+    ),
+    # --- remote evaluation (R-12) --------------------------------------------------------------
+    # A session counts for its home site's unit here, and separately for each host site's unit
+    # (below). Sealed before the start: the home's metric has no dimension naming a host, and
+    # the host's none naming the project (category, method, industry) or the home — a host's
+    # counter says no more than its own site row, which its unit reads from scheduling on.
+    Metric(
+        name="evaluations_home",
+        zh="远程异地评标（主场）",
+        table="evaluation_session",
+        period=month_of_timestamp("r.scheduled_start"),
+        description="Remote evaluation sessions the unit is home to, by scheduled start and state.",
+        dimensions=(Dimension("session_state", "r.state", "评标状态", _SESSION_STATES),),
+    ),
+    Metric(
+        name="evaluations_hosted",
+        zh="远程异地评标（副场）",
+        table="evaluation_site",
+        filter="r.role = 'host'",
+        period=month_of_timestamp("r.scheduled_start"),
+        description=(
+            "Remote evaluation sessions the unit hosts, by scheduled start and whether it has "
+            "handed its records over."
+        ),
+        dimensions=(
+            Dimension(
+                "handed_over", _yes_no("r.handed_over_on IS NOT NULL"), "已移交资料", _YES_NO
+            ),
         ),
     ),
 )

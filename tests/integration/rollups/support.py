@@ -1,5 +1,6 @@
 """Writing straight to the tables as the owner, for the rollup tests: creates, state changes,
-corrections and deletions of projects, awards, contracts, bids, complaints and obligations."""
+corrections and deletions of projects, awards, contracts, bids, complaints, obligations, leads,
+case transfers, assistance letters and remote evaluation sessions with their sites."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from sqlalchemy import delete, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tests.conftest import APP_ROLE, OWNER_ROLE, Database
+from xietong.casework.models import AssistanceLetter, CaseTransfer, Lead
 from xietong.complaints.models import Complaint
 from xietong.db.engine import make_engine
 from xietong.db.provision import drop, provision
 from xietong.deadlines.models import Obligation
+from xietong.evaluation.models import EvaluationSession, EvaluationSite
 from xietong.rollups import ddl
 from xietong.rollups.metrics import METRICS
 from xietong.trading.models import Award, Bid, Contract, MarketEntity, Project
@@ -37,6 +40,20 @@ CONTRACT = Contract.__table__
 BID = Bid.__table__
 COMPLAINT = Complaint.__table__
 OBLIGATION = Obligation.__table__
+LEAD = Lead.__table__
+TRANSFER = CaseTransfer.__table__
+LETTER = AssistanceLetter.__table__
+SESSION = EvaluationSession.__table__
+SITE = EvaluationSite.__table__
+LEAD_SOURCES = ("witnessing", "monitoring", "complaint")
+LEAD_MOVES = ("registered", "transferred", "verifying", "disposed")
+DISPOSITIONS = ("penalty", "discipline", "police", "unfounded")
+GROUNDS = ("not_competent", "crime", "licence")
+TRANSFER_STATES = ("sent", "received", "accepted", "returned", "forwarded", "reported", "closed")
+LETTER_STATES = ("sent", "received", "returned", "answered", "closed")
+SESSION_STATES = ("scheduled", "started", "paused", "finished", "aborted")
+# Another province's county: cross-province transfers, letters and host sites.
+ELSEWHERE = 422825
 
 
 @dataclass
@@ -53,6 +70,11 @@ class World:
     """bid id -> project id."""
     complaints: list[uuid.UUID] = field(default_factory=list)
     obligations: list[uuid.UUID] = field(default_factory=list)
+    leads: list[uuid.UUID] = field(default_factory=list)
+    transfers: list[uuid.UUID] = field(default_factory=list)
+    letters: list[uuid.UUID] = field(default_factory=list)
+    sessions: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    """session id -> project id."""
     serial: int = 0
 
     def next(self) -> int:
@@ -232,6 +254,8 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
         w.bids[bid] = pid
     elif kind == "delete_project" and pids:
         pid = pids[op[1] % len(pids)]
+        for sid in [s for s, p in w.sessions.items() if p == pid]:
+            await _delete_session(conn, w, sid)
         await conn.execute(delete(BID).where(BID.c.project_id == pid))
         await conn.execute(delete(AWARD).where(AWARD.c.project_id == pid))
         await conn.execute(delete(CONTRACT).where(CONTRACT.c.project_id == pid))
@@ -307,6 +331,202 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
     elif kind == "obligation_delete" and w.obligations:
         oid = w.obligations.pop(op[1] % len(w.obligations))
         await conn.execute(delete(OBLIGATION).where(OBLIGATION.c.id == oid))
+    elif kind.startswith(("lead", "transfer", "letter", "session", "site")):
+        await _casework(conn, w, op)
+
+
+async def _casework(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
+    kind = op[0]
+    if kind == "lead":
+        lid = uuid.uuid4()
+        await conn.execute(
+            insert(LEAD).values(
+                id=lid,
+                jurisdiction_code=op[1],
+                province_code=op[1] - op[1] % 10000,
+                number=f"XS-{w.next()}",
+                source=op[2],
+                title="t",
+                facts="f",
+                serious=op[3],
+                found_on=_day(op[4] - 2),
+                status="registered",
+                created_by="t",
+                created_at=_at(op[4]),
+            )
+        )
+        w.leads.append(lid)
+    elif kind == "lead_move" and w.leads:
+        lid = w.leads[op[1] % len(w.leads)]
+        status = op[2]
+        values: dict[str, Any] = {
+            "status": status,
+            "transferred_on": _day(op[4]) if status != "registered" else None,
+            "disposition": op[3] if status == "disposed" else None,
+            "disposed_on": _day(op[4] + 3) if status == "disposed" else None,
+        }
+        await conn.execute(update(LEAD).where(LEAD.c.id == lid).values(values))
+    elif kind == "lead_delete" and w.leads:
+        lid = w.leads.pop(op[1] % len(w.leads))
+        await conn.execute(delete(LEAD).where(LEAD.c.id == lid))
+    elif kind == "transfer" and op[1] != op[2]:
+        tid = uuid.uuid4()
+        await conn.execute(
+            insert(TRANSFER).values(
+                id=tid,
+                jurisdiction_code=op[1],
+                province_code=op[1] - op[1] % 10000,
+                number=f"YS-{w.next()}",
+                sender_department_id=w.department,
+                receiver_jurisdiction_code=op[2],
+                receiver_province_code=op[2] - op[2] % 10000,
+                receiver_department_id=w.department,
+                ground=op[3],
+                title="t",
+                facts="f",
+                discovered_on=_day(op[4] - 1),
+                sent_on=_day(op[4]),
+                status="sent",
+                created_by="t",
+            )
+        )
+        w.transfers.append(tid)
+    elif kind == "transfer_move" and w.transfers:
+        tid = w.transfers[op[1] % len(w.transfers)]
+        await conn.execute(
+            update(TRANSFER).where(TRANSFER.c.id == tid).values(_transfer_state(op[2], op[3]))
+        )
+    elif kind == "transfer_delete" and w.transfers:
+        tid = w.transfers.pop(op[1] % len(w.transfers))
+        await conn.execute(delete(TRANSFER).where(TRANSFER.c.id == tid))
+    elif kind == "letter" and op[1] != op[2]:
+        lid = uuid.uuid4()
+        await conn.execute(
+            insert(LETTER).values(
+                id=lid,
+                jurisdiction_code=op[1],
+                province_code=op[1] - op[1] % 10000,
+                number=f"XH-{w.next()}",
+                requesting_department_id=w.department,
+                helper_jurisdiction_code=op[2],
+                helper_province_code=op[2] - op[2] % 10000,
+                helper_department_id=w.department,
+                case_summary="c",
+                help_asked="h",
+                reasons="r",
+                sent_on=_day(op[3]),
+                status="sent",
+                created_by="t",
+            )
+        )
+        w.letters.append(lid)
+    elif kind == "letter_move" and w.letters:
+        lid = w.letters[op[1] % len(w.letters)]
+        await conn.execute(
+            update(LETTER).where(LETTER.c.id == lid).values(_letter_state(op[2], op[3]))
+        )
+    elif kind == "letter_delete" and w.letters:
+        lid = w.letters.pop(op[1] % len(w.letters))
+        await conn.execute(delete(LETTER).where(LETTER.c.id == lid))
+    elif kind == "session" and w.projects:
+        await _schedule(conn, w, op)
+    elif kind == "session_move" and w.sessions:
+        sid = sorted(w.sessions)[op[1] % len(w.sessions)]
+        start = _at(op[3])
+        when = {"scheduled_start": start, "scheduled_end": start + timedelta(hours=6)}
+        await conn.execute(update(SESSION).where(SESSION.c.id == sid).values(state=op[2], **when))
+        # Rescheduled: every site moves with it (one statement, several rows).
+        await conn.execute(update(SITE).where(SITE.c.session_id == sid).values(**when))
+    elif kind == "site_handover" and w.sessions:
+        sid = sorted(w.sessions)[op[1] % len(w.sessions)]
+        await conn.execute(
+            update(SITE)
+            .where(SITE.c.session_id == sid, SITE.c.role == "host")
+            .values(handed_over_on=_day(op[2]) if op[2] % 3 else None)
+        )
+    elif kind == "session_delete" and w.sessions:
+        await _delete_session(conn, w, sorted(w.sessions)[op[1] % len(w.sessions)])
+
+
+def _transfer_state(status: str, day: int) -> dict[str, Any]:
+    """The dates a transfer in ``status`` has (each step a day after the one before)."""
+    order = ("received", "accepted", "reported", "closed")
+    values: dict[str, Any] = {"status": status, "return_reason": None}
+    values.update({f"{step}_on": None for step in (*order, "returned", "forwarded")})
+    if status != "sent":
+        values["received_on"] = _day(day)
+    if status in order:
+        for step in order[: order.index(status) + 1]:
+            values[f"{step}_on"] = _day(day + order.index(step))
+    if status == "returned":
+        values.update(returned_on=_day(day + 1), return_reason="不属本部门职责")
+    if status == "forwarded":
+        values["forwarded_on"] = _day(day + 1)
+    return values
+
+
+def _letter_state(status: str, day: int) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "status": status,
+        "received_on": None if status == "sent" else _day(day),
+        "returned_on": _day(day + 2) if status == "returned" else None,
+        "return_reason": "超出职能范围" if status == "returned" else None,
+        "answered_on": _day(day + 4) if status in ("answered", "closed") else None,
+        "closed_on": _day(day + 5) if status == "closed" else None,
+    }
+    return values
+
+
+async def _schedule(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
+    pid = sorted(w.projects)[op[1] % len(w.projects)]
+    home = w.projects[pid]
+    hosts = sorted({h for h in op[2] if h != home})
+    if not hosts:
+        return
+    sid, number, start = uuid.uuid4(), f"PB-{w.next()}", _at(op[3])
+    end = start + timedelta(hours=6)
+    await conn.execute(
+        insert(SESSION).values(
+            id=sid,
+            jurisdiction_code=home,
+            province_code=home - home % 10000,
+            number=number,
+            project_id=pid,
+            scheduled_start=start,
+            scheduled_end=end,
+            state="scheduled",
+            follow_up_days=30,
+            created_by="t",
+        )
+    )
+    sites = [(home, "home"), *((h, "host") for h in hosts)]
+    await conn.execute(
+        insert(SITE).values(
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "session_id": sid,
+                    "jurisdiction_code": code,
+                    "province_code": code - code % 10000,
+                    "session_jurisdiction_code": home,
+                    "role": role,
+                    "seats": 2,
+                    "session_number": number,
+                    "scheduled_start": start,
+                    "scheduled_end": end,
+                    "created_by": "t",
+                }
+                for code, role in sites
+            ]
+        )
+    )
+    w.sessions[sid] = pid
+
+
+async def _delete_session(conn: AsyncConnection, w: World, sid: uuid.UUID) -> None:
+    await conn.execute(delete(SITE).where(SITE.c.session_id == sid))
+    await conn.execute(delete(SESSION).where(SESSION.c.id == sid))
+    del w.sessions[sid]
 
 
 async def counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:

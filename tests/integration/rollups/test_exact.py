@@ -14,14 +14,23 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from tests.conftest import Database
 from tests.integration.rollups.support import (
     CATEGORIES,
+    DISPOSITIONS,
+    ELSEWHERE,
+    GROUNDS,
     INDUSTRIES,
+    LEAD_MOVES,
+    LEAD_SOURCES,
+    LETTER_STATES,
     METHODS,
     REGIMES,
+    SESSION_STATES,
     STATES,
+    TRANSFER_STATES,
     UNITS,
     World,
     apply,
@@ -82,6 +91,31 @@ operation = st.one_of(
     st.tuples(st.just("obligation_move"), index, st.sampled_from(("met", "overdue", "open")), day),
     st.tuples(st.just("obligation_delete"), index),
 )
+other_side = st.sampled_from((*UNITS, ELSEWHERE))
+casework = st.one_of(
+    st.tuples(st.just("lead"), unit, st.sampled_from(LEAD_SOURCES), st.booleans(), day),
+    st.tuples(
+        st.just("lead_move"),
+        index,
+        st.sampled_from(LEAD_MOVES),
+        st.sampled_from(DISPOSITIONS),
+        day,
+    ),
+    st.tuples(st.just("lead_delete"), index),
+    st.tuples(st.just("transfer"), unit, other_side, st.sampled_from(GROUNDS), day),
+    st.tuples(st.just("transfer_move"), index, st.sampled_from(TRANSFER_STATES), day),
+    st.tuples(st.just("transfer_delete"), index),
+    st.tuples(st.just("letter"), unit, other_side, day),
+    st.tuples(st.just("letter_move"), index, st.sampled_from(LETTER_STATES), day),
+    st.tuples(st.just("letter_delete"), index),
+    st.tuples(st.just("session"), index, st.lists(other_side, min_size=1, max_size=3), day),
+    st.tuples(st.just("session_move"), index, st.sampled_from(SESSION_STATES), day),
+    st.tuples(st.just("site_handover"), index, day),
+    st.tuples(st.just("session_delete"), index),
+    # Projects to hold sessions, and their deletion (which takes the sessions with it).
+    st.tuples(st.just("projects"), st.lists(project_row, min_size=1, max_size=2)),
+    st.tuples(st.just("delete_project"), index),
+)
 
 
 @settings(
@@ -94,6 +128,26 @@ async def test_counters_equal_the_ground_truth(
     world: World, ops: list[tuple[Any, ...]], transactions: int
 ) -> None:
     # The operations run in one to three transactions; the counters are compared after each.
+    size = -(-len(ops) // transactions)
+    for start in range(0, len(ops), size):
+        async with world.engine.begin() as conn:
+            for op in ops[start : start + size]:
+                await apply(conn, world, op)
+        async with world.engine.connect() as conn:
+            assert await counters(conn) == await ground_truth(conn)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=st.lists(casework, min_size=1, max_size=25), transactions=st.integers(1, 3))
+async def test_casework_and_evaluation_counters_equal_the_ground_truth(
+    world: World, ops: list[tuple[Any, ...]], transactions: int
+) -> None:
+    # Leads, transfers and letters (counted for both sides), sessions (for the home and each
+    # host): created, moved, rescheduled and deleted, in one to three transactions.
     size = -(-len(ops) // transactions)
     for start in range(0, len(ops), size):
         async with world.engine.begin() as conn:
@@ -128,3 +182,66 @@ async def test_a_rolled_back_write_leaves_the_counters(world: World) -> None:
     world.projects = {p: c for p, c in world.projects.items() if p in await project_ids(world)}
     async with world.engine.connect() as conn:
         assert await counters(conn) == before
+
+
+async def _rows_of(world: World, metric: str, dimension: str = "") -> dict[tuple[int, str], int]:
+    async with world.engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT jurisdiction_code, value, sum(n)::int FROM rollup_counter "
+                "WHERE metric = :m AND dimension = :d GROUP BY 1, 2 HAVING sum(n) <> 0"
+            ),
+            {"m": metric, "d": dimension},
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def test_each_side_counts_for_its_own_unit(
+    pg_admin_url: str, seeded_template: Database
+) -> None:
+    async with make_world(pg_admin_url, seeded_template, "s") as w:
+        async with w.engine.begin() as conn:
+            await apply(conn, w, ("transfer", 410522, ELSEWHERE, "crime", 3))
+            await apply(conn, w, ("transfer_move", 0, "returned", 10))
+            await apply(conn, w, ("letter", 410581, 410522, 4))
+            await apply(conn, w, ("letter_move", 0, "answered", 5))
+            await create_projects(
+                conn,
+                w,
+                [
+                    {
+                        "unit": 410721,
+                        "category": "construction",
+                        "method": "open_tender",
+                        "industry": None,
+                        "budget": 1,
+                        "separated": False,
+                        "day": 1,
+                    }
+                ],
+            )
+            await apply(conn, w, ("session", 0, [410522, ELSEWHERE], 20))
+        # The sender counts the transfer and its return; the receiver (another province) the
+        # receipt and its own return.
+        assert await _rows_of(w, "transfers_sent") == {(410522, ""): 1}
+        assert await _rows_of(w, "transfers_sent", "cross_province") == {(410522, "yes"): 1}
+        assert await _rows_of(w, "transfers_sent_returned") == {(410522, ""): 1}
+        assert await _rows_of(w, "transfers_received") == {(ELSEWHERE, ""): 1}
+        assert await _rows_of(w, "transfers_received_returned") == {(ELSEWHERE, ""): 1}
+        assert await _rows_of(w, "transfers_received_completed") == {}
+        assert await _rows_of(w, "letters_sent", "status") == {(410581, "answered"): 1}
+        assert await _rows_of(w, "letters_answered") == {(410522, ""): 1}
+        assert await _rows_of(w, "letters_returned") == {}
+        # One session: once for its home, once for each host.
+        assert await _rows_of(w, "evaluations_home") == {(410721, ""): 1}
+        assert await _rows_of(w, "evaluations_hosted") == {(410522, ""): 1, (ELSEWHERE, ""): 1}
+        async with w.engine.begin() as conn:
+            await apply(conn, w, ("site_handover", 0, 25))
+            await apply(conn, w, ("transfer_delete", 0))
+        assert await _rows_of(w, "evaluations_hosted", "handed_over") == {
+            (410522, "yes"): 1,
+            (ELSEWHERE, "yes"): 1,
+        }
+        assert await _rows_of(w, "transfers_received") == {}
+        async with w.engine.connect() as conn:
+            assert await counters(conn) == await ground_truth(conn)
