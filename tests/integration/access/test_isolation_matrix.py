@@ -253,6 +253,13 @@ OPERATIONS = [
     "open_investigation",
     "receive_letter",
     "transfer_lead",
+    # --- Periodic reports, the remaining steps (issue 12, rollbreadth) ------------------------
+    # Submitting a report of the target's unit; accepting and reopening one (each case on its
+    # own report, the units below it accepted, so only access can refuse).
+    "submit_report",
+    "accept_report",
+    "reopen_report",
+    # --- end of the periodic reports' steps ----------------------------------------------------
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -279,6 +286,13 @@ CASEWORK_OPERATIONS = {
 SENDER = 530102  # 五华区's housing bureau sends every incoming transfer and letter
 ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
 REPORT_OPERATIONS = {"read_report", "report_completeness", "draft_report", "return_report"}
+REPORT_STEPS = {
+    "submit_report": "draft",
+    "accept_report": "submitted",
+    "reopen_report": "accepted",
+}
+"""The steps of the rollbreadth block, each with the status its case's report starts in."""
+REPORT_OPERATIONS |= set(REPORT_STEPS)
 REPORT_READERS = {"office", "discipline", "audit", "leader"}  # report:read over the subtree
 REPORT_WRITERS = {"office", "industry", "finance"}  # report:create in their own unit
 EVALUATION_OPERATIONS = {
@@ -401,6 +415,12 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role in {"office", "industry", "finance"} and own  # the home supervises conduct
     if operation == "transfer_lead":
         return role == "office" and own  # the office of the lead's unit (lead:transfer)
+    # --- Periodic reports, the remaining steps (rollbreadth block) ---
+    if operation == "submit_report":
+        return role in REPORT_WRITERS and own  # a unit submits its own report only
+    if operation in {"accept_report", "reopen_report"}:
+        # only the office of the level directly above accepts, or reopens what it accepted
+        return role == "office" and relation == "child"
     raise AssertionError(operation)
 
 
@@ -844,7 +864,61 @@ async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[s
             first = (2001 + month // 12) * 100 + month % 12 + 1
             reviewable[case.tag] = await one(case.target, "separated_monthly", first, first)
             month += 1
+    reviewable.update(await _report_steps(conn, parents))
     return plain, reviewable
+
+
+async def _report_steps(conn: Any, parents: dict[int, int | None]) -> dict[str, str]:
+    """Rollbreadth block: for every case of REPORT_STEPS, a report of the target in the state the
+    step starts from, for a month of its own (2101 on; the other report cases use earlier
+    ones); for accepting, every unit directly below the target has its report accepted, so a
+    refusal can only be access."""
+    found: dict[str, str] = {}
+    month = 0
+    for case in CASES:
+        status = REPORT_STEPS.get(case.operation)
+        if status is None:
+            continue
+        first = (2101 + month // 12) * 100 + month % 12 + 1
+        month += 1
+        ident = uuid.uuid4()
+        submitted = "'2026-07-01'" if status != "draft" else "NULL"
+        await conn.execute(
+            text(
+                "INSERT INTO periodic_report (id, template, jurisdiction_code, province_code, "
+                "parent_code, first_month, last_month, status, figures, narrative, version, "
+                "submitted_on, first_submitted_on, created_by) VALUES (:id, 'separated_monthly', "
+                ":c, :pc, :p, :f, :f, :s, CAST(:fig AS jsonb), '{}', 1, "
+                f"{submitted}, {submitted}, 'matrix')"
+            ),
+            {
+                "id": ident,
+                "c": case.target,
+                "pc": codes.province_of(case.target),
+                "p": parents.get(case.target),
+                "f": first,
+                "s": status,
+                "fig": '{"separated": {"value": 0}, "separated_budget": {"value": 0}}',
+            },
+        )
+        if case.operation == "accept_report":
+            await conn.execute(
+                text(
+                    "INSERT INTO periodic_report (id, template, jurisdiction_code, province_code, "
+                    "parent_code, first_month, last_month, status, figures, narrative, version, "
+                    "submitted_on, first_submitted_on, created_by) SELECT gen_random_uuid(), "
+                    "'separated_monthly', j.code, j.code - j.code % 10000, j.parent_code, :f, :f, "
+                    "'accepted', CAST(:fig AS jsonb), '{}', 1, '2026-07-01', '2026-07-01', "
+                    "'matrix' FROM jurisdiction j WHERE j.parent_code = :c AND j.retired_on IS NULL"
+                ),
+                {
+                    "c": case.target,
+                    "f": first,
+                    "fig": '{"separated": {"value": 0}, "separated_budget": {"value": 0}}',
+                },
+            )
+        found[case.tag] = _gid("PeriodicReport", ident)
+    return found
 
 
 @dataclass(frozen=True)
@@ -1386,7 +1460,36 @@ async def _run_reports(
                 text("SELECT status FROM periodic_report WHERE id = :i"), {"i": report_id}
             )
         return Outcome(status == "returned", set())
+    if case.operation in REPORT_STEPS:
+        return await _run_report_steps(world, case, gql, caller)
     raise AssertionError(case.operation)
+
+
+async def _run_report_steps(world: World, case: Case, gql: Any, caller: dict[str, Any]) -> Outcome:
+    """Rollbreadth block: submit, accept or reopen the case's own report; the outcome is what
+    the report's row says afterwards (as the owner), whatever the answer claimed."""
+    from xietong.api.ids import from_global_id
+
+    ident = world.reviewable[case.tag]
+    mutation, input_type, reached = {
+        "submit_report": ("reportSubmit", "ReportRefInput", "submitted"),
+        "accept_report": ("reportAccept", "ReportRefInput", "accepted"),
+        "reopen_report": ("reportReopen", "ReportReasonInput", "returned"),
+    }[case.operation]
+    given: dict[str, Any] = {"id": ident}
+    if input_type == "ReportReasonInput":
+        given["reason"] = "matrix"
+    await gql(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": given},
+        **caller,
+    )
+    _, report_id = from_global_id(ident)
+    async with world.owner.connect() as conn:
+        status = await conn.scalar(
+            text("SELECT status FROM periodic_report WHERE id = :i"), {"i": report_id}
+        )
+    return Outcome(status == reached, set())
 
 
 async def _run_rollups(
@@ -1830,11 +1933,15 @@ async def test_isolation(world: World, case: Case) -> None:
         "open_investigation",
         "receive_letter",
         "transfer_lead",
+        "submit_report",  # rollbreadth block
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
     if case.operation == "create_api_key" and case.target not in subtree:
         assert not outcome.allowed, f"{case.tag}: the database accepted a key outside the subtree"
+    # Rollbreadth block: the level above writes its child's report; never one outside its subtree.
+    if case.operation in {"accept_report", "reopen_report"} and case.target not in subtree:
+        assert not outcome.allowed, f"{case.tag}: the database reviewed a report elsewhere"
 
 
 def test_the_matrix_covers_every_role_level_relation_and_operation() -> None:
