@@ -259,7 +259,10 @@ OPERATIONS = [
     "submit_report",
     "accept_report",
     "reopen_report",
-    # --- end of the periodic reports' steps ----------------------------------------------------
+    # Rollups of metrics counted for the other side's unit: transfers signed for by the target
+    # (rows of 五华区's) and sessions the target hosts for 昆明市.
+    "rollup_casework",
+    # --- end of the rollbreadth block ----------------------------------------------------------
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -293,6 +296,7 @@ REPORT_STEPS = {
 }
 """The steps of the rollbreadth block, each with the status its case's report starts in."""
 REPORT_OPERATIONS |= set(REPORT_STEPS)
+ROLLUP_OTHER_SIDE = ("TRANSFERS_RECEIVED", "EVALUATIONS_HOSTED")  # the rollup_casework metrics
 REPORT_READERS = {"office", "discipline", "audit", "leader"}  # report:read over the subtree
 REPORT_WRITERS = {"office", "industry", "finance"}  # report:create in their own unit
 EVALUATION_OPERATIONS = {
@@ -421,6 +425,9 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation in {"accept_report", "reopen_report"}:
         # only the office of the level directly above accepts, or reopens what it accepted
         return role == "office" and relation == "child"
+    if operation == "rollup_casework":
+        # counted in the receiver's or host's unit, summed like any rollup: the subtree only
+        return role in READERS | {"leader", "integrator"} and in_subtree
     raise AssertionError(operation)
 
 
@@ -545,6 +552,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
     complaints, prepared = await _complaints(db, targets)
     casework = await _casework(db, targets)
+    await _received_transfers(owner)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -866,6 +874,20 @@ async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[s
             month += 1
     reviewable.update(await _report_steps(conn, parents))
     return plain, reviewable
+
+
+async def _received_transfers(owner: AsyncEngine) -> None:
+    """Rollbreadth block: the closed transfers to every target were signed for before they
+    closed, so each target has a transfer counted in ``transfers_received`` for its own unit
+    (the row is 五华区's)."""
+    async with owner.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE case_transfer SET received_on = sent_on, received_by = 'matrix' "
+                "WHERE status = 'closed' AND jurisdiction_code = :s"
+            ),
+            {"s": SENDER},
+        )
 
 
 async def _report_steps(conn: Any, parents: dict[int, int | None]) -> dict[str, str]:
@@ -1311,6 +1333,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_complaints(world, case, gql, caller, target)
     if case.operation in CASEWORK_OPERATIONS:
         return await _run_casework(world, case, gql, caller, target)
+    if case.operation == "rollup_casework":
+        return await _run_rollup_casework(case, gql, caller, target)
     if case.operation in ROLLUP_OPERATIONS:
         return await _run_rollups(world, case, gql, caller, target)
     if case.operation in REPORT_OPERATIONS:
@@ -1463,6 +1487,40 @@ async def _run_reports(
     if case.operation in REPORT_STEPS:
         return await _run_report_steps(world, case, gql, caller)
     raise AssertionError(case.operation)
+
+
+ROLLUP_OF = (
+    "query($m: RollupMetric!, $c: JurisdictionCode!) { rollup(metric: $m, jurisdiction: $c, "
+    "groupBy: JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, "
+    "lastMonth: 12}) { total { count } lines { key count } } }"
+)
+
+
+async def _run_rollup_casework(
+    case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    """Rollbreadth block: both metrics of ROLLUP_OTHER_SIDE over the target, as `_run_rollups`
+    reads its lines (a line above the caller must hold exactly the caller's own total)."""
+    seen: set[int] = set()
+    answered = True
+    own = case.subject_code
+    for metric in ROLLUP_OTHER_SIDE:
+        body = await gql(ROLLUP_OF, {"m": metric, "c": target}, **caller)
+        found = (body.get("data") or {}).get("rollup")
+        if found is None:
+            answered = False
+            continue
+        for line in found["lines"]:
+            key = int(line["key"])
+            if not line["count"]:
+                continue
+            if key != own and own in codes.subtree(key):
+                mine = await gql(ROLLUP_OF, {"m": metric, "c": codes.format_code(own)}, **caller)
+                if line["count"] != mine["data"]["rollup"]["total"]["count"]:
+                    seen.add(key)
+                continue
+            seen.add(key)
+    return Outcome(answered, seen)
 
 
 async def _run_report_steps(world: World, case: Case, gql: Any, caller: dict[str, Any]) -> Outcome:
@@ -1960,3 +2018,20 @@ async def test_the_hook_really_switches_the_application_wall_off(world: World) -
     assert both["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the application refused
     assert "errors" not in alone  # the application let it through…
     assert alone["data"]["people"]["totalCount"] == 0  # …and PostgreSQL returned nothing
+
+
+async def test_the_other_side_metrics_count_something_in_every_target(world: World) -> None:
+    """Rollbreadth block: without counters in every target, rollup_casework could pass on empty
+    sums."""
+    targets = {t for rel in RELATIONS.values() for t in rel.values()}
+    async with world.owner.connect() as conn:
+        for metric in ROLLUP_OTHER_SIDE:
+            rows = await conn.execute(
+                text(
+                    "SELECT jurisdiction_code FROM rollup_counter WHERE metric = :m "
+                    "AND dimension = '' AND month BETWEEN 202001 AND 202912 "
+                    "GROUP BY jurisdiction_code HAVING sum(n) > 0"
+                ),
+                {"m": metric.lower()},
+            )
+            assert targets <= {r[0] for r in rows}, metric
