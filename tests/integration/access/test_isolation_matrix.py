@@ -402,6 +402,16 @@ OPERATIONS = [
     "transfer_lead",
     *CASEWORK_MOVES,
     *CASEWORK_STARTS,
+    # --- Periodic reports, the remaining steps (issue 12, rollbreadth) ------------------------
+    # Submitting a report of the target's unit; accepting and reopening one (each case on its
+    # own report, the units below it accepted, so only access can refuse).
+    "submit_report",
+    "accept_report",
+    "reopen_report",
+    # Rollups of metrics counted for the other side's unit: transfers signed for by the target
+    # (rows of 五华区's) and sessions the target hosts for 昆明市.
+    "rollup_casework",
+    # --- end of the rollbreadth block ----------------------------------------------------------
 ]
 # Rating (complaintRate) is not here: it is the filer's, authorised by the tracking code and
 # secret alone whoever sends them, and tests/integration/complaints covers it.
@@ -430,6 +440,14 @@ CASEWORK_OPERATIONS = {
 SENDER = 530102  # 五华区's housing bureau sends every incoming transfer and letter
 ROLLUP_OPERATIONS = {"rollup", "rollup_export"}
 REPORT_OPERATIONS = {"read_report", "report_completeness", "draft_report", "return_report"}
+REPORT_STEPS = {
+    "submit_report": "draft",
+    "accept_report": "submitted",
+    "reopen_report": "accepted",
+}
+"""The steps of the rollbreadth block, each with the status its case's report starts in."""
+REPORT_OPERATIONS |= set(REPORT_STEPS)
+ROLLUP_OTHER_SIDE = ("TRANSFERS_RECEIVED", "EVALUATIONS_HOSTED")  # the rollup_casework metrics
 REPORT_READERS = {"office", "discipline", "audit", "leader"}  # report:read over the subtree
 REPORT_WRITERS = {"office", "industry", "finance"}  # report:create in their own unit
 EVALUATION_OPERATIONS = {
@@ -559,6 +577,15 @@ def expected(role: str, relation: str, operation: str) -> bool:
         return role in SENDERS and not own  # to another unit, any province
     if operation == "register_lead":
         return role in LEAD_REGISTRARS and own  # from a complaint of its own unit
+    # --- Periodic reports, the remaining steps (rollbreadth block) ---
+    if operation == "submit_report":
+        return role in REPORT_WRITERS and own  # a unit submits its own report only
+    if operation in {"accept_report", "reopen_report"}:
+        # only the office of the level directly above accepts, or reopens what it accepted
+        return role == "office" and relation == "child"
+    if operation == "rollup_casework":
+        # counted in the receiver's or host's unit, summed like any rollup: the subtree only
+        return role in READERS | {"leader", "integrator"} and in_subtree
     raise AssertionError(operation)
 
 
@@ -683,6 +710,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
     complaints, prepared = await _complaints(db, targets)
     casework = await _casework(db, targets)
+    await _received_transfers(owner)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -1002,7 +1030,75 @@ async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[s
             first = (2001 + month // 12) * 100 + month % 12 + 1
             reviewable[case.tag] = await one(case.target, "separated_monthly", first, first)
             month += 1
+    reviewable.update(await _report_steps(conn, parents))
     return plain, reviewable
+
+
+async def _received_transfers(owner: AsyncEngine) -> None:
+    """Rollbreadth block: the closed transfers to every target were signed for before they
+    closed, so each target has a transfer counted in ``transfers_received`` for its own unit
+    (the row is 五华区's)."""
+    async with owner.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE case_transfer SET received_on = sent_on, received_by = 'matrix' "
+                "WHERE status = 'closed' AND jurisdiction_code = :s"
+            ),
+            {"s": SENDER},
+        )
+
+
+async def _report_steps(conn: Any, parents: dict[int, int | None]) -> dict[str, str]:
+    """Rollbreadth block: for every case of REPORT_STEPS, a report of the target in the state the
+    step starts from, for a month of its own (2101 on; the other report cases use earlier
+    ones); for accepting, every unit directly below the target has its report accepted, so a
+    refusal can only be access."""
+    found: dict[str, str] = {}
+    month = 0
+    for case in CASES:
+        status = REPORT_STEPS.get(case.operation)
+        if status is None:
+            continue
+        first = (2101 + month // 12) * 100 + month % 12 + 1
+        month += 1
+        ident = uuid.uuid4()
+        submitted = "'2026-07-01'" if status != "draft" else "NULL"
+        await conn.execute(
+            text(
+                "INSERT INTO periodic_report (id, template, jurisdiction_code, province_code, "
+                "parent_code, first_month, last_month, status, figures, narrative, version, "
+                "submitted_on, first_submitted_on, created_by) VALUES (:id, 'separated_monthly', "
+                ":c, :pc, :p, :f, :f, :s, CAST(:fig AS jsonb), '{}', 1, "
+                f"{submitted}, {submitted}, 'matrix')"
+            ),
+            {
+                "id": ident,
+                "c": case.target,
+                "pc": codes.province_of(case.target),
+                "p": parents.get(case.target),
+                "f": first,
+                "s": status,
+                "fig": '{"separated": {"value": 0}, "separated_budget": {"value": 0}}',
+            },
+        )
+        if case.operation == "accept_report":
+            await conn.execute(
+                text(
+                    "INSERT INTO periodic_report (id, template, jurisdiction_code, province_code, "
+                    "parent_code, first_month, last_month, status, figures, narrative, version, "
+                    "submitted_on, first_submitted_on, created_by) SELECT gen_random_uuid(), "
+                    "'separated_monthly', j.code, j.code - j.code % 10000, j.parent_code, :f, :f, "
+                    "'accepted', CAST(:fig AS jsonb), '{}', 1, '2026-07-01', '2026-07-01', "
+                    "'matrix' FROM jurisdiction j WHERE j.parent_code = :c AND j.retired_on IS NULL"
+                ),
+                {
+                    "c": case.target,
+                    "f": first,
+                    "fig": '{"separated": {"value": 0}, "separated_budget": {"value": 0}}',
+                },
+            )
+        found[case.tag] = _gid("PeriodicReport", ident)
+    return found
 
 
 @dataclass(frozen=True)
@@ -1584,6 +1680,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_complaints(world, case, gql, caller, target)
     if case.operation in CASEWORK_OPERATIONS:
         return await _run_casework(world, case, gql, caller, target)
+    if case.operation == "rollup_casework":
+        return await _run_rollup_casework(case, gql, caller, target)
     if case.operation in ROLLUP_OPERATIONS:
         return await _run_rollups(world, case, gql, caller, target)
     if case.operation in REPORT_OPERATIONS:
@@ -1733,7 +1831,70 @@ async def _run_reports(
                 text("SELECT status FROM periodic_report WHERE id = :i"), {"i": report_id}
             )
         return Outcome(status == "returned", set())
+    if case.operation in REPORT_STEPS:
+        return await _run_report_steps(world, case, gql, caller)
     raise AssertionError(case.operation)
+
+
+ROLLUP_OF = (
+    "query($m: RollupMetric!, $c: JurisdictionCode!) { rollup(metric: $m, jurisdiction: $c, "
+    "groupBy: JURISDICTION, period: {kind: MONTHS, year: 2020, number: 1, lastYear: 2029, "
+    "lastMonth: 12}) { total { count } lines { key count } } }"
+)
+
+
+async def _run_rollup_casework(
+    case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    """Rollbreadth block: both metrics of ROLLUP_OTHER_SIDE over the target, as `_run_rollups`
+    reads its lines (a line above the caller must hold exactly the caller's own total)."""
+    seen: set[int] = set()
+    answered = True
+    own = case.subject_code
+    for metric in ROLLUP_OTHER_SIDE:
+        body = await gql(ROLLUP_OF, {"m": metric, "c": target}, **caller)
+        found = (body.get("data") or {}).get("rollup")
+        if found is None:
+            answered = False
+            continue
+        for line in found["lines"]:
+            key = int(line["key"])
+            if not line["count"]:
+                continue
+            if key != own and own in codes.subtree(key):
+                mine = await gql(ROLLUP_OF, {"m": metric, "c": codes.format_code(own)}, **caller)
+                if line["count"] != mine["data"]["rollup"]["total"]["count"]:
+                    seen.add(key)
+                continue
+            seen.add(key)
+    return Outcome(answered, seen)
+
+
+async def _run_report_steps(world: World, case: Case, gql: Any, caller: dict[str, Any]) -> Outcome:
+    """Rollbreadth block: submit, accept or reopen the case's own report; the outcome is what
+    the report's row says afterwards (as the owner), whatever the answer claimed."""
+    from xietong.api.ids import from_global_id
+
+    ident = world.reviewable[case.tag]
+    mutation, input_type, reached = {
+        "submit_report": ("reportSubmit", "ReportRefInput", "submitted"),
+        "accept_report": ("reportAccept", "ReportRefInput", "accepted"),
+        "reopen_report": ("reportReopen", "ReportReasonInput", "returned"),
+    }[case.operation]
+    given: dict[str, Any] = {"id": ident}
+    if input_type == "ReportReasonInput":
+        given["reason"] = "matrix"
+    await gql(
+        f"mutation($i: {input_type}!) {{ {mutation}(input: $i) {{ errors {{ code }} }} }}",
+        {"i": given},
+        **caller,
+    )
+    _, report_id = from_global_id(ident)
+    async with world.owner.connect() as conn:
+        status = await conn.scalar(
+            text("SELECT status FROM periodic_report WHERE id = :i"), {"i": report_id}
+        )
+    return Outcome(status == reached, set())
 
 
 async def _run_rollups(
@@ -2316,11 +2477,15 @@ async def test_isolation(world: World, case: Case) -> None:
         "transfer_lead",
         *CASEWORK_MOVES,
         "register_lead",
+        "submit_report",  # rollbreadth block
     }
     if case.operation in writes and case.relation != "own":
         assert not outcome.allowed, f"{case.tag}: the database accepted a write outside own unit"
     if case.operation == "create_api_key" and case.target not in subtree:
         assert not outcome.allowed, f"{case.tag}: the database accepted a key outside the subtree"
+    # Rollbreadth block: the level above writes its child's report; never one outside its subtree.
+    if case.operation in {"accept_report", "reopen_report"} and case.target not in subtree:
+        assert not outcome.allowed, f"{case.tag}: the database reviewed a report elsewhere"
 
 
 def test_the_matrix_covers_every_role_level_relation_and_operation() -> None:
@@ -2339,3 +2504,20 @@ async def test_the_hook_really_switches_the_application_wall_off(world: World) -
     assert both["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the application refused
     assert "errors" not in alone  # the application let it through…
     assert alone["data"]["people"]["totalCount"] == 0  # …and PostgreSQL returned nothing
+
+
+async def test_the_other_side_metrics_count_something_in_every_target(world: World) -> None:
+    """Rollbreadth block: without counters in every target, rollup_casework could pass on empty
+    sums."""
+    targets = {t for rel in RELATIONS.values() for t in rel.values()}
+    async with world.owner.connect() as conn:
+        for metric in ROLLUP_OTHER_SIDE:
+            rows = await conn.execute(
+                text(
+                    "SELECT jurisdiction_code FROM rollup_counter WHERE metric = :m "
+                    "AND dimension = '' AND month BETWEEN 202001 AND 202912 "
+                    "GROUP BY jurisdiction_code HAVING sum(n) > 0"
+                ),
+                {"m": metric.lower()},
+            )
+            assert targets <= {r[0] for r in rows}, metric
