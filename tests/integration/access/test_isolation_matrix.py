@@ -337,6 +337,17 @@ CASEWORK_MOVES: dict[str, CaseworkMove] = {
 # (a transfer or letter goes to any other unit, never to one's own) or the complaint a lead comes
 # from (one of the caller's own unit only).
 CASEWORK_STARTS = {"send_transfer", "send_letter", "register_lead"}
+CASEWORK_MUTATIONS = {
+    *(m.mutation for m in CASEWORK_MOVES.values()),
+    "caseTransferSend",  # send_transfer
+    "assistanceLetterSend",  # send_letter
+    "leadRegister",  # register_lead
+    "caseTransferReceive",  # receive_transfer
+    "assistanceLetterReceive",  # receive_letter
+    "leadTransfer",  # transfer_lead
+}
+"""Every casework mutation the matrix runs: test_the_matrix_runs_every_casework_mutation holds
+it to the schema, so a new move cannot land without its matrix operation."""
 SENDERS = {"office", "industry", "finance"}  # case:transfer in their own unit
 LEAD_REGISTRARS = {"office", "industry", "finance", "centre", "integrator"}
 
@@ -2374,6 +2385,21 @@ def test_the_matrix_covers_every_role_level_relation_and_operation() -> None:
     assert {c.relation for c in CASES} >= {"own", "child", "sibling", "parent", "other-province"}
     assert {c.operation for c in CASES} == set(OPERATIONS)
     assert len(CASES) == 2 * len(ROLES) * len(OPERATIONS) * sum(len(r) for r in RELATIONS.values())
+
+
+def test_the_matrix_runs_every_casework_mutation() -> None:
+    from graphql import GraphQLObjectType, build_schema
+
+    from xietong.schema import schema_sdl
+
+    mutation = build_schema(schema_sdl()).mutation_type
+    assert isinstance(mutation, GraphQLObjectType)
+    casework = {
+        name
+        for name in mutation.fields
+        if name.startswith(("lead", "caseTransfer", "assistanceLetter"))
+    }
+    assert casework == CASEWORK_MUTATIONS
 
 
 async def test_the_hook_really_switches_the_application_wall_off(world: World) -> None:
