@@ -1,7 +1,9 @@
 """Demo casework: transfers between 曾都区 (湖北) and 五华区 (云南), assistance letters and leads,
-in every state, some overdue, so ``myWork``, ``escalations`` and the incoming lists have
-something to show on a fresh ``xietong demo``. Made through the services (audit events, clocks,
-grants and documents included) on clocks set weeks back; only when 曾都区 has no transfer yet."""
+in every state, some overdue on each side (an unsigned transfer: 曾都区 owes the receipt; a
+transfer and a letter signed weeks ago, neither returned nor handled: 五华区 owes them), so
+``myWork``, ``escalations`` and the incoming lists have something to show on a fresh
+``xietong demo``. Made through the services (audit events, clocks, grants and documents
+included) on clocks set weeks back; only when 曾都区 has no transfer yet."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ TRANSFER_STORIES = (
     ("投标人项目经理社保单位不一致（待签收）", 2, ()),
     ("投标保证金从同一账户转出（逾期未签收）", 20, ()),
     ("招标代理机构违规收费（已签收）", 4, ("receive",)),
+    ("投标人资质证书涉嫌伪造（已签收，逾期未处理）", 20, ("receive",)),
     ("中标人转包工程（已受理）", 12, ("receive", "accept")),
     ("监理单位资质挂靠（已退回）", 10, ("receive", "return")),
     ("省级资质核准事项（已转送）", 9, ("receive", "forward")),
@@ -37,6 +40,7 @@ TRANSFER_STORIES = (
 LETTER_STORIES = (
     ("核实投标人在五华区的业绩（待签收）", 1, ()),
     ("调取竣工验收备案资料（已签收）", 3, ("receive",)),
+    ("核实项目经理社保缴纳（已签收，逾期未复函）", 21, ("receive",)),
     ("核查企业注册地址（已退回）", 8, ("receive", "return")),
     ("询问项目经理在建项目（已复函）", 14, ("receive", "answer")),
     ("调取中标合同（已办结）", 30, ("receive", "answer", "close")),

@@ -10,16 +10,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.access.actions import Action, ObjectType
-from xietong.access.scope import Scope, granted_ids
-from xietong.casework import common, documents
+from xietong.access.actions import ObjectType
+from xietong.access.scope import Scope
+from xietong.casework import common, documents, granted
 from xietong.casework.common import Actor
 from xietong.casework.enums import DocumentKind, LetterMove, LetterStatus
-from xietong.casework.errors import CaseworkError
-from xietong.casework.errors import CaseworkErrorCode as C
 from xietong.casework.models import AssistanceLetter, CaseMaterial
 from xietong.casework.transitions import LETTER_MOVES, Side, check
 from xietong.complaints.attachments import CheckedFile
@@ -89,12 +87,7 @@ async def get(
     db_session: AsyncSession, *, scope: Scope, letter_id: uuid.UUID, lock: bool = False
 ) -> AssistanceLetter | None:
     query = select(AssistanceLetter).where(
-        AssistanceLetter.id == letter_id,
-        scope.visible(
-            AssistanceLetter.jurisdiction_code,
-            object_type=ObjectType.CASE,
-            object_id=AssistanceLetter.id,
-        ),
+        AssistanceLetter.id == letter_id, granted.visible(scope, AssistanceLetter)
     )
     if lock:
         query = query.with_for_update()
@@ -105,54 +98,42 @@ async def get(
 def letters_query(
     *, scope: Scope, span: CodeRange, incoming: bool, status: Sequence[LetterStatus]
 ) -> Select[AssistanceLetter]:
-    where: list[ColumnElement[bool]] = []
-    if incoming:
-        where.append(AssistanceLetter.id == granted_ids(ObjectType.CASE, Action.READ).any_())
-        if scope.jurisdiction_code is not None:
-            where.append(AssistanceLetter.helper_jurisdiction_code == scope.jurisdiction_code)
-    else:
-        where.append(scope.within(AssistanceLetter.jurisdiction_code, span))
-        where.append(scope.visible(AssistanceLetter.jurisdiction_code))
+    where = granted.listed(
+        scope,
+        AssistanceLetter,
+        receiver_unit=AssistanceLetter.helper_jurisdiction_code,
+        span=span,
+        incoming=incoming,
+    )
     if status:
         where.append(AssistanceLetter.status.in_(list(status)))
     return select(AssistanceLetter).where(and_(*where))
 
 
 def side_of(letter: AssistanceLetter, actor: Actor) -> Side | None:
-    if (
-        actor.jurisdiction_code == letter.jurisdiction_code
-        and actor.department_id == letter.requesting_department_id
-    ):
-        return Side.SENDER
-    if (
-        actor.jurisdiction_code == letter.helper_jurisdiction_code
-        and actor.department_id == letter.helper_department_id
-    ):
-        return Side.RECEIVER
-    return None
+    return granted.side(
+        actor,
+        sender=(letter.jurisdiction_code, letter.requesting_department_id),
+        receiver=(letter.helper_jurisdiction_code, letter.helper_department_id),
+    )
 
 
 async def send(
     db_session: AsyncSession, *, request: Request, actor: Actor, clock: Clock
 ) -> AssistanceLetter:
     """Send the letter with its evidence: the helper department alone gets a grant on it."""
-    if actor.department_id is None:
-        raise CaseworkError(C.INVALID, "须以部门身份发函（a department sends a letter）")
-    helper_unit = await common.unit(
-        db_session, request.helper_jurisdiction_code, "helperJurisdiction"
-    )
-    if helper_unit.code == actor.jurisdiction_code:
-        raise CaseworkError(
-            C.SAME_UNIT,
+    parties = await granted.parties(
+        db_session,
+        actor,
+        receiver_unit_code=request.helper_jurisdiction_code,
+        receiver_department_id=request.helper_department_id,
+        fields=("helperJurisdiction", "helperDepartmentId"),
+        messages=(
+            "须以部门身份发函（a department sends a letter）",
             "本辖区内的协助由协同监管办公室协调（within a unit the office coordinates）",
-            field="helperJurisdiction",
-        )
-    helper = await common.department(
-        db_session, request.helper_department_id, helper_unit.code, "helperDepartmentId"
+        ),
     )
-    requester = await common.department(
-        db_session, actor.department_id, actor.jurisdiction_code, "departmentId"
-    )
+    helper_unit, helper, requester = parties.receiver_unit, parties.receiver, parties.sender
     today, now = clock.today(), clock.now()
     letter_id = uuid.uuid4()
     number = common.new_number("XC", actor.jurisdiction_code, today)

@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.access.actions import Action, ObjectType
-from xietong.access.scope import Scope, granted_ids
+from xietong.access.actions import ObjectType
+from xietong.access.scope import Scope
 from xietong.audit.enums import ActorKind
-from xietong.casework import common, documents
+from xietong.casework import common, documents, granted
 from xietong.casework.common import Actor, Switch
 from xietong.casework.enums import DocumentKind, TransferGround, TransferMove, TransferStatus
 from xietong.casework.errors import CaseworkError
@@ -39,7 +39,7 @@ from xietong.deadlines.obligations import MatterRef
 from xietong.deadlines.rules import get_rule
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
-from xietong.jurisdictions.models import Department
+from xietong.jurisdictions.models import Department, Jurisdiction
 
 MATTER = "transfer"
 RECEIPT_ACTOR = "system:casework.receipt"
@@ -109,10 +109,7 @@ async def get(
     db_session: AsyncSession, *, scope: Scope, transfer_id: uuid.UUID, lock: bool = False
 ) -> CaseTransfer | None:
     query = select(CaseTransfer).where(
-        CaseTransfer.id == transfer_id,
-        scope.visible(
-            CaseTransfer.jurisdiction_code, object_type=ObjectType.CASE, object_id=CaseTransfer.id
-        ),
+        CaseTransfer.id == transfer_id, granted.visible(scope, CaseTransfer)
     )
     if lock:
         query = query.with_for_update()
@@ -129,15 +126,13 @@ def transfers_query(
     complaint_id: uuid.UUID | None = None,
 ) -> Select[CaseTransfer]:
     """Outgoing: sent by units of ``span``. Incoming: transfers granted to the caller's unit."""
-    where: list[ColumnElement[bool]] = []
-    if incoming:
-        where.append(CaseTransfer.id == granted_ids(ObjectType.CASE, Action.READ).any_())
-        if scope.jurisdiction_code is not None:
-            where.append(CaseTransfer.receiver_jurisdiction_code == scope.jurisdiction_code)
-    else:
-        assert span is not None
-        where.append(scope.within(CaseTransfer.jurisdiction_code, span))
-        where.append(scope.visible(CaseTransfer.jurisdiction_code))
+    where = granted.listed(
+        scope,
+        CaseTransfer,
+        receiver_unit=CaseTransfer.receiver_jurisdiction_code,
+        span=span,
+        incoming=incoming,
+    )
     if status:
         where.append(CaseTransfer.status.in_(list(status)))
     if complaint_id is not None:
@@ -146,17 +141,29 @@ def transfers_query(
 
 
 def side_of(transfer: CaseTransfer, actor: Actor) -> Side | None:
-    if (
-        actor.jurisdiction_code == transfer.jurisdiction_code
-        and actor.department_id == transfer.sender_department_id
-    ):
-        return Side.SENDER
-    if (
-        actor.jurisdiction_code == transfer.receiver_jurisdiction_code
-        and actor.department_id == transfer.receiver_department_id
-    ):
-        return Side.RECEIVER
-    return None
+    return granted.side(
+        actor,
+        sender=(transfer.jurisdiction_code, transfer.sender_department_id),
+        receiver=(transfer.receiver_jurisdiction_code, transfer.receiver_department_id),
+    )
+
+
+async def _parties(
+    session: AsyncSession, sending: Sending, actor: Actor
+) -> tuple[Jurisdiction, Department, Department]:
+    found = await granted.parties(
+        session,
+        actor,
+        receiver_unit_code=sending.receiver_jurisdiction_code,
+        receiver_department_id=sending.receiver_department_id,
+        fields=("receiverJurisdiction", "receiverDepartmentId"),
+        messages=(
+            "须以部门身份移送（a department sends a case）",
+            "本辖区内的案件由协同监管办公室交办，不作移送（within a unit the office hands "
+            "matters over）",
+        ),
+    )
+    return found.receiver_unit, found.receiver, found.sender
 
 
 async def _visible(
@@ -179,24 +186,7 @@ async def send(
     """Send a case with its materials to another unit's department: the transfer, the grant that
     opens exactly it to that department, and the sender's R9.transfer clock (5 working days from
     receipt or discovery, ZENGDU 13), met when the receiver signs the receipt."""
-    if actor.department_id is None:
-        raise CaseworkError(C.INVALID, "须以部门身份移送（a department sends a case）")
-    receiver_unit = await common.unit(
-        db_session, sending.receiver_jurisdiction_code, "receiverJurisdiction"
-    )
-    if receiver_unit.code == actor.jurisdiction_code:
-        raise CaseworkError(
-            C.SAME_UNIT,
-            "本辖区内的案件由协同监管办公室交办，不作移送（within a unit the office hands "
-            "matters over）",
-            field="receiverJurisdiction",
-        )
-    receiver = await common.department(
-        db_session, sending.receiver_department_id, receiver_unit.code, "receiverDepartmentId"
-    )
-    sender = await common.department(
-        db_session, actor.department_id, actor.jurisdiction_code, "departmentId"
-    )
+    receiver_unit, receiver, sender = await _parties(db_session, sending, actor)
     today, now = clock.today(), clock.now()
     common.not_after_today(sending.discovered_on, today, "discoveredOn")
     if sending.complaint_id is not None:

@@ -337,6 +337,17 @@ CASEWORK_MOVES: dict[str, CaseworkMove] = {
 # (a transfer or letter goes to any other unit, never to one's own) or the complaint a lead comes
 # from (one of the caller's own unit only).
 CASEWORK_STARTS = {"send_transfer", "send_letter", "register_lead"}
+CASEWORK_MUTATIONS = {
+    *(m.mutation for m in CASEWORK_MOVES.values()),
+    "caseTransferSend",  # send_transfer
+    "assistanceLetterSend",  # send_letter
+    "leadRegister",  # register_lead
+    "caseTransferReceive",  # receive_transfer
+    "assistanceLetterReceive",  # receive_letter
+    "leadTransfer",  # transfer_lead
+}
+"""Every casework mutation the matrix runs: test_the_matrix_runs_every_casework_mutation holds
+it to the schema, so a new move cannot land without its matrix operation."""
 SENDERS = {"office", "industry", "finance"}  # case:transfer in their own unit
 LEAD_REGISTRARS = {"office", "industry", "finance", "centre", "integrator"}
 
@@ -709,7 +720,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         reports, reviewable = await _reports(conn, targets)
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
     complaints, prepared = await _complaints(db, targets)
-    casework = await _casework(db, targets)
+    casework = await _casework(db, targets, complaints)
     await _received_transfers(owner)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
@@ -1185,7 +1196,8 @@ async def _complaints(db: Database, targets: set[int]) -> tuple[dict[int, Filed]
 
     try:
         async with transaction(sessions) as session:
-            for code in sorted(targets):
+            # 五华区 too: the complaint its transfers to the targets come from.
+            for code in sorted(targets | {SENDER}):
                 plain[code] = await one(session, code, (), "tendering")
             for case in CASES:
                 move = COMPLAINT_MOVES.get(case.operation)
@@ -1208,7 +1220,9 @@ def _prepared_key(case: Case) -> str:
     return f"{case.mode}/{case.target}/{case.operation}"
 
 
-async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
+async def _casework(
+    db: Database, targets: set[int], complaints: dict[int, Filed]
+) -> dict[str, Any]:
     """In every target unit: a lead; a transfer its housing bureau sent to 五华区's; a transfer
     and a letter 五华区's housing bureau sent to its housing bureau (live grants), and one such
     transfer closed (the grant ended); and, for every case that tries to sign a receipt, its own
@@ -1245,7 +1259,9 @@ async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
     def actor(code: int, department: uuid.UUID) -> common.Actor:
         return common.Actor("matrix", ActorKind.SYSTEM, code, department)
 
-    async def transfer(session: Any, sender: int, receiver: int) -> Any:
+    async def transfer(
+        session: Any, sender: int, receiver: int, complaint: uuid.UUID | None = None
+    ) -> Any:
         return await transfers.send(
             session,
             sending=transfers.Sending(
@@ -1255,6 +1271,7 @@ async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
                 title="matrix",
                 facts="matrix",
                 discovered_on=SYSTEM_CLOCK.today(),
+                complaint_id=complaint,
             ),
             actor=actor(sender, await housing(session, sender)),
             clock=SYSTEM_CLOCK,
@@ -1271,16 +1288,21 @@ async def _casework(db: Database, targets: set[int]) -> dict[str, Any]:
                         facts="matrix",
                         serious=False,
                         found_on=SYSTEM_CLOCK.today(),
+                        complaint_id=_uuid_of(complaints[code].id),
                     ),
                     actor=actor(code, await housing(session, code)),
                     clock=SYSTEM_CLOCK,
                 )
+                # The unit's complaint lists this lead and its outgoing transfer (nested paths);
+                # the incoming one comes from 五华区's complaint, which its receiver never reads.
                 found["leads"][code] = _gid("Lead", lead.id)
                 found["outgoing"][code] = _gid(
-                    "CaseTransfer", (await transfer(session, code, SENDER)).id
+                    "CaseTransfer",
+                    (await transfer(session, code, SENDER, _uuid_of(complaints[code].id))).id,
                 )
                 found["incoming"][code] = _gid(
-                    "CaseTransfer", (await transfer(session, SENDER, code)).id
+                    "CaseTransfer",
+                    (await transfer(session, SENDER, code, _uuid_of(complaints[SENDER].id))).id,
                 )
                 closed = await transfer(session, SENDER, code)
                 await session.execute(
@@ -1365,8 +1387,8 @@ def _casework_key(case: Case) -> str:
 async def _casework_moves(session: Any, targets: set[int], transfer: Any) -> dict[str, Any]:
     """For every case of a move in CASEWORK_MOVES: its matter in the state the move starts
     from (``moves``), the same on the other side of the target (``reverse``, per unit and
-    move) and between 五华区 and 昆明市 (``ungranted``, per mode and move); per unit a closed
-    letter (``closed_letters``); the department ids the moves name (``departments``)."""
+    move) and between 五华区 and 昆明市 (``ungranted``, per move); per unit a closed letter
+    (``closed_letters``); the department ids the moves name (``departments``)."""
     from xietong.access.scope import Scope
     from xietong.access.scope_token import ScopeSigner
     from xietong.audit.enums import ActorKind
@@ -1522,14 +1544,13 @@ async def _casework_moves(session: Any, targets: set[int], transfer: Any) -> dic
             made["moves"][key] = await matter(move, case.target)
         if move.side == "unit":
             continue
-        side = (case.mode, case.target, case.operation)
+        # Never moved by anyone: one per unit and move, and one per move, for both modes.
+        side = (case.target, case.operation)
         if side not in made["reverse"]:
             made["reverse"][side] = await matter(move, case.target, reverse=True)
-        if (case.mode, case.operation) not in made["ungranted"]:
+        if case.operation not in made["ungranted"]:
             make = a_transfer if move.matter == "transfer" else a_letter
-            made["ungranted"][case.mode, case.operation] = await make(
-                SENDER, OTHER_UNIT, move.prepare
-            )
+            made["ungranted"][case.operation] = await make(SENDER, OTHER_UNIT, move.prepare)
     for code in sorted(targets):
         made["closed_letters"][code] = await a_letter(SENDER, code, ("receive", "answer", "close"))
         for industry in ("housing", "transport"):
@@ -1935,13 +1956,29 @@ async def _run_complaints(
     world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
 ) -> Outcome:
     if case.operation == "read_complaint":
+        # With its leads and transfers (nested: authorized as leads(complaintId:) and
+        # caseTransfers(complaintId:); whoever reads a complaint reads both in its subtree).
+        ident = world.complaints[case.target].id
         body = await gql(
-            "query($id: ID!) { complaint(id: $id) { jurisdiction { code } } }",
-            {"id": world.complaints[case.target].id},
+            "query($id: ID!) { complaint(id: $id) { jurisdiction { code } "
+            "leads { jurisdiction { code } complaint { id } } "
+            "caseTransfers { senderJurisdiction { code } complaint { id } } } }",
+            {"id": ident},
             **caller,
         )
         found = (body.get("data") or {}).get("complaint")
-        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+        if found is None:
+            return Outcome(False, set())
+        # (register_lead's allowed cases add leads from the same complaint.)
+        assert found["leads"], case.tag
+        assert len(found["caseTransfers"]) == 1, case.tag
+        assert {x["complaint"]["id"] for x in found["leads"] + found["caseTransfers"]} == {ident}
+        return Outcome(
+            True,
+            {int(found["jurisdiction"]["code"])}
+            | {int(x["jurisdiction"]["code"]) for x in found["leads"]}
+            | {int(x["senderJurisdiction"]["code"]) for x in found["caseTransfers"]},
+        )
     if case.operation == "list_complaints":
         body = await gql(
             "query($c: JurisdictionCode!) { complaints(under: $c, first: 100) { nodes { "
@@ -2024,13 +2061,22 @@ async def _run_casework(
         return list(((body.get("data") or {}).get(name) or {}).get("nodes") or [])
 
     if case.operation == "read_lead":
+        # With its complaint, as complaint(id:) would answer: the police read leads, never
+        # complaints.
         body = await gql(
-            "query($id: ID!) { lead(id: $id) { jurisdiction { code } } }",
+            "query($id: ID!) { lead(id: $id) { jurisdiction { code } "
+            "complaint { jurisdiction { code } } } }",
             {"id": made["leads"][case.target]},
             **caller,
         )
         found = (body.get("data") or {}).get("lead")
-        return Outcome(found is not None, {int(found["jurisdiction"]["code"])} if found else set())
+        if found is None:
+            return Outcome(False, set())
+        assert (found["complaint"] is not None) is (case.role in READERS), case.tag
+        seen = {int(found["jurisdiction"]["code"])}
+        if found["complaint"] is not None:
+            seen.add(int(found["complaint"]["jurisdiction"]["code"]))
+        return Outcome(True, seen)
     if case.operation == "list_leads":
         body = await gql(
             "query($c: JurisdictionCode!) { leads(under: $c, first: 100) { nodes { "
@@ -2042,13 +2088,21 @@ async def _run_casework(
         return Outcome(bool(nodes), {int(n["jurisdiction"]["code"]) for n in nodes})
     if case.operation == "read_transfer":
         body = await gql(
-            "query($id: ID!) { caseTransfer(id: $id) { senderJurisdiction { code } } }",
+            "query($id: ID!) { caseTransfer(id: $id) { senderJurisdiction { code } "
+            "complaint { jurisdiction { code } } } }",
             {"id": made["outgoing"][case.target]},
             **caller,
         )
         found = (body.get("data") or {}).get("caseTransfer")
+        if found is None:
+            return Outcome(False, set())
+        assert found["complaint"] is not None, case.tag  # the sender's readers read both
         return Outcome(
-            found is not None, {int(found["senderJurisdiction"]["code"])} if found else set()
+            True,
+            {
+                int(found["senderJurisdiction"]["code"]),
+                int(found["complaint"]["jurisdiction"]["code"]),
+            },
         )
     if case.operation == "list_transfers":
         body = await gql(
@@ -2075,11 +2129,13 @@ async def _run_casework(
         ident = made["incoming" if case.operation == "read_incoming_transfer" else "closed"]
         body = await gql(
             "query($id: ID!) { caseTransfer(id: $id) { receiverJurisdiction { code } "
-            "materials { sha256 } } }",
+            "materials { sha256 } complaintId complaint { id } } }",
             {"id": ident[case.target]},
             **caller,
         )
         found = (body.get("data") or {}).get("caseTransfer")
+        # The grant opens the transfer, never the sender's complaint it came from.
+        assert found is None or found["complaint"] is None, case.tag
         return Outcome(
             found is not None, {int(found["receiverJurisdiction"]["code"])} if found else set()
         )
@@ -2203,8 +2259,8 @@ async def _run_casework_move(world: World, case: Case, gql: Any, caller: dict[st
         # The other party's side of the same state, and a matter the target has no grant on:
         # never, whoever the caller is.
         for probe in (
-            made["reverse"][case.mode, case.target, case.operation],
-            made["ungranted"][case.mode, case.operation],
+            made["reverse"][case.target, case.operation],
+            made["ungranted"][case.operation],
         ):
             moved, _ = await attempt(probe)
             assert not moved, f"{case.tag}: moved a matter that is not its side's"
@@ -2494,6 +2550,21 @@ def test_the_matrix_covers_every_role_level_relation_and_operation() -> None:
     assert {c.relation for c in CASES} >= {"own", "child", "sibling", "parent", "other-province"}
     assert {c.operation for c in CASES} == set(OPERATIONS)
     assert len(CASES) == 2 * len(ROLES) * len(OPERATIONS) * sum(len(r) for r in RELATIONS.values())
+
+
+def test_the_matrix_runs_every_casework_mutation() -> None:
+    from graphql import GraphQLObjectType, build_schema
+
+    from xietong.schema import schema_sdl
+
+    mutation = build_schema(schema_sdl()).mutation_type
+    assert isinstance(mutation, GraphQLObjectType)
+    casework = {
+        name
+        for name in mutation.fields
+        if name.startswith(("lead", "caseTransfer", "assistanceLetter"))
+    }
+    assert casework == CASEWORK_MUTATIONS
 
 
 async def test_the_hook_really_switches_the_application_wall_off(world: World) -> None:

@@ -60,6 +60,28 @@ async def test_demo_casework_covers_every_state_and_fills_the_queues(fresh_db: D
         assert "CLOSED" not in seen  # closed ones are gone from the receiver
         assert "SENT" in seen
         work = await gql.data(
-            "{ myWork(first: 50) { nodes { matterType } } }", login="wuhua.housing"
+            "{ myWork(first: 50) { nodes { matterType rule { id } overdue } } }",
+            login="wuhua.housing",
         )
         assert {"transfer", "letter"} <= {n["matterType"] for n in work["myWork"]["nodes"]}
+        # Overdue on the receiving side too: the receiver's own clocks, escalated to the
+        # receiver's superior office (五华区 → 昆明市), not to the sender's.
+        late = {(n["matterType"], n["rule"]["id"]) for n in work["myWork"]["nodes"] if n["overdue"]}
+        assert {("transfer", "R9.return_out_of_scope"), ("letter", "R10.return_letter")} <= late
+        receiving = await gql.data(
+            '{ escalations(under: "530100", first: 50) { nodes { matterType rule { id } '
+            "jurisdiction { code } } } }",
+            login="kunming.office",
+        )
+        assert {
+            ("transfer", "R9.return_out_of_scope", "530102"),
+            ("letter", "R10.return_letter", "530102"),
+        } <= {
+            (n["matterType"], n["rule"]["id"], n["jurisdiction"]["code"])
+            for n in receiving["escalations"]["nodes"]
+        }
+        # Leads run no clock (R-8: "at once"); the office lists them in every state.
+        listed = await gql.data(
+            '{ leads(under: "421303", first: 50) { nodes { status } } }', login="zengdu.office"
+        )
+        assert {s.name for s in LeadStatus} == {n["status"] for n in listed["leads"]["nodes"]}

@@ -1,9 +1,9 @@
 """A complaint's leads and case transfers, and a lead's or a transfer's complaint, as nested
 paths. Each is authorized exactly as its top-level query (``leads(complaintId:)``,
 ``caseTransfers(complaintId:)``, ``complaint(id:)``), never wider: the caller's reach for the
-kind read (``Guard.reach``), the same queries, and null where the top-level query would say
-null or refuse. So a transfer's receiver, which reads the transfer through its grant, never
-reads the sender's complaint through it."""
+kind read (``Guard.reach``), the same queries (batched: ``CaseworkLoaders``), and null where
+the top-level query would say null or refuse. So a transfer's receiver, which reads the
+transfer through its grant, never reads the sender's complaint through it."""
 
 from __future__ import annotations
 
@@ -11,32 +11,20 @@ import uuid
 
 from xietong.access.actions import Action, ObjectType
 from xietong.api.context import Info
-from xietong.casework import leads, transfers
+from xietong.casework.graphql.dataloaders import CaseworkLoaders
 from xietong.casework.models import CaseTransfer, Lead
 from xietong.complaints import service as complaints
 from xietong.complaints.models import Complaint
 
 
 async def leads_of_complaint(info: Info, complaint_id: uuid.UUID) -> list[Lead]:
-    ctx = info.context
-    reach = ctx.guard.reach(ObjectType.LEAD, Action.READ)
-    if reach is None:
-        return []
-    query = leads.leads_query(
-        scope=ctx.scope, span=reach, status=(), complaint_id=complaint_id
-    ).order_by(Lead.created_at, Lead.id)
-    return list(await ctx.db.scalars(query))
+    loaders = info.context.loaders.of(CaseworkLoaders)
+    return await loaders.leads_by_complaint_id.load(complaint_id)
 
 
 async def transfers_of_complaint(info: Info, complaint_id: uuid.UUID) -> list[CaseTransfer]:
-    ctx = info.context
-    reach = ctx.guard.reach(ObjectType.CASE, Action.READ)
-    if reach is None:
-        return []
-    query = transfers.transfers_query(
-        scope=ctx.scope, span=reach, incoming=False, status=(), complaint_id=complaint_id
-    ).order_by(CaseTransfer.created_at, CaseTransfer.id)
-    return list(await ctx.db.scalars(query))
+    loaders = info.context.loaders.of(CaseworkLoaders)
+    return await loaders.transfers_by_complaint_id.load(complaint_id)
 
 
 async def complaint_of(info: Info, complaint_id: uuid.UUID | None) -> Complaint | None:
