@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from xietong.access.actions import Action, ObjectType
 from xietong.access.principal import Principal
 from xietong.access.scope_token import SETTING, ScopeClaims, ScopeSigner
+from xietong.db.prelude import PreludeConnection
 from xietong.jurisdictions import codes
 
 
@@ -122,9 +123,31 @@ SET_SCOPE = (
 _APPLY = text(SET_SCOPE)
 
 
+def _inline(token: str) -> str | None:
+    """``SET_SCOPE`` with the token as a literal, for a simple-protocol message; None when the
+    token holds a character that would need escaping (never, for the tokens signed here: digits,
+    hex, ``:`` and a login; but a quote must never reach SQL text)."""
+    if "'" in token or "\\" in token or "\x00" in token:
+        return None
+    return SET_SCOPE.replace(":token", f"'{token}'") + ";"
+
+
 async def apply(session: AsyncSession, scope: Scope, signer: ScopeSigner) -> None:
-    """Sign the scope for this connection and set it for the current transaction only."""
-    token = signer.sign(scope.claims(), pid=await backend_pid(session))
+    """Sign the scope for this connection and set it for the current transaction only.
+
+    Before the transaction's first statement, the setting is sent in the same message as its
+    ``BEGIN`` (``db.prelude``): no round trip of its own, and none at all if the request then
+    reads nothing from the database. Once the transaction has begun, it is a statement."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    token = signer.sign(scope.claims(), pid=driver.get_server_pid())
+    if isinstance(driver, PreludeConnection) and not driver.is_in_transaction():
+        inline = _inline(token)
+        if inline is not None:
+            driver.defer(inline)
+            return
     await session.execute(_APPLY, {"token": token})
 
 
