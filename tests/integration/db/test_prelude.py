@@ -127,3 +127,20 @@ async def test_a_rolled_back_transaction_takes_its_scope_with_it(
         await session.rollback()
         assert await session.scalar(text(READ_SCOPE)) in (None, "")
         await session.rollback()
+
+
+async def test_a_scope_set_before_any_connection_checks_none_out_and_ends_with_its_transaction(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, counter = counted
+    sessions = make_sessionmaker(engine)
+    office = scopes.Scope(actor="xuanen.office", read=scopes.codes.subtree(422825))
+    before = counter.round_trips
+    async with sessions() as session:
+        async with session.begin():
+            await scopes.apply(session, office, TEST_SIGNER)
+            assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert counter.round_trips == before
+        async with session.begin():  # the same session, a new transaction: no scope
+            assert await session.scalar(text(READ_SCOPE)) in (None, "")
+            assert await session.scalar(text(CLAIMS)) is None
