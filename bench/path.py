@@ -52,7 +52,7 @@ import httpx
 from litestar import Litestar
 from sqlalchemy import event
 
-from bench import serve_rps
+from bench import roundtrips, serve_rps
 from xietong.access.principal import ANONYMOUS
 from xietong.access.scope import Scope
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
@@ -70,7 +70,12 @@ PEER_SCRIPT = ROOT / "bench" / "peer" / "postgraphile.js"
 PEER_VERSION = "4.14"
 
 COUNTY = 422825
+PROVINCE = 420000
 OFFICE = "xuanen.office"
+PROVINCE_OFFICE = "hubei.office"
+COMPLAINTS = 300
+"""Complaints received by the county office, one a day from 2026-01-01 (at most 365), for the
+list and the rollup."""
 DATABASE = "xt_bench_path"
 JWT_SECRET = secrets.token_urlsafe(48)
 
@@ -79,6 +84,13 @@ POOL = '{ officerPool(jurisdiction: "422825", first: 20) { nodes { certificate s
 TYPENAME = "{ __typename }"
 PERSON = '{ person(id: "%s") { login name } }'
 API_KEY = "{ projects(first: 10) { nodes { name } } }"
+COMPLAINT_LIST = (
+    '{ complaints(departmentId: "%s", first: 20) { nodes { trackingCode title status regime } } }'
+)
+ROLLUP = (
+    '{ rollup(metric: COMPLAINTS_RECEIVED, jurisdiction: "420000", period: {kind: YEAR,'
+    " year: 2026}, groupBy: JURISDICTION) { total { count } lines { key count } } }"
+)
 
 PEER_LOOKUP = (
     "{ jurisdictionByCode(code: 422825) { code name level"
@@ -90,6 +102,16 @@ PEER_POOL = (
     " orderBy: [JURISDICTION_CODE_ASC, PERSON_ID_ASC]) { nodes { certificate speciality } } }"
 )
 PEER_PERSON = '{ personById(id: "%s") { login name } }'
+PEER_COMPLAINTS = (
+    '{ allComplaints(first: 20, condition: {receivingDepartmentId: "%s"},'
+    " orderBy: [RECEIVED_AT_ASC, ID_ASC]) { nodes { trackingCode title status regime } } }"
+)
+# PostGraphile has no aggregates without a plugin: the nearest is the counter rows themselves
+# (the year's totals of the province's units), summed by the client.
+PEER_ROLLUP = (
+    '{ allRollupCounters(condition: {metric: "complaints_received", provinceCode: 420000,'
+    ' dimension: "", value: ""}) { nodes { jurisdictionCode month n } } }'
+)
 
 
 @dataclass
@@ -111,6 +133,8 @@ class Figures:
     rps: float = 0.0
     cpu_ms: float = 0.0
     errors: int = 0
+    round_trips: float | None = None
+    """Round trips to PostgreSQL per request (``bench.roundtrips``), from the in-process run."""
 
 
 def _post(path: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -205,8 +229,10 @@ async def throughput(
     )
 
 
-async def _data(db: ProvisionedDatabase) -> tuple[str, uuid.UUID]:
-    """An integrator key for the county (as the owner) and the office person's id."""
+async def _data(db: ProvisionedDatabase) -> tuple[str, uuid.UUID, uuid.UUID]:
+    """As the owner: an integrator key for the county, ``COMPLAINTS`` complaints received by the
+    county's office over 2026 (the rollup's counters follow by trigger); the office person's
+    id and its department's."""
     conn = await asyncpg.connect(asyncpg_dsn(db.owner_url))
     try:
         key = new_api_key()
@@ -219,14 +245,35 @@ async def _data(db: ProvisionedDatabase) -> tuple[str, uuid.UUID]:
             key.secret_hash,
             COUNTY,
         )
-        person = await conn.fetchval("SELECT id FROM person WHERE login = $1", OFFICE)
-        return key.secret, person
+        person, department = await conn.fetchrow(
+            "SELECT id, department_id FROM person WHERE login = $1", OFFICE
+        )
+        await conn.execute(
+            "INSERT INTO complaint (id, jurisdiction_code, province_code, tracking_code,"
+            " secret_hash, regime, category, project_code, title, body, anonymous, status,"
+            " receiving_department_id, received_at, received_on, created_by)"
+            " SELECT gen_random_uuid(), $1, $2, t,"
+            " repeat('0', 64),"
+            " (ARRAY['tendering', 'procurement'])[1 + i % 2], 'evaluation', 'P-' || i,"
+            " '投诉 ' || i, 'b', true, 'at_office', $3,"
+            " timestamptz '2026-01-01 09:00+08' + i * interval '1 day',"
+            " date '2026-01-01' + i, 'public:' || t FROM generate_series(0, $4 - 1) AS i,"
+            " LATERAL (SELECT upper(substr(md5(i::text), 1, 16)) AS t) AS c",
+            COUNTY,
+            PROVINCE,
+            department,
+            COMPLAINTS,
+        )
+        return key.secret, person, department
     finally:
         await conn.close()
 
 
-def _operations(token: str, api_key: str, person: uuid.UUID) -> list[Operation]:
-    bearer = {"Authorization": f"Bearer {token}"}
+def _operations(
+    tokens: dict[str, str], api_key: str, person: uuid.UUID, department: uuid.UUID
+) -> list[Operation]:
+    bearer = {"Authorization": f"Bearer {tokens[OFFICE]}"}
+    province = {"Authorization": f"Bearer {tokens[PROVINCE_OFFICE]}"}
     person_id = to_global_id("Person", person)
     return [
         Operation(
@@ -256,6 +303,24 @@ def _operations(token: str, api_key: str, person: uuid.UUID) -> list[Operation]:
             expect=lambda d: d["person"]["login"] == OFFICE,
         ),
         Operation("API key: projects(first: 10)", API_KEY, {"X-Api-Key": api_key}),
+        Operation(
+            "complaint list, 20 (signed in)",
+            COMPLAINT_LIST % to_global_id("Department", department),
+            bearer,
+            peer_query=PEER_COMPLAINTS % department,
+            peer_as="office",
+            floor_as="office",
+            expect=lambda d: len(d["complaints"]["nodes"]) == 20,
+        ),
+        Operation(
+            "province rollup (signed in)",
+            ROLLUP,
+            province,
+            peer_query=PEER_ROLLUP,
+            peer_as="province",
+            floor_as="province",
+            expect=lambda d: d["rollup"]["total"]["count"] == COMPLAINTS,
+        ),
     ]
 
 
@@ -278,33 +343,47 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         yield
 
 
-async def capture(db: ProvisionedDatabase, operations: list[Operation]) -> dict[str, list[Any]]:
-    """The statements each operation sends after the sign-in, from one in-process request."""
-    app = create_app(_settings(db.app_url))
+async def capture(
+    db: ProvisionedDatabase, operations: list[Operation], rounds: int = 20
+) -> tuple[dict[str, list[Any]], dict[str, float]]:
+    """The statements each operation sends after the sign-in, from one in-process request, and
+    its round trips to PostgreSQL per request (the mean of ``rounds``, after warming up),
+    counted by a proxy between the application and the server (``bench.roundtrips``)."""
     found: dict[str, list[Any]] = {}
-    async with _lifespan(app):
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
-        engine = app.state.engine.sync_engine
-        for op in operations:
-            if op.floor_as is None:
-                continue
-            for _ in range(3):  # warm: policy, caches
-                await client.post("/graphql", json={"query": op.query}, headers=op.headers)
-            statements: list[tuple[str, Any]] = []
+    trips: dict[str, float] = {}
+    async with roundtrips.counting(db.app_url) as counter:
+        app = create_app(_settings(counter.url(db.app_url)))
+        async with _lifespan(app):
+            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
+            engine = app.state.engine.sync_engine
+            for op in operations:
+                for _ in range(3):  # warm: policy, caches, prepared statements
+                    await client.post("/graphql", json={"query": op.query}, headers=op.headers)
+                before = counter.round_trips
+                for _ in range(rounds):
+                    await client.post("/graphql", json={"query": op.query}, headers=op.headers)
+                trips[op.name] = (counter.round_trips - before) / rounds
+                if op.floor_as is None:
+                    continue
+                statements: list[tuple[str, Any]] = []
 
-            def before(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-                statements.append((statement, parameters))  # noqa: B023
+                def before_execute(
+                    _c: Any, _cur: Any, statement: str, parameters: Any, *_: Any
+                ) -> None:
+                    statements.append((statement, parameters))  # noqa: B023
 
-            event.listen(engine, "before_cursor_execute", before)
-            try:
-                await client.post("/graphql", json={"query": op.query}, headers=op.headers)
-            finally:
-                event.remove(engine, "before_cursor_execute", before)
-            found[op.name] = [
-                s for s in statements if "xietong_sign_in" not in s[0] and "set_config" not in s[0]
-            ]
-        await client.aclose()
-    return found
+                event.listen(engine, "before_cursor_execute", before_execute)
+                try:
+                    await client.post("/graphql", json={"query": op.query}, headers=op.headers)
+                finally:
+                    event.remove(engine, "before_cursor_execute", before_execute)
+                found[op.name] = [
+                    s
+                    for s in statements
+                    if "xietong_sign_in" not in s[0] and "set_config" not in s[0]
+                ]
+            await client.aclose()
+    return found, trips
 
 
 async def sql_floor(
@@ -334,14 +413,20 @@ async def sql_floor(
 
 
 async def _claims(db: ProvisionedDatabase) -> dict[str, ScopeClaims]:
-    """The scopes the application computes for the anonymous caller and the office."""
+    """The scopes the application computes for the anonymous caller and the offices."""
     app = create_app(_settings(db.app_url))
     from xietong.access.authentication import person_principal
 
     async with _lifespan(app), app.state.sessions() as session, session.begin():
         office = await person_principal(session, OFFICE, app.state.scope_signer)
+        province = await person_principal(session, PROVINCE_OFFICE, app.state.scope_signer)
     assert office is not None
-    return {"anonymous": Scope.of(ANONYMOUS).claims(), "office": Scope.of(office).claims()}
+    assert province is not None
+    return {
+        "anonymous": Scope.of(ANONYMOUS).claims(),
+        "office": Scope.of(office).claims(),
+        "province": Scope.of(province).claims(),
+    }
 
 
 # -- the peer --------------------------------------------------------------------------------
@@ -416,15 +501,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument(
+        "--database", default=DATABASE, help="name of the bench's own database (dropped first)"
+    )
     args = parser.parse_args(argv)
     rows: list[tuple[str, Figures, Figures | None]] = []
     with serve_rps.servers() as (admin_url, redis_url):
-        db = asyncio.run(serve_rps.prepare(admin_url, DATABASE))
-        api_key, person = asyncio.run(_data(db))
-        token = TokenService(AuthSettings(jwt_secret=JWT_SECRET), JWT_SECRET).issue(OFFICE)
-        operations = _operations(token, api_key, person)
+        db = asyncio.run(serve_rps.prepare(admin_url, args.database))
+        api_key, person, department = asyncio.run(_data(db))
+        issuer = TokenService(AuthSettings(jwt_secret=JWT_SECRET), JWT_SECRET)
+        tokens = {login: issuer.issue(login) for login in (OFFICE, PROVINCE_OFFICE)}
+        operations = _operations(tokens, api_key, person, department)
         claims = asyncio.run(_claims(db))
-        captured = asyncio.run(capture(db, operations))
+        captured, trips = asyncio.run(capture(db, operations))
         note = "skipped (--no-peer)" if args.no_peer else peer_missing()
         peer_figures: dict[str, Figures] = {}
         if note is None:
@@ -440,6 +529,7 @@ def main(argv: list[str]) -> int:
                 figures = asyncio.run(
                     measure(port, pid, _graphql(op.query, op.headers), op.expect, args)
                 )
+                figures.round_trips = trips.get(op.name)
                 rows.append((op.name, figures, peer_figures.get(op.name)))
             live = asyncio.run(measure(port, pid, _get("/health/live"), None, args))
         floors = {
@@ -455,10 +545,12 @@ def main(argv: list[str]) -> int:
     )
     print(
         f"{'operation':<34} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'CPU ms/req':>10}"
+        f" {'DB trips':>8}"
         f" {'peer p50':>8} {'peer p95':>8} {'peer req/s':>10} {'p50 ×peer':>9} {'req/s ÷peer':>11}"
     )
     for name, f, p in rows:
         line = f"{name:<34} {f.p50:7.2f} {f.p95:7.2f} {f.rps:7.0f} {f.cpu_ms:10.2f}"
+        line += f" {f.round_trips:8.1f}" if f.round_trips is not None else f" {'':8}"
         if p is not None:
             line += (
                 f" {p.p50:8.2f} {p.p95:8.2f} {p.rps:10.0f} {f.p50 / p.p50:9.1f}"

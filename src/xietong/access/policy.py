@@ -25,6 +25,7 @@ from xietong.access.powers import Catalogue, Power, catalogue
 from xietong.access.principal import Principal, RoleAssignment
 from xietong.access.roles import Role
 from xietong.jurisdictions import codes
+from xietong.jurisdictions.cache import JurisdictionTree
 from xietong.jurisdictions.models import Department, Jurisdiction
 from xietong.paths import policies_dir
 
@@ -120,8 +121,12 @@ class Authorizer:
         power_lists: Mapping[str, Sequence[str]],
         powers: Catalogue,
         version: int | None = None,
+        tree: JurisdictionTree | None = None,
     ) -> None:
         self.version = version
+        self.tree = tree
+        """The jurisdiction tree of the same version (``jurisdictions.cache``); None: not
+        loaded from a database, read it there."""
         """The ``policy_version`` this was built from (None: not from a database)."""
         self.rules = list(rules)
         self.powers = powers
@@ -264,7 +269,7 @@ async def policy_version(session: AsyncSession) -> int | None:
 async def load_authorizer(session: AsyncSession) -> Authorizer:
     """Build the authorizer from the policy files and the public tables."""
     version = await policy_version(session)  # read first: a later change reloads again
-    jurisdictions = (await session.scalars(select(Jurisdiction.code))).all()
+    units = (await session.scalars(select(Jurisdiction))).all()
     rows = await session.execute(
         select(Department.key, DepartmentPower.power_code)
         .join(DepartmentPower, DepartmentPower.department_id == Department.id)
@@ -277,10 +282,11 @@ async def load_authorizer(session: AsyncSession) -> Authorizer:
     return Authorizer(
         model_path=policies_dir() / "model.conf",
         rules=read_role_rules(policies_dir() / "roles.csv"),
-        jurisdictions=jurisdictions,
+        jurisdictions=[unit.code for unit in units],
         power_lists=lists,
         powers=catalogue(),
         version=version,
+        tree=JurisdictionTree.of(units),
     )
 
 

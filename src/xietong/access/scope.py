@@ -14,14 +14,28 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import ARRAY, ColumnElement, any_, cast, false, func, or_, select, text, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    any_,
+    cast,
+    event,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session, SessionTransaction
 
 from xietong.access.actions import Action, ObjectType
 from xietong.access.principal import Principal
 from xietong.access.scope_token import SETTING, ScopeClaims, ScopeSigner
+from xietong.db.prelude import PreludeConnection
 from xietong.jurisdictions import codes
 
 
@@ -122,10 +136,65 @@ SET_SCOPE = (
 _APPLY = text(SET_SCOPE)
 
 
+def _inline(token: str) -> str | None:
+    """``SET_SCOPE`` with the token as a literal, for a simple-protocol message; None when the
+    token holds a character that would need escaping (never, for the tokens signed here: digits,
+    hex, ``:`` and a login; but a quote must never reach SQL text)."""
+    if "'" in token or "\\" in token or "\x00" in token:
+        return None
+    return SET_SCOPE.replace(":token", f"'{token}'") + ";"
+
+
+_PENDING = "xietong.pending_scope"
+"""Where a scope set before the session has a connection waits (``Session.info``)."""
+
+
 async def apply(session: AsyncSession, scope: Scope, signer: ScopeSigner) -> None:
-    """Sign the scope for this connection and set it for the current transaction only."""
-    token = signer.sign(scope.claims(), pid=await backend_pid(session))
-    await session.execute(_APPLY, {"token": token})
+    """Sign the scope for this connection and set it for the current transaction only.
+
+    Nothing is sent at once. Before the session holds a connection, the scope waits on the
+    session and is signed for the connection it then gets (``_on_connection``); before the
+    transaction's first statement, it is sent in the same message as its ``BEGIN``
+    (``db.prelude``). A request that reads nothing from the database therefore checks out no
+    connection and sends nothing. Once the transaction has begun, it is a statement."""
+    if not _connected(session.sync_session):
+        session.info[_PENDING] = (scope.claims(), signer)
+        return
+    connection = await session.connection()
+    await connection.run_sync(_set, scope.claims(), signer)
+
+
+def _connected(session: Session) -> bool:
+    transaction = session.get_transaction()
+    # SessionTransaction keeps the connections it has begun on; none yet: nothing checked out.
+    return transaction is not None and bool(transaction._connections)
+
+
+def _set(connection: Connection, claims: ScopeClaims, signer: ScopeSigner) -> None:
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    token = signer.sign(claims, pid=driver.get_server_pid())
+    if isinstance(driver, PreludeConnection) and not driver.is_in_transaction():
+        inline = _inline(token)
+        if inline is not None:
+            driver.defer(inline)
+            return
+    connection.execute(_APPLY, {"token": token})
+
+
+@event.listens_for(Session, "after_begin")
+def _on_connection(session: Session, _transaction: object, connection: Connection) -> None:
+    """The session got its connection: the waiting scope is signed for it."""
+    pending = session.info.pop(_PENDING, None)
+    if pending is not None:
+        _set(connection, *pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    """A scope set for a transaction that never used a connection ends with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @asynccontextmanager

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from xietong.config import DatabaseSettings
+from xietong.db.prelude import PreludeConnection, forget_on_checkin
 from xietong.keys import Keyring
 
 
@@ -66,7 +67,11 @@ def make_engine(
     (``api.context``), which is the same recovery without the cost on every request.
     """
     server_settings = {"application_name": "xietong"}
-    connect_args: dict[str, object] = {"server_settings": server_settings}
+    # PreludeConnection: a transaction's first setting travels with its BEGIN (db.prelude).
+    connect_args: dict[str, object] = {
+        "server_settings": server_settings,
+        "connection_class": PreludeConnection,
+    }
     options: dict[str, object] = {}
     if settings is not None:
         pool_size, echo = settings.pool_size, settings.echo
@@ -85,6 +90,7 @@ def make_engine(
     )
     event.listen(engine.sync_engine, "handle_error", _discard_on_client_timeout)
     event.listen(engine.sync_engine.pool, "invalidate", _close_at_once)
+    forget_on_checkin(engine.sync_engine.pool)
     return engine
 
 

@@ -178,9 +178,15 @@ async def test_an_anonymous_typename_opens_no_transaction_but_a_signed_in_one_st
             )
             assert_unavailable(signed_in.status_code, signed_in.json())
             data = await client.post(
-                "/graphql", json={"query": '{ __typename jurisdiction(code: "422825") { code } }'}
+                "/graphql",
+                json={"query": '{ jurisdiction(code: "422825") { departments { key } } }'},
             )
             assert_unavailable(data.status_code, data.json())
+            # the tree itself is held in the process (jurisdictions.cache): no database needed
+            cached = await client.post(
+                "/graphql", json={"query": '{ jurisdiction(code: "422825") { code } }'}
+            )
+            assert cached.json() == {"data": {"jurisdiction": {"code": "422825"}}}
         finally:
             await db_proxy.restore()
 

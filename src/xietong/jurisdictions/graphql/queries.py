@@ -11,6 +11,7 @@ from xietong.jurisdictions.enums import JurisdictionLevel
 from xietong.jurisdictions.graphql.types import (
     CodeArgument,
     JurisdictionType,
+    jurisdiction_of,
     known_code,
 )
 
@@ -19,8 +20,7 @@ from xietong.jurisdictions.graphql.types import (
 class JurisdictionQueries:
     @strawberry.field(description="One jurisdiction by its code; null if the code is unknown.")
     async def jurisdiction(self, info: Info, code: CodeArgument) -> JurisdictionType | None:
-        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
-        return None if row is None else JurisdictionType(model=row)
+        return await jurisdiction_of(info, code)
 
     @strawberry.field(
         description="Jurisdictions by code, optionally at one level and/or inside a subtree. "

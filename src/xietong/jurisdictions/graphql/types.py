@@ -171,6 +171,10 @@ class JurisdictionType:
 
     @strawberry.field(description="Every unit above this one, the province first.")
     async def ancestors(self, info: Info) -> list[JurisdictionType]:
+        tree = info.context.guard.authorizer.tree
+        cached = None if tree is None else tree.ancestors(self.model)
+        if cached is not None:  # the process's tree (jurisdictions.cache): no database
+            return [JurisdictionType(model=row) for row in cached]
         chain: list[JurisdictionType] = []
         parent = self.model.parent_code
         loader = info.context.loaders.jurisdictions.jurisdiction_by_code
@@ -218,7 +222,10 @@ async def jurisdiction_of(info: Info, code: int | None) -> JurisdictionType | No
     """The jurisdiction with this code, through the request's DataLoader (batched)."""
     if code is None:
         return None
-    row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
+    tree = info.context.guard.authorizer.tree
+    row = None if tree is None else tree.get(code)
+    if row is None:
+        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
     return None if row is None else JurisdictionType(model=row)
 
 

@@ -1,0 +1,77 @@
+"""A statement that rides along with the transaction's ``BEGIN``: one round trip, not two.
+
+SQLAlchemy's asyncpg adapter opens a transaction lazily, with a ``BEGIN`` sent just before the
+transaction's first statement (a simple-protocol query of its own). A request that must set
+something for its transaction first (the signed scope, ``access.scope.apply``) would otherwise
+pay a round trip for the ``BEGIN`` and another for the ``set_config``. ``PreludeConnection``
+appends a *prelude* to that ``BEGIN`` instead, in the same simple-query message, and a request
+that ends up sending no statement at all (everything it read was cached) sends nothing.
+
+The prelude is consumed by the next ``BEGIN`` on that connection and by nothing else. The pool
+clears it whenever the connection is returned (``forget_on_checkin``), so a prelude one request
+left unsent can never reach another request's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+
+
+class PreludeConnection(asyncpg.Connection):  # type: ignore[misc]
+    """asyncpg's connection, able to send one statement together with the next ``BEGIN``."""
+
+    __slots__ = ("_prelude",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prelude: str | None = None
+
+    def defer(self, statement: str) -> None:
+        """Send ``statement`` (literal SQL, no parameters) right after the next ``BEGIN``, in the
+        same message. A later ``defer`` before that replaces it."""
+        self._prelude = statement
+
+    def forget(self) -> None:
+        self._prelude = None
+
+    @property
+    def pending(self) -> str | None:
+        return self._prelude
+
+    async def execute(
+        self,
+        query: str,
+        *args: Any,
+        timeout: float | None = None,  # noqa: ASYNC109 (asyncpg's own signature)
+    ) -> str:
+        prelude = self._prelude
+        if prelude is None or args or not query.startswith("BEGIN"):
+            return await super().execute(query, *args, timeout=timeout)  # type: ignore[no-any-return]
+        self._prelude = None
+        try:
+            return await super().execute(f"{query} {prelude}", timeout=timeout)  # type: ignore[no-any-return]
+        except BaseException:
+            # The BEGIN may have succeeded and the prelude failed, leaving a transaction the
+            # caller does not know about: this connection is not fit for reuse.
+            self.terminate()
+            raise
+
+
+def pending_prelude(driver_connection: object) -> str | None:
+    """The prelude waiting on this asyncpg connection (tests; None for other connections)."""
+    return driver_connection.pending if isinstance(driver_connection, PreludeConnection) else None
+
+
+def forget_on_checkin(pool: Pool) -> None:
+    """Clear any unsent prelude whenever a connection goes back to ``pool``."""
+    event.listen(pool, "checkin", _forget)
+
+
+def _forget(dbapi_connection: Any, _record: object) -> None:
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if isinstance(driver, PreludeConnection):
+        driver.forget()

@@ -1,0 +1,146 @@
+"""The scope travels with the transaction's BEGIN (``db.prelude``, ``access.scope.apply``): one
+round trip for both, none when nothing is read, and never into another request's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from bench.roundtrips import RoundTripCounter, counting
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import TEST_SIGNER, Database
+from xietong.access import scope as scopes
+from xietong.access.principal import ANONYMOUS
+from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.db.prelude import pending_prelude
+
+ANON = scopes.Scope.of(ANONYMOUS)
+READ_SCOPE = "SELECT current_setting('xietong.scope', true)"
+CLAIMS = "SELECT xietong_read_lo()"
+
+
+@pytest.fixture
+async def counted(seeded_db: Database) -> AsyncIterator[tuple[AsyncEngine, RoundTripCounter]]:
+    async with counting(seeded_db.app_url) as counter:
+        engine = make_engine(counter.url(seeded_db.app_url), pool_size=1, pre_ping=False)
+        try:
+            async with engine.connect() as warm:  # connect and introspect outside the count
+                await warm.execute(text("SELECT 1"))
+            yield engine, counter
+        finally:
+            await engine.dispose()
+
+
+async def test_the_scope_costs_no_round_trip_of_its_own(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, counter = counted
+    sessions = make_sessionmaker(engine)
+    scope = scopes.Scope(actor="x", read=scopes.codes.subtree(422825))
+
+    async def transaction(*, scoped: bool) -> tuple[int, str | None]:
+        before = counter.round_trips
+        async with sessions() as session, session.begin():
+            if scoped:
+                await scopes.apply(session, scope, TEST_SIGNER)
+                assert counter.round_trips == before  # nothing sent yet
+            token = await session.scalar(text(READ_SCOPE))
+            if scoped:  # the database accepts it: the read range is the signed one
+                assert await session.scalar(text(CLAIMS)) == scope.read.lo  # type: ignore[union-attr]
+            else:
+                await session.scalar(text(CLAIMS))
+        return counter.round_trips - before, token
+
+    await transaction(scoped=False)  # prepares both statements on the one connection
+    bare, unset = await transaction(scoped=False)
+    scoped, token = await transaction(scoped=True)
+    assert unset in (None, "")
+    signed = TEST_SIGNER.read(token or "")
+    assert signed is not None
+    assert signed.claims == scope.claims()
+    assert scoped == bare == 4  # BEGIN (with the scope), two statements, COMMIT
+
+
+async def test_a_request_that_reads_nothing_sends_nothing(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, counter = counted
+    sessions = make_sessionmaker(engine)
+    before = counter.round_trips
+    async with sessions() as session, session.begin():
+        await scopes.apply(session, ANON, TEST_SIGNER)
+    assert counter.round_trips == before  # no BEGIN, no set_config, no COMMIT
+
+
+async def test_an_unsent_scope_never_reaches_the_next_transaction(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, _ = counted
+    sessions = make_sessionmaker(engine)
+    office = scopes.Scope(actor="xuanen.office", read=scopes.codes.subtree(422825))
+    async with sessions() as session, session.begin():
+        await scopes.apply(session, office, TEST_SIGNER)
+        raw = await (await session.connection()).get_raw_connection()
+        driver = raw.driver_connection
+        assert pending_prelude(driver) is not None
+    # the pool has one connection: the next transaction runs on the same backend
+    assert pending_prelude(driver) is None
+    async with sessions() as session, session.begin():
+        again = await (await session.connection()).get_raw_connection()
+        assert again.driver_connection is driver
+        assert await session.scalar(text(READ_SCOPE)) in (None, "")
+        assert await session.scalar(text(CLAIMS)) is None
+
+
+async def test_a_scope_applied_mid_transaction_is_a_statement_and_replaces_the_first(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, _ = counted
+    sessions = make_sessionmaker(engine)
+    first = scopes.Scope(actor="a", read=scopes.codes.subtree(422825))
+    second = scopes.Scope(actor="b", read=scopes.codes.subtree(420000))
+    async with sessions() as session, session.begin():
+        await scopes.apply(session, first, TEST_SIGNER)
+        assert await session.scalar(text(CLAIMS)) == first.read.lo  # type: ignore[union-attr]
+        await scopes.apply(session, second, TEST_SIGNER)
+        raw = await (await session.connection()).get_raw_connection()
+        assert pending_prelude(raw.driver_connection) is None
+        token = await session.scalar(text(READ_SCOPE))
+        signed = TEST_SIGNER.read(token)
+        assert signed is not None
+        assert signed.claims == second.claims()
+    async with sessions() as session, session.begin():
+        assert await session.scalar(text(READ_SCOPE)) in (None, "")
+
+
+async def test_a_rolled_back_transaction_takes_its_scope_with_it(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, _ = counted
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        await session.begin()
+        await scopes.apply(session, scopes.Scope(actor="a"), TEST_SIGNER)
+        assert await session.scalar(text(READ_SCOPE))
+        await session.rollback()
+        assert await session.scalar(text(READ_SCOPE)) in (None, "")
+        await session.rollback()
+
+
+async def test_a_scope_set_before_any_connection_checks_none_out_and_ends_with_its_transaction(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, counter = counted
+    sessions = make_sessionmaker(engine)
+    office = scopes.Scope(actor="xuanen.office", read=scopes.codes.subtree(422825))
+    before = counter.round_trips
+    async with sessions() as session:
+        async with session.begin():
+            await scopes.apply(session, office, TEST_SIGNER)
+            assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert counter.round_trips == before
+        async with session.begin():  # the same session, a new transaction: no scope
+            assert await session.scalar(text(READ_SCOPE)) in (None, "")
+            assert await session.scalar(text(CLAIMS)) is None
