@@ -105,8 +105,12 @@ async def provide_context(
     api_key = request.headers.get("x-api-key")
     app_wall = state.get("app_wall", True)
     if not needs_database and not authorization and not api_key:
-        async with state.sessions() as session:
+        session = state.sessions()  # not entered: nothing to close unless something used it
+        try:
             yield _context(request, state, session, ANONYMOUS, scopes.Scope.of(ANONYMOUS))
+        finally:
+            if session.in_transaction():
+                await session.close()
         return
     async with _signed_in(request, state, authorization, api_key, app_wall) as (
         session,

@@ -421,19 +421,20 @@ def make_controller(
                 asyncio.timeout(deadline),
                 _transaction(request, state, needs_database=needs_database) as context,
             ):
-                result = await schema.execute(
-                    params.query,
-                    variable_values=params.variables,
-                    context_value=context,
-                    operation_name=params.operation_name,
+                result = await schema.run(
+                    checked,
+                    params.variables,
+                    context,
+                    metrics=state.metrics,
+                    state=request.scope.setdefault("state", {}),
                 )
-                if any(_code(e) == SERVICE_UNAVAILABLE for e in result.errors or ()):
+                if any(_code(e) == SERVICE_UNAVAILABLE for e in result.errors):
                     # Nothing a request did is kept when the database failed under it.
                     raise ServiceUnavailable()
         except NotAuthorizedException as exc:
             raise unauthenticated(str(exc.detail)) from None
         except ServiceUnavailable:
-            # Not raised as a Refusal: GraphQLMetrics has counted this operation already.
+            # Not raised as a Refusal: Schema.run has counted this operation already.
             return refusal_response(unavailable(), media)
         except HTTPException as exc:
             if exc.status_code == HTTP_503_SERVICE_UNAVAILABLE:  # the policy is not loaded yet
@@ -447,7 +448,7 @@ def make_controller(
             raise Refusal(
                 [internal_error(request_id)], status=HTTP_500_INTERNAL_SERVER_ERROR
             ) from None
-        body = _body(list(result.errors or ()), result.data, executed=True)
+        body = _body(result.errors, result.data, executed=True)
         return graphql_response(body, media=media, status=HTTP_200_OK)
 
     return GraphQLController

@@ -7,6 +7,7 @@ renderer adds. Never the Authorization header, a token or a request body.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -19,6 +20,7 @@ from xietong.observability.graphql import OPERATION_STATE_KEY
 from xietong.observability.metrics import Metrics
 
 log = structlog.get_logger("xietong.http")
+_stdlib_log = logging.getLogger("xietong.http")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -59,18 +61,21 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
                 )
             # Probes and scrapes every few seconds would drown the lines that matter.
             level = "debug" if path.startswith(("/health", "/metrics")) else "info"
-            state = scope.get("state", {})
-            operation = state.get(OPERATION_STATE_KEY)
-            caller = state.get("caller") or {}
-            getattr(log, level)(
-                "request",
-                method=scope.get("method"),
-                path=path,
-                status=status,
-                duration_ms=round(seconds * 1000, 1),
-                **({"operation": operation} if operation else {}),
-                **caller,  # login (never a token) and jurisdiction, set by api.context
-            )
+            # structlog runs its processors before the stdlib level filter: skip them for a
+            # line nobody will see (production logs at WARNING; ~40 µs a request).
+            if _stdlib_log.isEnabledFor(logging.DEBUG if level == "debug" else logging.INFO):
+                state = scope.get("state", {})
+                operation = state.get(OPERATION_STATE_KEY)
+                caller = state.get("caller") or {}
+                getattr(log, level)(
+                    "request",
+                    method=scope.get("method"),
+                    path=path,
+                    status=status,
+                    duration_ms=round(seconds * 1000, 1),
+                    **({"operation": operation} if operation else {}),
+                    **caller,  # login (never a token) and jurisdiction, set by api.context
+                )
             structlog.contextvars.clear_contextvars()
 
     return middleware

@@ -134,6 +134,24 @@ async def test_a_deactivation_takes_effect_on_the_next_request(
     assert "不存在或已停用" in response.json()["errors"][0]["message"]
 
 
+async def test_a_remembered_token_does_not_outlive_a_deactivation(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """The server remembers verified tokens (``TokenService.verify``), not who is active: the
+    very token it has just accepted is refused on the next request after a deactivation."""
+    headers = bearer("xuanen.audit")
+    for _ in range(2):  # the second answer comes from the remembered verification
+        accepted = await fresh_gql.http.post("/graphql", json={"query": ME}, headers=headers)
+        assert accepted.json()["data"]["me"]["login"] == "xuanen.audit"
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE person SET active = false WHERE login = 'xuanen.audit'"))
+    await engine.dispose()
+    refused = await fresh_gql.http.post("/graphql", json={"query": ME}, headers=headers)
+    assert refused.status_code == 401
+    assert error_codes(refused.json()) == ["UNAUTHENTICATED"]
+
+
 CREATE_KEY = """
 mutation($input: ApiKeyCreateInput!) {
   apiKeyCreate(input: $input) {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import jwt
 import pytest
 
 from xietong.access.tokens import (
+    VERIFIED_TTL_S,
     InvalidCredentials,
     TokenService,
     dev_signing_key,
@@ -91,3 +93,43 @@ def test_the_default_maximum_is_twelve_hours() -> None:
     assert SERVICE.verify(SERVICE.issue("a", ttl=timedelta(hours=12))) == "a"
     with pytest.raises(ValueError, match="at most 720 minutes"):
         SERVICE.issue("a", ttl=timedelta(hours=12, minutes=1))
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_verified_token_is_remembered_five_minutes_at_most_and_never_past_its_expiry() -> None:
+    clock = _Clock()
+    service = TokenService(AuthSettings(jwt_secret=SECRET), SECRET, clock=clock)
+    short, long = service.issue("a", ttl=timedelta(minutes=2)), service.issue("b")
+    assert service.verify(short) == "a"
+    assert service.verify(long) == "b"
+    expiry = jwt.decode(short, SECRET, algorithms=["HS256"], audience="xietong")["exp"]
+    remembered = sorted(until for _, until in service._verified.values())
+    assert remembered == [pytest.approx(expiry), pytest.approx(clock.now + VERIFIED_TTL_S)]
+    # Within the window the answer comes from memory: a rotated secret is not consulted yet.
+    service.secret = "another-secret-of-sufficient-length-00000"
+    clock.now += VERIFIED_TTL_S - 1
+    assert service.verify(long) == "b"
+    # Past it, the token is verified again, against the key in force now.
+    clock.now += 2
+    with pytest.raises(InvalidCredentials):
+        service.verify(long)
+    with pytest.raises(InvalidCredentials):
+        service.verify(short)
+
+
+def test_refused_tokens_are_not_remembered() -> None:
+    service = TokenService(AuthSettings(jwt_secret=SECRET), SECRET)
+    expired = service.issue("a", ttl=timedelta(minutes=-5))
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials, match="过期"):
+            service.verify(expired)
+    with pytest.raises(InvalidCredentials):
+        service.verify("not-a-token")
+    assert service._verified == {}
