@@ -7,11 +7,12 @@ Create Date: 2026-11-26 16:10:00
 ``rollup_counter`` is a tenant table (``xietong.db.rls``): read in the caller's read range, written
 by nobody but the trigger functions of ``xietong.rollups.ddl`` (``SECURITY DEFINER``, owned by the
 migration role, fixed ``search_path``), which run in the transaction that changes the counted rows.
-The counters of the records already there are computed once here, from the same declarations.
 
-The trigger functions are generated from the metrics declared in ``xietong.rollups.metrics`` as
-they stand when this revision runs; a later metric comes with its own migration calling
-``ddl.install_statements`` and ``ddl.rebuild_statements`` for it (docs/rollups.md).
+The trigger functions and the counters of the records already there are installed by 0013 (the
+counters' grains), generated from the metrics declared in ``xietong.rollups.metrics`` as they
+stand when it runs: today's functions write a layout this revision does not have yet. A later
+metric comes with its own migration calling ``ddl.install_statements`` and
+``ddl.rebuild_statements`` for it (docs/rollups.md).
 """
 
 from collections.abc import Sequence
@@ -59,10 +60,6 @@ def upgrade() -> None:
         ),
     )
     for statement in POLICY.create():
-        op.execute(statement)
-    for statement in ddl.install_statements():
-        op.execute(statement)
-    for statement in ddl.rebuild_statements():
         op.execute(statement)
 
 

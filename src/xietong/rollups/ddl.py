@@ -2,11 +2,12 @@
 
 Per source table and event (insert, update, delete) one statement-level trigger with a transition
 table calls one function, which folds every metric reading that table into counter deltas and
-applies them with one ``INSERT … ON CONFLICT DO UPDATE``: a batch of a thousand rows costs one
-aggregate upsert, not a thousand. An update subtracts the old rows' contributions and adds the new
-rows', so a state change moves a count from one bucket to another and changes nothing else (deltas
-that net to zero are not written). The deltas are applied in key order, so two concurrent batches
-lock counter rows in the same order and cannot deadlock.
+applies them at every grain (``rollups.grains``: month, quarter, half year, year) with one
+``INSERT … ON CONFLICT DO UPDATE``: a batch of a thousand rows costs one aggregate upsert, not a
+thousand. An update subtracts the old rows' contributions and adds the new rows', so a state
+change moves a count from one bucket to another and changes nothing else (deltas that net to zero
+are not written). The deltas are applied in key order, so two concurrent batches lock counter
+rows in the same order and cannot deadlock.
 
 The functions are ``SECURITY DEFINER`` (owned by the migration role, which has the counter table's
 ``maintenance`` policy), with a fixed ``search_path`` and qualified names: the application role
@@ -18,11 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xietong.rollups import grains
 from xietong.rollups.metrics import METRICS, Metric
 
 EVENTS = ("insert", "update", "delete")
-COUNTER_KEY = "metric, dimension, jurisdiction_code, month, value"
+COUNTER_KEY = "metric, dimension, grain, jurisdiction_code, month, value"
 COLUMNS = "metric, jurisdiction_code, province_code, month, dimension, value, n, sum_a, sum_b"
+"""A month's counter as the folds and the ground truth give it (``grain`` 1)."""
+GRAIN_COLUMNS = f"grain, {COLUMNS}"
 
 
 def tables(metrics: Iterable[Metric] = METRICS) -> list[str]:
@@ -64,10 +68,10 @@ def _folds(table: str, event: str, metrics: Iterable[Metric]) -> list[str]:
 
 
 def apply_sql(folds: list[str]) -> str:
-    """One upsert of every non-zero delta, in key order."""
+    """One upsert of every non-zero delta at every grain, in key order."""
     return (
-        f"INSERT INTO public.rollup_counter AS c ({COLUMNS}) "
-        f"SELECT {COLUMNS} FROM ({' UNION ALL '.join(folds)}) f "
+        f"INSERT INTO public.rollup_counter AS c ({GRAIN_COLUMNS}) "
+        f"SELECT {GRAIN_COLUMNS} FROM ({grains.expand_sql(' UNION ALL '.join(folds))}) f "
         "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0 "
         f"ORDER BY {COUNTER_KEY} "
         f"ON CONFLICT ({COUNTER_KEY}) DO UPDATE SET "
@@ -122,8 +126,8 @@ def rebuild_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
     for m in metrics:
         statements.append(f"DELETE FROM public.rollup_counter WHERE metric = '{m.name}'")
         statements.append(
-            f"INSERT INTO public.rollup_counter ({COLUMNS}) "
-            f"SELECT {COLUMNS} FROM ({m.ground_truth_sql()}) f "
+            f"INSERT INTO public.rollup_counter ({GRAIN_COLUMNS}) "
+            f"SELECT {GRAIN_COLUMNS} FROM ({grains.expand_sql(m.ground_truth_sql())}) f "
             "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
         )
     return statements

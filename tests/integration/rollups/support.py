@@ -18,8 +18,9 @@ from xietong.complaints.models import Complaint
 from xietong.db.engine import make_engine
 from xietong.db.provision import drop, provision
 from xietong.deadlines.models import Obligation
-from xietong.rollups import ddl
-from xietong.rollups.metrics import METRICS
+from xietong.rollups import ddl, grains, service
+from xietong.rollups.metrics import METRICS, Metric
+from xietong.rollups.service import Period, counter_rows_sql
 from xietong.trading.models import Award, Bid, Contract, MarketEntity, Project
 
 UNITS = (410000, 410500, 410522, 410581, 410700, 410721)
@@ -310,23 +311,56 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
 
 
 async def counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:
+    """Every non-zero counter row, at every grain."""
     rows = await conn.execute(
-        text(f"SELECT {ddl.COLUMNS} FROM rollup_counter WHERE n <> 0 OR sum_a <> 0 OR sum_b <> 0")
+        text(
+            f"SELECT {ddl.GRAIN_COLUMNS} FROM rollup_counter "
+            "WHERE n <> 0 OR sum_a <> 0 OR sum_b <> 0"
+        )
     )
     return {tuple(r) for r in rows}
 
 
 async def ground_truth(conn: AsyncConnection) -> set[tuple[Any, ...]]:
+    """The ``GROUP BY`` over the base tables, per month and summed at every coarser grain."""
     found: set[tuple[Any, ...]] = set()
     for m in METRICS:
         rows = await conn.execute(
             text(
-                f"SELECT {ddl.COLUMNS} FROM ({m.ground_truth_sql()}) f "
+                f"SELECT {ddl.GRAIN_COLUMNS} FROM ({grains.expand_sql(m.ground_truth_sql())}) f "
                 "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
             )
         )
         found |= {tuple(r) for r in rows}
     return found
+
+
+async def rolled_up(
+    conn: AsyncConnection, metric: Metric, dimension: str, lo: int, hi: int, period: Period
+) -> dict[str, tuple[int, int, int]]:
+    """What the rollup query answers (the coarsest rows tiling ``period``), by value."""
+    counted, months = counter_rows_sql(period, service.ROLLUP_WHERE)
+    rows = await conn.execute(
+        text(service.ROLLUP_SQL.format(key="value", rows=counted)),
+        {"metric": metric.name, "dimension": dimension, "lo": lo, "hi": hi, **months},
+    )
+    return {r.key: (r.n, r.sum_a, r.sum_b) for r in rows if r.n or r.sum_a or r.sum_b}
+
+
+async def rolled_up_truth(
+    conn: AsyncConnection, metric: Metric, dimension: str, lo: int, hi: int, period: Period
+) -> dict[str, tuple[int, int, int]]:
+    """The same from the ``GROUP BY`` over the base tables, month by month."""
+    rows = await conn.execute(
+        text(
+            "SELECT value AS key, sum(n)::bigint AS n, sum(sum_a)::bigint AS sum_a, "
+            f"sum(sum_b)::bigint AS sum_b FROM ({metric.ground_truth_sql()}) f "
+            "WHERE dimension = :dimension AND jurisdiction_code BETWEEN :lo AND :hi "
+            "AND month BETWEEN :first AND :last GROUP BY 1"
+        ),
+        {"dimension": dimension, "lo": lo, "hi": hi, "first": period.first, "last": period.last},
+    )
+    return {r.key: (r.n, r.sum_a, r.sum_b) for r in rows if r.n or r.sum_a or r.sum_b}
 
 
 async def project_ids(world: World) -> set[uuid.UUID]:
