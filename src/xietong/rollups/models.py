@@ -4,8 +4,9 @@
 grain (month, quarter, half year, year; migration 0013): how many records and the sums of their
 measures. Rows are keyed by the record's own jurisdiction (a leaf), so a subtree's rollup is a
 ``SUM`` over the subtree's code range (GB/T 2260 codes make it one integer range): one row per
-unit and value for a province's year, whatever the number of records. Only the trigger functions
-of ``rollups.ddl`` write it, in the transaction that changes the records.
+unit and value for a province's year, whatever the number of records. The trigger functions of
+``rollups.ddl`` append each write's deltas to ``rollup_journal`` in the transaction that changes
+the records, and the fold moves them into the counters every few seconds; a rollup reads both.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -65,6 +68,25 @@ class RollupCounter(Base):
     n: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     sum_a: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     sum_b: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
+
+
+rollup_journal = Table(
+    "rollup_journal",
+    Base.metadata,
+    # Month deltas appended by the trigger functions, not yet folded into ``rollup_counter``
+    # (``ddl.fold_statements``). Insert-only for writers: no key, no conflict, no shared row.
+    Column("metric", String(48), nullable=False),
+    Column("dimension", String(32), nullable=False),
+    Column("jurisdiction_code", Integer, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("province_code", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("sum_a", BigInteger, nullable=False),
+    Column("sum_b", BigInteger, nullable=False),
+    # What a rollup reads beside the counters: the subtree's range within a metric and dimension.
+    Index("ix_rollup_journal_read", "metric", "dimension", "jurisdiction_code", "month"),
+)
 
 
 class PeriodicReport(Base):

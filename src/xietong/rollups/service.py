@@ -1,5 +1,5 @@
 """Answering rollups: a SUM over the counters of a subtree's code range and a period, read from
-the coarsest counter rows that tile it (``grains``).
+the coarsest counter rows that tile it (``grains``), and the journal's deltas not yet folded.
 
 Plain functions over a session (no GraphQL): the caller has already checked ``rollup:rollup`` on
 the jurisdiction (``ctx.guard.span``); the scope's filter and row-level security bound the rows a
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -115,19 +116,25 @@ def child_expression(code: int) -> str:
     return "jurisdiction_code"
 
 
-def counter_rows_sql(period: Period, where: str) -> tuple[str, dict[str, list[int]]]:
+def counter_rows_sql(period: Period, where: str) -> tuple[str, dict[str, Any]]:
     """SQL for the counter rows (``jurisdiction_code, metric, dimension, value, n, sum_a,
-    sum_b``) that cover ``period`` exactly once, coarsest grain first (``grains.tile``), among
-    those matching ``where``; and its parameters. One statement, so one snapshot."""
+    sum_b``) that cover ``period`` exactly once — the coarsest grain first (``grains.tile``),
+    plus the journal's month deltas not yet folded into them — among those matching ``where``;
+    and its parameters. One statement, so one snapshot: a delta is either still in the journal
+    or already in the counters, never both, never neither (exact at commit)."""
+    columns = "jurisdiction_code, metric, dimension, value, n, sum_a, sum_b"
     parts: list[str] = []
-    params: dict[str, list[int]] = {}
+    params: dict[str, Any] = {"first_month": period.first, "last_month": period.last}
     for grain, months in grains.tile(period.first, period.last).items():
         parts.append(
-            "SELECT jurisdiction_code, metric, dimension, value, n, sum_a, sum_b "
-            f"FROM rollup_counter WHERE {where} AND grain = {grain} "
+            f"SELECT {columns} FROM rollup_counter WHERE {where} AND grain = {grain} "
             f"AND month = ANY(:months_{grain})"
         )
         params[f"months_{grain}"] = months
+    parts.append(
+        f"SELECT {columns} FROM rollup_journal WHERE {where} "
+        "AND month BETWEEN :first_month AND :last_month"
+    )
     return " UNION ALL ".join(parts), params
 
 

@@ -277,6 +277,9 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
     elif kind == "complaint_delete" and w.complaints:
         cid = w.complaints.pop(op[1] % len(w.complaints))
         await conn.execute(delete(COMPLAINT).where(COMPLAINT.c.id == cid))
+    elif kind == "fold":
+        # Part of the journal folded into the counters, in the writer's transaction.
+        await conn.execute(text("SELECT xietong_rollup_fold(:batch)"), {"batch": op[1]})
     elif kind == "obligation":
         oid = uuid.uuid4()
         await conn.execute(
@@ -311,7 +314,23 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
 
 
 async def counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:
-    """Every non-zero counter row, at every grain."""
+    """Every non-zero counter at every grain as a reader sees it: the counters plus the
+    journal's deltas not yet folded."""
+    journal = grains.expand_sql(f"SELECT {ddl.COLUMNS} FROM rollup_journal")
+    rows = await conn.execute(
+        text(
+            "SELECT grain, metric, jurisdiction_code, province_code, month, dimension, value, "
+            "sum(n)::bigint, sum(sum_a)::bigint, sum(sum_b)::bigint FROM ("
+            f"SELECT {ddl.GRAIN_COLUMNS} FROM rollup_counter UNION ALL "
+            f"SELECT {ddl.GRAIN_COLUMNS} FROM ({journal}) j) c GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+            "HAVING sum(n) <> 0 OR sum(sum_a) <> 0 OR sum(sum_b) <> 0"
+        )
+    )
+    return {tuple(r) for r in rows}
+
+
+async def folded_counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:
+    """The counter rows alone (what a reader would see with the journal folded)."""
     rows = await conn.execute(
         text(
             f"SELECT {ddl.GRAIN_COLUMNS} FROM rollup_counter "
@@ -319,6 +338,10 @@ async def counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:
         )
     )
     return {tuple(r) for r in rows}
+
+
+async def journal_rows(conn: AsyncConnection) -> int:
+    return int((await conn.execute(text("SELECT count(*) FROM rollup_journal"))).scalar_one())
 
 
 async def ground_truth(conn: AsyncConnection) -> set[tuple[Any, ...]]:

@@ -1,6 +1,7 @@
-"""Rollups are exact: after any sequence of creates, state changes, corrections and deletions
-across several units, every counter (at every grain) equals a ground-truth ``GROUP BY`` over the
-base tables, and so does the rollup of any period read from the coarsest rows that tile it.
+"""Rollups are exact: after any sequence of creates, state changes, corrections, deletions and
+partial folds of the journal across several units, every counter (at every grain, with the
+journal's unfolded deltas) equals a ground-truth ``GROUP BY`` over the base tables, and so does
+the rollup of any period read from the coarsest rows that tile it.
 
 The writes go straight to the tables (as the owner) rather than through the API, so deletions
 and multi-row statements — which the application never issues — are exercised too: the counters
@@ -86,6 +87,7 @@ operation = st.one_of(
     st.tuples(st.just("obligation"), unit, st.sampled_from(("R1", "R2")), day),
     st.tuples(st.just("obligation_move"), index, st.sampled_from(("met", "overdue", "open")), day),
     st.tuples(st.just("obligation_delete"), index),
+    st.tuples(st.just("fold"), st.integers(1, 40)),
 )
 
 
