@@ -392,9 +392,16 @@ async def exactness(conn: asyncpg.Connection) -> dict[str, Any]:
 
 
 async def intake(
-    owner_url: str, counties: list[int], seconds: float, writers: int, one_county: bool
+    owner_url: str,
+    counties: list[int],
+    seconds: float,
+    writers: int,
+    one_county: bool,
+    *,
+    folding: bool = True,
 ) -> float:
-    """Complaints per second from ``writers`` concurrent connections for ``seconds``."""
+    """Complaints per second from ``writers`` concurrent connections for ``seconds`` (and the
+    journal's fold beside them, unless not ``folding``)."""
     dsn = asyncpg_dsn(owner_url)
     setup = await asyncpg.connect(dsn)
     department = await setup.fetchval(
@@ -436,7 +443,9 @@ async def intake(
             await conn.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(writer(w) for w in range(writers)), folder(dsn, stop))
+    await asyncio.gather(
+        *(writer(w) for w in range(writers)), *([folder(dsn, stop)] if folding else [])
+    )
     return done / (time.perf_counter() - started)
 
 
@@ -457,14 +466,14 @@ async def folder(dsn: str, stop: float) -> None:
 
 
 async def measure_intake(
-    owner_url: str, counties: list[int], seconds: float, writers: int
+    owner_url: str, counties: list[int], seconds: float, writers: int, alternations: int = 2
 ) -> dict[str, Any]:
     conn = await asyncpg.connect(asyncpg_dsn(owner_url))
     results: dict[str, Any] = {}
     try:
         for where, one in (("spread", False), ("one_county", True)):
             rates: dict[str, list[float]] = {"on": [], "off": []}
-            for _ in range(2):  # alternate, so drift hits both
+            for _ in range(alternations):  # alternate, so drift hits both
                 for state in ("on", "off"):
                     for statement in ddl.trigger_switch_statements(state == "on"):
                         await conn.execute(statement)
@@ -579,7 +588,9 @@ async def measure_service_intake(owner_url: str, seconds: float, writers: int) -
     }
 
 
-async def run(sizes: list[int], rounds: int, seconds: float, writers: int) -> dict[str, Any]:
+async def run(
+    sizes: list[int], rounds: int, seconds: float, writers: int, alternations: int = 2
+) -> dict[str, Any]:
     signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
     report: dict[str, Any] = {}
     async with seeded_database(signer.material()) as db:
@@ -597,12 +608,16 @@ async def run(sizes: list[int], rounds: int, seconds: float, writers: int) -> di
                 print(json.dumps(found, ensure_ascii=False), flush=True)
         finally:
             await conn.close()
-        report["intake_32_writers"] = await measure_intake(db.owner_url, counties, seconds, writers)
+        report["intake_32_writers"] = await measure_intake(
+            db.owner_url, counties, seconds, writers, alternations
+        )
         print(json.dumps(report["intake_32_writers"]), flush=True)
         report["intake_32_writers"]["through_the_filing_service"] = await measure_service_intake(
             db.owner_url, seconds, writers
         )
         print(json.dumps(report["intake_32_writers"]), flush=True)
+        # Last writes left unfolded, so the check reads counters and journal as readers do.
+        await intake(db.owner_url, counties, 2.0, writers, False, folding=False)
         conn = await asyncpg.connect(asyncpg_dsn(db.owner_url))
         try:
             report["exactness"] = await exactness(conn)
@@ -617,9 +632,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--writers", type=int, default=32)
+    parser.add_argument(
+        "--alternations", type=int, default=2, help="intake runs with the counters on and off, each"
+    )
     args = parser.parse_args(argv)
     xlogging.configure("WARNING")
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    report = asyncio.run(run(sizes, args.rounds, args.seconds, args.writers))
+    report = asyncio.run(run(sizes, args.rounds, args.seconds, args.writers, args.alternations))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0 if report["exactness"]["exact"] else 1
