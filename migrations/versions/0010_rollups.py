@@ -7,11 +7,11 @@ Create Date: 2026-11-26 16:10:00
 ``rollup_counter`` is a tenant table (``xietong.db.rls``): read in the caller's read range, written
 by nobody but the trigger functions of ``xietong.rollups.ddl`` (``SECURITY DEFINER``, owned by the
 migration role, fixed ``search_path``), which run in the transaction that changes the counted rows.
-The counters of the records already there are computed once here, from the same declarations.
 
-The trigger functions are generated from the metrics declared in ``xietong.rollups.metrics`` that
-this revision introduced (``FIRST``: later metrics may read tables that do not exist yet here); a
-later metric comes with its own migration calling ``ddl.install_statements`` and
+The trigger functions and the counters of the records already there are installed by 0013 (the
+counters' grains), generated from the metrics declared in ``xietong.rollups.metrics`` as they
+stand when it runs: today's functions write a layout this revision does not have yet. A later
+metric comes with its own migration calling ``ddl.install_statements`` and
 ``ddl.rebuild_statements`` for it (docs/rollups.md).
 """
 
@@ -22,24 +22,12 @@ from alembic import op
 
 from xietong.db import rls
 from xietong.rollups import ddl
-from xietong.rollups.metrics import BY_NAME
 
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-FIRST = (
-    "projects",
-    "awards",
-    "contracts",
-    "bids",
-    "complaints_received",
-    "complaints_accepted",
-    "complaints_closed",
-    "obligations_met",
-    "obligations_overdue",
-)
 POLICY = rls.TenantPolicy("rollup_counter", read=rls.in_read_scope("jurisdiction_code"))
 
 
@@ -73,15 +61,10 @@ def upgrade() -> None:
     )
     for statement in POLICY.create():
         op.execute(statement)
-    first = [BY_NAME[name] for name in FIRST]
-    for statement in ddl.install_statements(first):
-        op.execute(statement)
-    for statement in ddl.rebuild_statements(first):
-        op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in ddl.drop_statements([BY_NAME[name] for name in FIRST]):
+    for statement in ddl.drop_statements():
         op.execute(statement)
     for statement in POLICY.drop():
         op.execute(statement)

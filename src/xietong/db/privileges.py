@@ -157,6 +157,9 @@ APP_ROLE = AllowList(
         # Rollup counters (migration 0010): read in the read range; only the trigger functions
         # (owner's, SECURITY DEFINER) write them, with the rows they count.
         "rollup_counter": ("SELECT",),
+        # Rollup journal (migration 0013): the writers' deltas not yet folded, read with the
+        # counters in the read range; only the trigger functions append and the fold deletes.
+        "rollup_journal": ("SELECT",),
         # Periodic reports (migration 0011): drafted by their unit, reviewed by the level above
         # (the columns below); their steps appended, never changed.
         "periodic_report": ("SELECT", "INSERT"),
@@ -397,6 +400,9 @@ APP_ROLE = AllowList(
         # Public tracking (migration 0008): one complaint, only with its secret's hash.
         "xietong_complaint_track(text,text)",
         "xietong_complaint_notice(text,text,uuid)",
+        # The rollup fold (migration 0013), run by the worker: moves journal deltas into the
+        # counters (their sums unchanged, so it reveals and alters nothing a reader sees).
+        "xietong_rollup_fold(integer)",
     ),
 )
 

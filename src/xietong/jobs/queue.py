@@ -30,6 +30,7 @@ JOB_MODULES: tuple[str, ...] = (
     "xietong.audit.jobs",
     "xietong.deadlines.jobs",
     "xietong.evaluation.jobs",
+    "xietong.rollups.jobs",
 )
 """Modules whose import registers jobs. A context adds its ``jobs`` module here."""
 
@@ -75,7 +76,8 @@ class Schedule:
     job: str
     hour: frozenset[int] | None = None
     minute: frozenset[int] | None = None
-    second: int = 0
+    second: int | frozenset[int] = 0
+    """A second of the minute, or several (every few seconds)."""
     run_at_startup: bool = False
 
 

@@ -91,7 +91,7 @@ def arq_functions(jobs: JobRegistry, settings: Settings) -> tuple[list[Function]
             name=f"cron:{schedule.job}",
             hour=set(schedule.hour) if schedule.hour is not None else None,
             minute=set(schedule.minute) if schedule.minute is not None else None,
-            second=schedule.second,
+            second=schedule.second if isinstance(schedule.second, int) else set(schedule.second),
             run_at_startup=schedule.run_at_startup,
             unique=True,
             timeout=jobs.jobs[schedule.job].timeout_s,

@@ -1,28 +1,36 @@
-"""The SQL that keeps ``rollup_counter`` exact, generated from the declared metrics.
+"""The SQL that keeps the rollups exact, generated from the declared metrics.
 
 Per source table and event (insert, update, delete) one statement-level trigger with a transition
-table calls one function, which folds every metric reading that table into counter deltas and
-applies them with one ``INSERT … ON CONFLICT DO UPDATE``: a batch of a thousand rows costs one
-aggregate upsert, not a thousand. An update subtracts the old rows' contributions and adds the new
-rows', so a state change moves a count from one bucket to another and changes nothing else (deltas
-that net to zero are not written). The deltas are applied in key order, so two concurrent batches
-lock counter rows in the same order and cannot deadlock.
+table calls one function, which folds every metric reading that table into month deltas and
+appends them to ``rollup_journal`` with one ``INSERT``: a batch of a thousand rows costs one
+aggregate insert, not a thousand. An update subtracts the old rows' contributions and adds the
+new rows', so a state change moves a count from one bucket to another and changes nothing else
+(deltas that net to zero are not written). Appending takes no lock on a shared row, so writers
+of the same county and month do not queue behind each other.
+
+``xietong_rollup_fold`` (run every few seconds by the worker, ``rollups.jobs``) moves journal
+rows into ``rollup_counter`` at every grain (``rollups.grains``: month, quarter, half year,
+year), deleting them in the same transaction. A rollup reads the counters plus the journal rows
+not yet folded, in one statement (``service.counter_rows_sql``), so it is exact at commit.
 
 The functions are ``SECURITY DEFINER`` (owned by the migration role, which has the counter table's
 ``maintenance`` policy), with a fixed ``search_path`` and qualified names: the application role
-reads counters (row-level security by read range) but can write none, so a counter changes only
-with the rows it counts, in the same transaction.
+reads counters and journal (row-level security by read range) but can write neither, so a delta
+is appended only with the rows it counts, in the same transaction, and only the fold moves it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from xietong.rollups import grains
 from xietong.rollups.metrics import METRICS, Metric
 
 EVENTS = ("insert", "update", "delete")
-COUNTER_KEY = "metric, dimension, jurisdiction_code, month, value"
+COUNTER_KEY = "metric, dimension, grain, jurisdiction_code, month, value"
 COLUMNS = "metric, jurisdiction_code, province_code, month, dimension, value, n, sum_a, sum_b"
+"""A month's counter as the folds and the ground truth give it (``grain`` 1)."""
+GRAIN_COLUMNS = f"grain, {COLUMNS}"
 
 
 def tables(metrics: Iterable[Metric] = METRICS) -> list[str]:
@@ -64,16 +72,52 @@ def _folds(table: str, event: str, metrics: Iterable[Metric]) -> list[str]:
 
 
 def apply_sql(folds: list[str]) -> str:
-    """One upsert of every non-zero delta, in key order."""
+    """Append every non-zero month delta to the journal: an insert, no lock on a counter."""
     return (
-        f"INSERT INTO public.rollup_counter AS c ({COLUMNS}) "
+        f"INSERT INTO public.rollup_journal ({COLUMNS}) "
         f"SELECT {COLUMNS} FROM ({' UNION ALL '.join(folds)}) f "
+        "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
+    )
+
+
+def upsert_sql(deltas: str) -> str:
+    """Month deltas added to the counters at every grain, in key order (two concurrent folds
+    lock counter rows in the same order, so they cannot deadlock)."""
+    return (
+        f"INSERT INTO public.rollup_counter AS c ({GRAIN_COLUMNS}) "
+        f"SELECT {GRAIN_COLUMNS} FROM ({grains.expand_sql(deltas)}) f "
         "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0 "
         f"ORDER BY {COUNTER_KEY} "
         f"ON CONFLICT ({COUNTER_KEY}) DO UPDATE SET "
         "n = c.n + EXCLUDED.n, sum_a = c.sum_a + EXCLUDED.sum_a, "
         "sum_b = c.sum_b + EXCLUDED.sum_b"
     )
+
+
+FOLD_FUNCTION = "xietong_rollup_fold"
+
+
+def fold_statements() -> list[str]:
+    """``xietong_rollup_fold(batch)``: move up to ``batch`` journal rows into the counters, in
+    one transaction (the caller's), and say how many. Rows another fold holds are skipped, so
+    any number may run at once; a row is deleted and counted in the same commit, so a reader
+    (one statement, one snapshot) sees it in the journal or in the counters, never both."""
+    return [
+        f"CREATE OR REPLACE FUNCTION public.{FOLD_FUNCTION}(batch integer) RETURNS integer "
+        "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$\n"
+        "DECLARE folded integer;\nBEGIN\n"
+        "  WITH taken AS (DELETE FROM public.rollup_journal j WHERE j.ctid = ANY (ARRAY("
+        "SELECT ctid FROM public.rollup_journal LIMIT batch FOR UPDATE SKIP LOCKED)) "
+        f"RETURNING {COLUMNS}), "
+        f"applied AS ({upsert_sql('SELECT * FROM taken')}) "
+        "SELECT count(*) INTO folded FROM taken;\n"
+        "  RETURN folded;\nEND\n$$",
+        f"REVOKE ALL ON FUNCTION public.{FOLD_FUNCTION}(integer) FROM PUBLIC",
+    ]
+
+
+def drop_fold_statements() -> list[str]:
+    return [f"DROP FUNCTION IF EXISTS public.{FOLD_FUNCTION}(integer)"]
 
 
 def install_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
@@ -120,10 +164,11 @@ def rebuild_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
     transaction, with the tables' writers locked out: a new metric, or a repair)."""
     statements: list[str] = []
     for m in metrics:
+        statements.append(f"DELETE FROM public.rollup_journal WHERE metric = '{m.name}'")
         statements.append(f"DELETE FROM public.rollup_counter WHERE metric = '{m.name}'")
         statements.append(
-            f"INSERT INTO public.rollup_counter ({COLUMNS}) "
-            f"SELECT {COLUMNS} FROM ({m.ground_truth_sql()}) f "
+            f"INSERT INTO public.rollup_counter ({GRAIN_COLUMNS}) "
+            f"SELECT {GRAIN_COLUMNS} FROM ({grains.expand_sql(m.ground_truth_sql())}) f "
             "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
         )
     return statements

@@ -1,10 +1,12 @@
 """The rollups' tables (migration 0010).
 
-``rollup_counter`` holds one row per (metric, dimension, value, jurisdiction, month): how many
-records and the sums of their measures. Rows are keyed by the record's own jurisdiction (a leaf),
-so a subtree's rollup is a ``SUM`` over the subtree's code range (GB/T 2260 codes make it one
-integer range): a few thousand rows for a province's year, whatever the number of records. Only
-the trigger functions of ``rollups.ddl`` write it, in the transaction that changes the records.
+``rollup_counter`` holds one row per (metric, dimension, value, jurisdiction, period) at each
+grain (month, quarter, half year, year; migration 0013): how many records and the sums of their
+measures. Rows are keyed by the record's own jurisdiction (a leaf), so a subtree's rollup is a
+``SUM`` over the subtree's code range (GB/T 2260 codes make it one integer range): one row per
+unit and value for a province's year, whatever the number of records. The trigger functions of
+``rollups.ddl`` append each write's deltas to ``rollup_journal`` in the transaction that changes
+the records, and the fold moves them into the counters every few seconds; a rollup reads both.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -42,22 +47,46 @@ class RollupCounter(Base):
             name="province_prefix",
         ),
         CheckConstraint("month BETWEEN 190001 AND 299912", name="month_range"),
+        CheckConstraint(
+            "grain IN (1, 3, 6, 12) AND (month % 100 - 1) % grain = 0", name="grain_aligned"
+        ),
     )
 
-    # Key order: metric and dimension are equalities, the code range is the subtree (and the
-    # row-level policy's index condition), the month range is filtered within it.
+    # Key order: metric, dimension and grain are equalities, the code range is the subtree
+    # (and the row-level policy's index condition), the periods are filtered within it.
     metric: Mapped[str] = mapped_column(String(48), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
     """The dimension's name; ``''`` for the metric's total."""
+    grain: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    """Months the row covers: 1, 3 (a quarter), 6 (a half year) or 12 (a year)."""
     jurisdiction_code: Mapped[int] = mapped_column(Integer, primary_key=True)
     month: Mapped[int] = mapped_column(Integer, primary_key=True)
-    """``yyyymm``, the China month the record falls in."""
+    """``yyyymm``, the first China month of the row's period."""
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     """The dimension's value; ``''`` for the total or an unset value."""
     province_code: Mapped[int] = mapped_column(Integer, nullable=False)
     n: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     sum_a: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     sum_b: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
+
+
+rollup_journal = Table(
+    "rollup_journal",
+    Base.metadata,
+    # Month deltas appended by the trigger functions, not yet folded into ``rollup_counter``
+    # (``ddl.fold_statements``). Insert-only for writers: no key, no conflict, no shared row.
+    Column("metric", String(48), nullable=False),
+    Column("dimension", String(32), nullable=False),
+    Column("jurisdiction_code", Integer, nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("province_code", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("sum_a", BigInteger, nullable=False),
+    Column("sum_b", BigInteger, nullable=False),
+    # What a rollup reads beside the counters: the subtree's range within a metric and dimension.
+    Index("ix_rollup_journal_read", "metric", "dimension", "jurisdiction_code", "month"),
+)
 
 
 class PeriodicReport(Base):

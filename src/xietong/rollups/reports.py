@@ -43,7 +43,7 @@ from xietong.jurisdictions.models import Jurisdiction
 from xietong.rollups.enums import ReportStatus
 from xietong.rollups.metrics import BY_NAME
 from xietong.rollups.models import PeriodicReport, PeriodicReportEvent
-from xietong.rollups.service import Period, PeriodKind
+from xietong.rollups.service import Period, PeriodKind, counter_rows_sql
 
 RULE_ID = "R17.report_upward"
 MATTER = "report"
@@ -166,18 +166,13 @@ async def own_figures(
 ) -> dict[str, dict[str, int]]:
     """The unit's own figures per item, from its counters (its code alone, not its subtree)."""
     keys = {(i.metric, i.dimension, i.value) for i in tpl.items}
+    counted, months = counter_rows_sql(period, "jurisdiction_code = :c AND metric = ANY(:metrics)")
     rows = await session.execute(
         text(
             "SELECT metric, dimension, value, sum(n)::bigint, sum(sum_a)::bigint, "
-            "sum(sum_b)::bigint FROM rollup_counter WHERE jurisdiction_code = :c "
-            "AND month BETWEEN :f AND :l AND metric = ANY(:metrics) GROUP BY 1, 2, 3"
+            f"sum(sum_b)::bigint FROM ({counted}) c GROUP BY 1, 2, 3"
         ),
-        {
-            "c": code,
-            "f": period.first,
-            "l": period.last,
-            "metrics": sorted({k[0] for k in keys}),
-        },
+        {"c": code, "metrics": sorted({k[0] for k in keys}), **months},
     )
     found = {(r[0], r[1], r[2]): {"n": r[3], "sum_a": r[4], "sum_b": r[5]} for r in rows}
     zero = {"n": 0, "sum_a": 0, "sum_b": 0}

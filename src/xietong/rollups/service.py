@@ -1,4 +1,5 @@
-"""Answering rollups: a SUM over the counters of a subtree's code range and a month range.
+"""Answering rollups: a SUM over the counters of a subtree's code range and a period, read from
+the coarsest counter rows that tile it (``grains``), and the journal's deltas not yet folded.
 
 Plain functions over a session (no GraphQL): the caller has already checked ``rollup:rollup`` on
 the jurisdiction (``ctx.guard.span``); the scope's filter and row-level security bound the rows a
@@ -10,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import JurisdictionLevel
+from xietong.rollups import grains
 from xietong.rollups.metrics import Metric
 
 
@@ -113,15 +116,37 @@ def child_expression(code: int) -> str:
     return "jurisdiction_code"
 
 
+def counter_rows_sql(period: Period, where: str) -> tuple[str, dict[str, Any]]:
+    """SQL for the counter rows (``jurisdiction_code, metric, dimension, value, n, sum_a,
+    sum_b``) that cover ``period`` exactly once — the coarsest grain first (``grains.tile``),
+    plus the journal's month deltas not yet folded into them — among those matching ``where``;
+    and its parameters. One statement, so one snapshot: a delta is either still in the journal
+    or already in the counters, never both, never neither (exact at commit)."""
+    columns = "jurisdiction_code, metric, dimension, value, n, sum_a, sum_b"
+    parts: list[str] = []
+    params: dict[str, Any] = {"first_month": period.first, "last_month": period.last}
+    for grain, months in grains.tile(period.first, period.last).items():
+        parts.append(
+            f"SELECT {columns} FROM rollup_counter WHERE {where} AND grain = {grain} "
+            f"AND month = ANY(:months_{grain})"
+        )
+        params[f"months_{grain}"] = months
+    parts.append(
+        f"SELECT {columns} FROM rollup_journal WHERE {where} "
+        "AND month BETWEEN :first_month AND :last_month"
+    )
+    return " UNION ALL ".join(parts), params
+
+
 ROLLUP_SQL = """
 SELECT {key} AS key, sum(n)::bigint AS n, sum(sum_a)::bigint AS sum_a,
        sum(sum_b)::bigint AS sum_b, now() AS as_of
-FROM rollup_counter
-WHERE metric = :metric AND dimension = :dimension
-  AND jurisdiction_code BETWEEN :lo AND :hi
-  AND month BETWEEN :first AND :last
+FROM ({rows}) c
 GROUP BY 1 ORDER BY 1
 """
+ROLLUP_WHERE = (
+    "metric = :metric AND dimension = :dimension AND jurisdiction_code BETWEEN :lo AND :hi"
+)
 
 
 async def rollup(
@@ -142,15 +167,16 @@ async def rollup(
     else:
         metric.dimension(group_by)  # KeyError: not a dimension of this metric
         key, dimension = "value", group_by
+    counted, months = counter_rows_sql(period, ROLLUP_WHERE)
     params = {
         "metric": metric.name,
         "dimension": dimension,
         "lo": span.lo,
         "hi": span.hi,
-        "first": period.first,
-        "last": period.last,
+        **months,
     }
-    rows = (await session.execute(text(ROLLUP_SQL.format(key=key)), params)).all()
+    sql = ROLLUP_SQL.format(key=key, rows=counted)
+    rows = (await session.execute(text(sql), params)).all()
     lines = tuple(
         Line(key=row.key, n=row.n, sum_a=row.sum_a, sum_b=row.sum_b)
         for row in rows

@@ -21,8 +21,9 @@ from xietong.db.engine import make_engine
 from xietong.db.provision import drop, provision
 from xietong.deadlines.models import Obligation
 from xietong.evaluation.models import EvaluationSession, EvaluationSite
-from xietong.rollups import ddl
-from xietong.rollups.metrics import METRICS
+from xietong.rollups import ddl, grains, service
+from xietong.rollups.metrics import METRICS, Metric
+from xietong.rollups.service import Period, counter_rows_sql
 from xietong.trading.models import Award, Bid, Contract, MarketEntity, Project
 
 UNITS = (410000, 410500, 410522, 410581, 410700, 410721)
@@ -300,6 +301,9 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
     elif kind == "complaint_delete" and w.complaints:
         cid = w.complaints.pop(op[1] % len(w.complaints))
         await conn.execute(delete(COMPLAINT).where(COMPLAINT.c.id == cid))
+    elif kind == "fold":
+        # Part of the journal folded into the counters, in the writer's transaction.
+        await conn.execute(text("SELECT xietong_rollup_fold(:batch)"), {"batch": op[1]})
     elif kind == "obligation":
         oid = uuid.uuid4()
         await conn.execute(
@@ -530,23 +534,76 @@ async def _delete_session(conn: AsyncConnection, w: World, sid: uuid.UUID) -> No
 
 
 async def counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:
+    """Every non-zero counter at every grain as a reader sees it: the counters plus the
+    journal's deltas not yet folded."""
+    journal = grains.expand_sql(f"SELECT {ddl.COLUMNS} FROM rollup_journal")
     rows = await conn.execute(
-        text(f"SELECT {ddl.COLUMNS} FROM rollup_counter WHERE n <> 0 OR sum_a <> 0 OR sum_b <> 0")
+        text(
+            "SELECT grain, metric, jurisdiction_code, province_code, month, dimension, value, "
+            "sum(n)::bigint, sum(sum_a)::bigint, sum(sum_b)::bigint FROM ("
+            f"SELECT {ddl.GRAIN_COLUMNS} FROM rollup_counter UNION ALL "
+            f"SELECT {ddl.GRAIN_COLUMNS} FROM ({journal}) j) c GROUP BY 1, 2, 3, 4, 5, 6, 7 "
+            "HAVING sum(n) <> 0 OR sum(sum_a) <> 0 OR sum(sum_b) <> 0"
+        )
     )
     return {tuple(r) for r in rows}
 
 
+async def folded_counters(conn: AsyncConnection) -> set[tuple[Any, ...]]:
+    """The counter rows alone (what a reader would see with the journal folded)."""
+    rows = await conn.execute(
+        text(
+            f"SELECT {ddl.GRAIN_COLUMNS} FROM rollup_counter "
+            "WHERE n <> 0 OR sum_a <> 0 OR sum_b <> 0"
+        )
+    )
+    return {tuple(r) for r in rows}
+
+
+async def journal_rows(conn: AsyncConnection) -> int:
+    return int((await conn.execute(text("SELECT count(*) FROM rollup_journal"))).scalar_one())
+
+
 async def ground_truth(conn: AsyncConnection) -> set[tuple[Any, ...]]:
+    """The ``GROUP BY`` over the base tables, per month and summed at every coarser grain."""
     found: set[tuple[Any, ...]] = set()
     for m in METRICS:
         rows = await conn.execute(
             text(
-                f"SELECT {ddl.COLUMNS} FROM ({m.ground_truth_sql()}) f "
+                f"SELECT {ddl.GRAIN_COLUMNS} FROM ({grains.expand_sql(m.ground_truth_sql())}) f "
                 "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
             )
         )
         found |= {tuple(r) for r in rows}
     return found
+
+
+async def rolled_up(
+    conn: AsyncConnection, metric: Metric, dimension: str, lo: int, hi: int, period: Period
+) -> dict[str, tuple[int, int, int]]:
+    """What the rollup query answers (the coarsest rows tiling ``period``), by value."""
+    counted, months = counter_rows_sql(period, service.ROLLUP_WHERE)
+    rows = await conn.execute(
+        text(service.ROLLUP_SQL.format(key="value", rows=counted)),
+        {"metric": metric.name, "dimension": dimension, "lo": lo, "hi": hi, **months},
+    )
+    return {r.key: (r.n, r.sum_a, r.sum_b) for r in rows if r.n or r.sum_a or r.sum_b}
+
+
+async def rolled_up_truth(
+    conn: AsyncConnection, metric: Metric, dimension: str, lo: int, hi: int, period: Period
+) -> dict[str, tuple[int, int, int]]:
+    """The same from the ``GROUP BY`` over the base tables, month by month."""
+    rows = await conn.execute(
+        text(
+            "SELECT value AS key, sum(n)::bigint AS n, sum(sum_a)::bigint AS sum_a, "
+            f"sum(sum_b)::bigint AS sum_b FROM ({metric.ground_truth_sql()}) f "
+            "WHERE dimension = :dimension AND jurisdiction_code BETWEEN :lo AND :hi "
+            "AND month BETWEEN :first AND :last GROUP BY 1"
+        ),
+        {"dimension": dimension, "lo": lo, "hi": hi, "first": period.first, "last": period.last},
+    )
+    return {r.key: (r.n, r.sum_a, r.sum_b) for r in rows if r.n or r.sum_a or r.sum_b}
 
 
 async def project_ids(world: World) -> set[uuid.UUID]:

@@ -1,5 +1,7 @@
-"""Rollups are exact: after any sequence of creates, state changes, corrections and deletions
-across several units, every counter equals a ground-truth ``GROUP BY`` over the base tables.
+"""Rollups are exact: after any sequence of creates, state changes, corrections, deletions and
+partial folds of the journal across several units, every counter (at every grain, with the
+journal's unfolded deltas) equals a ground-truth ``GROUP BY`` over the base tables, and so does
+the rollup of any period read from the coarsest rows that tile it.
 
 The writes go straight to the tables (as the owner) rather than through the API, so deletions
 and multi-row statements — which the application never issues — are exercised too: the counters
@@ -39,7 +41,11 @@ from tests.integration.rollups.support import (
     ground_truth,
     make_world,
     project_ids,
+    rolled_up,
+    rolled_up_truth,
 )
+from xietong.rollups.metrics import METRICS
+from xietong.rollups.service import Period
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +96,26 @@ operation = st.one_of(
     st.tuples(st.just("obligation"), unit, st.sampled_from(("R1", "R2")), day),
     st.tuples(st.just("obligation_move"), index, st.sampled_from(("met", "overdue", "open")), day),
     st.tuples(st.just("obligation_delete"), index),
+    st.tuples(st.just("fold"), st.integers(1, 40)),
+)
+
+
+def _month(index: int) -> int:
+    return 2025_00 + (index // 12) * 100 + index % 12 + 1
+
+
+# The records fall in 2025-11..2026-03: periods from 2025-07 to 2026-06, of one to twelve
+# months, cross the year and cover months, quarters, halves and years at their edges.
+period = st.tuples(st.integers(6, 17), st.integers(0, 11)).map(
+    lambda p: Period(_month(p[0]), _month(min(p[0] + p[1], 17)))
+)
+subtree = st.sampled_from(((410000, 419999), (410500, 410599), (410522, 410522), (410700, 410799)))
+asked = st.tuples(
+    st.sampled_from(METRICS).flatmap(
+        lambda m: st.tuples(st.just(m), st.sampled_from(("", *(d.name for d in m.dimensions))))
+    ),
+    subtree,
+    period,
 )
 other_side = st.sampled_from((*UNITS, ELSEWHERE))
 casework = st.one_of(
@@ -123,9 +149,13 @@ casework = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(ops=st.lists(operation, min_size=1, max_size=25), transactions=st.integers(1, 3))
+@given(
+    ops=st.lists(operation, min_size=1, max_size=25),
+    transactions=st.integers(1, 3),
+    questions=st.lists(asked, min_size=1, max_size=4),
+)
 async def test_counters_equal_the_ground_truth(
-    world: World, ops: list[tuple[Any, ...]], transactions: int
+    world: World, ops: list[tuple[Any, ...]], transactions: int, questions: list[Any]
 ) -> None:
     # The operations run in one to three transactions; the counters are compared after each.
     size = -(-len(ops) // transactions)
@@ -135,6 +165,10 @@ async def test_counters_equal_the_ground_truth(
                 await apply(conn, world, op)
         async with world.engine.connect() as conn:
             assert await counters(conn) == await ground_truth(conn)
+            for (metric, dimension), (lo, hi), asked_period in questions:
+                assert await rolled_up(
+                    conn, metric, dimension, lo, hi, asked_period
+                ) == await rolled_up_truth(conn, metric, dimension, lo, hi, asked_period)
 
 
 @settings(

@@ -1,0 +1,36 @@
+"""The journal's fold as a scheduled job: every few seconds, and once when a worker starts.
+
+On whenever the worker has ``XIETONG_DATABASE_URL``. Any number of workers may run it: arq runs
+each tick once, and two folds at once take disjoint rows (``rollups.fold``). The fold only
+bounds how many journal rows a rollup reads beside the counters; rollups are exact without it.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from xietong.config import Settings
+from xietong.jobs.queue import JobContext, Schedule, registry
+from xietong.rollups import fold
+
+log = structlog.get_logger("xietong.rollups")
+
+FOLD_JOB = "rollups.fold"
+FOLD_EVERY_S = 5
+
+
+def fold_schedule(settings: Settings) -> Schedule | None:
+    if settings.database.url is None:
+        return None
+    return Schedule(job=FOLD_JOB, second=frozenset(range(0, 60, FOLD_EVERY_S)), run_at_startup=True)
+
+
+@registry.cron_from_settings(FOLD_JOB, fold_schedule, timeout_s=60)
+async def fold_journal(ctx: JobContext) -> int:
+    """Move the journal's deltas into the counters (see ``rollups.fold``)."""
+    if ctx.sessions is None:
+        raise RuntimeError("the rollup fold needs XIETONG_DATABASE_URL")
+    folded = await fold.fold(ctx.sessions)
+    if folded:
+        log.debug("rollup journal folded", rows=folded)
+    return folded
