@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from tests.conftest import Database
 from tests.integration.rollups.support import (
@@ -219,15 +218,13 @@ async def test_a_rolled_back_write_leaves_the_counters(world: World) -> None:
 
 
 async def _rows_of(world: World, metric: str, dimension: str = "") -> dict[tuple[int, str], int]:
+    """Counts by (unit, value) at the month grain, as a reader sees them (counters + journal)."""
     async with world.engine.connect() as conn:
-        rows = await conn.execute(
-            text(
-                "SELECT jurisdiction_code, value, sum(n)::int FROM rollup_counter "
-                "WHERE metric = :m AND dimension = :d GROUP BY 1, 2 HAVING sum(n) <> 0"
-            ),
-            {"m": metric, "d": dimension},
-        )
-        return {(r[0], r[1]): r[2] for r in rows}
+        found: dict[tuple[int, str], int] = {}
+        for grain, name, code, _province, _month, dim, value, n, *_ in await counters(conn):
+            if grain == 1 and name == metric and dim == dimension:
+                found[(code, value)] = found.get((code, value), 0) + n
+        return {key: n for key, n in found.items() if n}
 
 
 async def test_each_side_counts_for_its_own_unit(
