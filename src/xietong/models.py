@@ -24,6 +24,7 @@ from xietong.deadlines.models import (
     ObligationPause,
 )
 from xietong.evaluation.models import (
+    EvaluationCopy,
     EvaluationExpert,
     EvaluationFault,
     EvaluationInvestigation,
@@ -75,6 +76,7 @@ __all__ = [
     "DeadlineConfig",
     "Department",
     "DepartmentPower",
+    "EvaluationCopy",
     "EvaluationExpert",
     "EvaluationFault",
     "EvaluationInvestigation",

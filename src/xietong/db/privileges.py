@@ -171,6 +171,9 @@ APP_ROLE = AllowList(
         "evaluation_expert": ("SELECT", "INSERT"),
         "evaluation_fault": ("SELECT", "INSERT"),
         "evaluation_investigation": ("SELECT", "INSERT"),
+        # Copies of results to a host (migration 0014): sent once by the home, acknowledged
+        # once by the host (the columns below).
+        "evaluation_copy": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -207,6 +210,7 @@ APP_ROLE = AllowList(
                 "updated_at",
             )
         },
+        "evaluation_copy": {"UPDATE": ("acknowledged_at", "acknowledged_by")},
         "evaluation_site": {"UPDATE": ("handed_over_on",)},
         "evaluation_fault": {"UPDATE": ("ended_at",)},
         "evaluation_investigation": {

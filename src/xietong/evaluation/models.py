@@ -13,6 +13,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -77,6 +78,9 @@ class EvaluationSession(Base):
     window_closed_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    auto_copy: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    """The home configured automatic copying: the worker copies an ended investigation's
+    result to the hosts concerned (``evaluation.copies``) instead of a person."""
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
@@ -226,3 +230,43 @@ class EvaluationInvestigation(Base):
     copied_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationCopy(Base):
+    """A copy (抄送) of an investigation's result to one host site concerned (R-12): what the
+    host's supervising departments receive — the result, the seats (experts) concerned, the
+    decision — and acknowledge. Belongs to the host's jurisdiction (its inbox); the home side
+    reads the copies it sent."""
+
+    __tablename__ = "evaluation_copy"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        CheckConstraint(
+            "(acknowledged_at IS NULL) = (acknowledged_by IS NULL)", name="acknowledged_together"
+        ),
+        UniqueConstraint("investigation_id", "jurisdiction_code"),
+        Index("ix_evaluation_copy_inbox", "jurisdiction_code", "copied_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    investigation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_investigation.id"), nullable=False
+    )
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False
+    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    """The host site's jurisdiction: whose inbox it is in."""
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    home_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_number: Mapped[str] = mapped_column(String(64), nullable=False)
+    seat_labels: Mapped[list[str]] = mapped_column(ARRAY(String(32)), nullable=False)
+    """The host's own seats the result concerns: the host knows who sat there."""
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(Text, nullable=False)
+    decision: Mapped[str] = mapped_column(Text, nullable=False)
+    automatic: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    copied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    copied_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

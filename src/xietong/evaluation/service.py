@@ -375,8 +375,10 @@ async def schedule(
     hosts: Sequence[HostRequest],
     follow_up_days: int,
     clock: Clock,
+    auto_copy: bool = False,
 ) -> EvaluationSession:
-    """A session of ``project`` at its home site and ``hosts``, sealed until it starts."""
+    """A session of ``project`` at its home site and ``hosts``, sealed until it starts.
+    ``auto_copy``: the worker copies investigation results to the hosts (``copies``)."""
     home = project.jurisdiction_code
     if actor.jurisdiction_code != home or not scope.can_write(home):
         raise _err(
@@ -443,6 +445,7 @@ async def schedule(
         scheduled_end=scheduled_end,
         state=SessionState.SCHEDULED,
         follow_up_days=follow_up_days,
+        auto_copy=auto_copy,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -500,6 +503,7 @@ async def schedule(
             "home_seats": home_seats,
             "host_sites": len(hosts),
             "host_seats": sum(h.seats for h in hosts),
+            "auto_copy": auto_copy,
         },
         now=now,
     )
@@ -1162,79 +1166,6 @@ async def end_investigation(
             clock=clock,
             actor=actor.name,
         )
-    return investigation
-
-
-async def copy_to_hosts(
-    db_session: AsyncSession,
-    *,
-    investigation: EvaluationInvestigation,
-    actor: Actor,
-    clock: Clock,
-) -> EvaluationInvestigation:
-    """Copy (抄送) the result to every host site concerned: each host's unit receives a grant on
-    the investigation (its result, decision and seats; not the session's other records), and the
-    ``R12.copy_to_host`` clock is met — in time or late."""
-    if actor.jurisdiction_code != investigation.jurisdiction_code:
-        raise _err(Code.NOT_YOUR_SITE, "只有主场可以抄送（only the home site copies）", "id")
-    if investigation.state is not InvestigationState.ENDED or not investigation.host_codes:
-        raise _err(
-            Code.ILLEGAL_STATE,
-            "只有已结束且涉及客场专家的调查可以抄送（only an ended investigation about host "
-            "experts is copied）",
-            "id",
-        )
-    now, today = clock.now(), clock.today()
-    for host in investigation.host_codes:
-        grant = await grants.create(
-            db_session=db_session,
-            object_type=ObjectType.EVALUATION_INVESTIGATION,
-            object_id=investigation.id,
-            object_jurisdiction_code=investigation.jurisdiction_code,
-            grantee_jurisdiction_code=host,
-            grantee_department_id=None,
-            actions=(Action.READ,),
-            include_related=False,
-            reason="涉及客场评标专家的处理结果抄送（R-12）",
-            starts_at=now,
-            expires_at=now + GRANT_HARD_STOP,
-            created_by=actor.name,
-        )
-        await _audit(
-            db_session,
-            jurisdiction_code=investigation.jurisdiction_code,
-            actor=actor.name,
-            action="grant.create",
-            object_type="grant",
-            object_id=grant.id,
-            details={
-                "object_type": ObjectType.EVALUATION_INVESTIGATION.value,
-                "object_id": str(investigation.id),
-                "grantee": host,
-                "actions": [Action.READ.value],
-            },
-            now=now,
-        )
-    investigation.state = InvestigationState.COPIED
-    investigation.copied_on = today
-    await db_session.flush()
-    await obligations.meet(
-        db_session,
-        matter=MatterRef(INVESTIGATION_MATTER, investigation.id),
-        rule_id=COPY_RULE,
-        clock=clock,
-        actor=actor.name,
-    )
-    await _audit(
-        db_session,
-        jurisdiction_code=investigation.jurisdiction_code,
-        actor=actor.name,
-        action="evaluation.investigationCopy",
-        object_type=INVESTIGATION_MATTER,
-        object_id=investigation.id,
-        details={"copied_on": today.isoformat(), "hosts": list(investigation.host_codes)},
-        now=now,
-    )
     return investigation
 
 

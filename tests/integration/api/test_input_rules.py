@@ -683,6 +683,8 @@ for _name, _input, _values in (
         "EvaluationInvestigationRefInput",
         {"id": _eval_id("EvaluationInvestigation")},
     ),
+    # Evaluation follow-up (issue 11, second slice).
+    ("evaluationCopyAcknowledge", "EvaluationCopyRefInput", {"id": _eval_id("EvaluationCopy")}),
 ):
     MUTATIONS[_name] = (
         f"mutation($i: {_input}!) {{ {_name}(input: $i) {{ errors {{ code }} }} }}",

@@ -14,18 +14,19 @@ from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText, ShortText
 from xietong.deadlines.errors import DeadlineError
-from xietong.evaluation import service
+from xietong.evaluation import copies, service
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
 from xietong.evaluation.graphql.types import (
-    EvaluationError as EvaluationErrorType,
-)
-from xietong.evaluation.graphql.types import (
+    EvaluationCopyType,
     EvaluationInvestigationType,
     EvaluationSessionType,
     EvaluationSiteType,
 )
-from xietong.evaluation.models import EvaluationInvestigation, EvaluationSession
+from xietong.evaluation.graphql.types import (
+    EvaluationError as EvaluationErrorType,
+)
+from xietong.evaluation.models import EvaluationCopy, EvaluationInvestigation, EvaluationSession
 from xietong.trading import service as trading
 
 
@@ -96,6 +97,11 @@ class EvaluationScheduleInput:
         default=service.DEFAULT_FOLLOW_UP_DAYS,
         description="Working days the hosts keep their access after the end (default 30).",
     )
+    auto_copy: bool = strawberry.field(
+        default=False,
+        description="Copy investigation results about host experts automatically (the worker "
+        "copies them as soon as they end) instead of by a person.",
+    )
 
 
 @strawberry.input(description="Which session.")
@@ -131,6 +137,17 @@ class EvaluationInvestigationEndInput:
 @strawberry.input(description="Which investigation.")
 class EvaluationInvestigationRefInput:
     id: strawberry.ID = strawberry.field(description="The investigation (global id).")
+
+
+@strawberry.input(description="Which copy received.")
+class EvaluationCopyRefInput:
+    id: strawberry.ID = strawberry.field(description="The copy (global id).")
+
+
+@strawberry.type(description="Result of acknowledging a copy.")
+class EvaluationCopyPayload:
+    copy: EvaluationCopyType | None = strawberry.field(description="The copy as now.")
+    errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
 
 
 @strawberry.input(description="A fault during a session, at one of its sites.")
@@ -212,6 +229,7 @@ class EvaluationMutations:
                 hosts=[service.HostRequest(h.jurisdiction, h.seats) for h in input.hosts],
                 follow_up_days=input.follow_up_days,
                 clock=ctx.clock,
+                auto_copy=input.auto_copy,
             )
 
         return _session_payload(*await _run(ctx, body))
@@ -479,11 +497,38 @@ class EvaluationMutations:
 
         async def body() -> object:
             row = await _investigation(ctx, ident)
-            return await service.copy_to_hosts(
+            return await copies.copy_to_hosts(
                 ctx.db, investigation=row, actor=_actor(ctx), clock=ctx.clock
             )
 
         return _investigation_payload(*await _run(ctx, body))
+
+    @strawberry.mutation(
+        description="Acknowledge (签收) a copy of an investigation's result received by your host "
+        "site: your unit's supervising departments (evaluation:investigate in the host unit).",
+        extensions=[signed_in()],
+    )
+    async def evaluation_copy_acknowledge(
+        self,
+        info: Info,
+        input: Annotated[EvaluationCopyRefInput, strawberry.argument(description="Which.")],
+    ) -> EvaluationCopyPayload:
+        ctx = info.context
+        ident = expect_global_id(input.id, "EvaluationCopy")
+
+        async def body() -> object:
+            row = await copies.get_copy(ctx.db, ctx.scope, ident, lock=True)
+            if row is None:
+                raise Invalid(Code.NOT_FOUND, "没有该抄送（no such copy）", "id")
+            await ctx.guard.require(
+                ObjectType.EVALUATION, Action.INVESTIGATE, row.jurisdiction_code
+            )
+            return await copies.acknowledge(ctx.db, copy=row, actor=_actor(ctx), clock=ctx.clock)
+
+        result, problems = await _run(ctx, body)
+        if isinstance(result, EvaluationCopy):
+            return EvaluationCopyPayload(copy=EvaluationCopyType(model=result), errors=[])
+        return EvaluationCopyPayload(copy=None, errors=_errors(problems))
 
 
 async def _investigation(ctx: Context, ident: uuid.UUID) -> EvaluationInvestigation:

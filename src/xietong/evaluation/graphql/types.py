@@ -10,10 +10,11 @@ from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.deadlines.graphql.types import ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
-from xietong.evaluation import service
+from xietong.evaluation import copies, service
 from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationErrorCode
 from xietong.evaluation.models import (
+    EvaluationCopy,
     EvaluationFault,
     EvaluationInvestigation,
     EvaluationSeat,
@@ -168,6 +169,69 @@ class EvaluationSeatType:
 
 
 @strawberry.type(
+    name="EvaluationCopy",
+    description="A copy (抄送) of an investigation's result to a host site concerned (R-12): "
+    "the seats of that host the result concerns, the result and the decision. In the host's "
+    "inbox (`evaluationCopies`) until its supervising department acknowledges it; the home side "
+    "reads the copies it sent.",
+)
+class EvaluationCopyType:
+    model: strawberry.Private[EvaluationCopy]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationCopy", self.model.id)
+
+    @strawberry.field(description="The host site copied (whose inbox).")
+    async def host(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="The home site that copied it.")
+    async def home(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.home_jurisdiction_code)
+
+    @strawberry.field(description="The session's number (never the project).")
+    def session_number(self) -> str:
+        return self.model.session_number
+
+    @strawberry.field(description="The investigation (readable by the host from the copy on).")
+    def investigation_id(self) -> strawberry.ID:
+        return to_global_id("EvaluationInvestigation", self.model.investigation_id)
+
+    @strawberry.field(description="The host's seats (experts) concerned, by label.")
+    def seats(self) -> list[str]:
+        return list(self.model.seat_labels)
+
+    @strawberry.field(description="What was investigated.")
+    def subject(self) -> str:
+        return self.model.subject
+
+    @strawberry.field(description="The result (处理结果).")
+    def result(self) -> str:
+        return self.model.result
+
+    @strawberry.field(description="The decision taken.")
+    def decision(self) -> str:
+        return self.model.decision
+
+    @strawberry.field(description="Copied by the worker (the home configured it) or a person.")
+    def automatic(self) -> bool:
+        return self.model.automatic
+
+    @strawberry.field(description="When it was copied.")
+    def copied_at(self) -> datetime:
+        return self.model.copied_at
+
+    @strawberry.field(description="When the host acknowledged it (签收), or null.")
+    def acknowledged_at(self) -> datetime | None:
+        return self.model.acknowledged_at
+
+    @strawberry.field(description="Who acknowledged it, or null.")
+    def acknowledged_by(self) -> str | None:
+        return self.model.acknowledged_by
+
+
+@strawberry.type(
     name="EvaluationInvestigation",
     description="An investigation of expert conduct by the home site (R-12). Host sites "
     "concerned read it once its result is copied to them.",
@@ -219,6 +283,12 @@ class EvaluationInvestigationType:
     @strawberry.field(description="Its clocks: the copy to the hosts (R12.copy_to_host).")
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(service.INVESTIGATION_MATTER, self.model.id))
+
+    @strawberry.field(description="Its copies you may see: all for the home side, a host its own.")
+    async def copies(self, info: Info) -> list[EvaluationCopyType]:
+        ctx = info.context
+        rows = await copies.copies_of(ctx.db, ctx.scope, self.model.id)
+        return [EvaluationCopyType(model=r) for r in rows]
 
 
 @strawberry.type(
@@ -297,6 +367,10 @@ class EvaluationSessionType:
     )
     def window_until(self) -> date | None:
         return self.model.window_until
+
+    @strawberry.field(description="Whether the worker copies investigation results to the hosts.")
+    def auto_copy(self) -> bool:
+        return self.model.auto_copy
 
     @strawberry.field(description="The project: the home side only; null for a host.")
     async def project(self, info: Info) -> ProjectType | None:

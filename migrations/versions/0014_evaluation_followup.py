@@ -1,0 +1,108 @@
+"""evaluation follow-up (R-12): copies received and acknowledged by the host, automatic copying
+
+Revision ID: 0014
+Revises: 0012
+Create Date: 2026-11-27 03:45:00.000000
+
+``evaluation_copy``: one row per investigation and host site concerned — the result, the host's
+seats concerned and the decision — in the host's jurisdiction (its inbox), read by the host's
+subtree and by the home side that sent it, written by the home's unit only, acknowledged by the
+host's unit only (column privileges: the acknowledgement's two columns).
+``evaluation_session.auto_copy``: the home's choice that the worker copies for it.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from xietong.db import rls
+
+revision: str = "0014"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+POLICIES = [
+    rls.TenantPolicy(
+        "evaluation_copy",
+        read=rls.any_of(
+            rls.in_read_scope("jurisdiction_code"), rls.in_read_scope("home_jurisdiction_code")
+        ),
+        insert=rls.all_of(rls.in_write_unit("home_jurisdiction_code"), rls.is_actor("copied_by")),
+        update=rls.in_write_unit("jurisdiction_code"),
+    ),
+]
+
+
+def upgrade() -> None:
+    op.add_column(
+        "evaluation_session",
+        sa.Column("auto_copy", sa.Boolean(), server_default="false", nullable=False),
+    )
+    op.create_table(
+        "evaluation_copy",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("investigation_id", sa.UUID(), nullable=False),
+        sa.Column("session_id", sa.UUID(), nullable=False),
+        sa.Column("jurisdiction_code", sa.Integer(), nullable=False),
+        sa.Column("province_code", sa.Integer(), nullable=False),
+        sa.Column("home_jurisdiction_code", sa.Integer(), nullable=False),
+        sa.Column("session_number", sa.String(length=64), nullable=False),
+        sa.Column("seat_labels", sa.ARRAY(sa.String(length=32)), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("decision", sa.Text(), nullable=False),
+        sa.Column("automatic", sa.Boolean(), nullable=False),
+        sa.Column("copied_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("copied_by", sa.String(length=64), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by", sa.String(length=64), nullable=True),
+        sa.CheckConstraint(
+            "(acknowledged_at IS NULL) = (acknowledged_by IS NULL)",
+            name=op.f("ck_evaluation_copy_acknowledged_together"),
+        ),
+        sa.CheckConstraint(
+            "province_code = jurisdiction_code - jurisdiction_code % 10000",
+            name=op.f("ck_evaluation_copy_province_prefix"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["investigation_id"],
+            ["evaluation_investigation.id"],
+            name=op.f("fk_evaluation_copy_investigation_id_evaluation_investigation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"],
+            ["jurisdiction.code"],
+            name=op.f("fk_evaluation_copy_jurisdiction_code_jurisdiction"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["evaluation_session.id"],
+            name=op.f("fk_evaluation_copy_session_id_evaluation_session"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_copy")),
+        sa.UniqueConstraint(
+            "investigation_id",
+            "jurisdiction_code",
+            name=op.f("uq_evaluation_copy_investigation_id_jurisdiction_code"),
+        ),
+    )
+    op.create_index(
+        "ix_evaluation_copy_inbox",
+        "evaluation_copy",
+        ["jurisdiction_code", "copied_at", "id"],
+        unique=False,
+    )
+    for policy in POLICIES:
+        for statement in policy.create():
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    for policy in reversed(POLICIES):
+        for statement in policy.drop():
+            op.execute(statement)
+    op.drop_index("ix_evaluation_copy_inbox", table_name="evaluation_copy")
+    op.drop_table("evaluation_copy")
+    op.drop_column("evaluation_session", "auto_copy")
