@@ -24,7 +24,9 @@ from xietong.deadlines.models import (
     ObligationPause,
 )
 from xietong.evaluation.models import (
+    EvaluationConduct,
     EvaluationCopy,
+    EvaluationDraw,
     EvaluationExpert,
     EvaluationFault,
     EvaluationInvestigation,
@@ -76,7 +78,9 @@ __all__ = [
     "DeadlineConfig",
     "Department",
     "DepartmentPower",
+    "EvaluationConduct",
     "EvaluationCopy",
+    "EvaluationDraw",
     "EvaluationExpert",
     "EvaluationFault",
     "EvaluationInvestigation",

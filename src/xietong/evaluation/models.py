@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.db.base import Base, text_enum
-from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
+from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
 
 _PROVINCE = "province_code = jurisdiction_code - jurisdiction_code % 10000"
 
@@ -190,6 +190,8 @@ class EvaluationFault(Base):
     cause: Mapped[str] = mapped_column(Text, nullable=False)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decision: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The tenderer's decision on a fault before the start (the 2-hour rule), or how it ended."""
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()
 
@@ -270,3 +272,54 @@ class EvaluationCopy(Base):
     copied_by: Mapped[str] = mapped_column(String(64), nullable=False)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EvaluationConduct(Base):
+    """An expert conduct event at a site, recorded by its staff: belongs to the recording site
+    (a host records through its grant); the lead it became is the home office's."""
+
+    __tablename__ = "evaluation_conduct"
+    __table_args__ = (CheckConstraint(_PROVINCE, name="province_prefix"),)
+
+    id: Mapped[uuid.UUID] = _id()
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False, index=True
+    )
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_seat.id"), nullable=False)
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    seat_label: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[ConductKind] = mapped_column(
+        text_enum(ConductKind, "conduct_kind"), nullable=False
+    )
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    lead_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    """The lead registered at the home's office (its own tenancy: no foreign key across)."""
+    recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationDraw(Base):
+    """The random draw of a session's host sites: reproducible from its seed (each candidate
+    ranked by SHA-256 of seed and code), the home's, sealed until the start like the hosts."""
+
+    __tablename__ = "evaluation_draw"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        UniqueConstraint("session_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False
+    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    seed: Mapped[str] = mapped_column(String(64), nullable=False)
+    candidates: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    ranking: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    chosen: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()

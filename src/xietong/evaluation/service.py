@@ -65,6 +65,9 @@ SYSTEM_ACTOR = "system:evaluation"
 COPY_RULE = "R12.copy_to_host"
 HANDOVER_RULE = "REMOTE.handover_records"
 FAULT_RULE = "REMOTE.fault_repair"
+PRE_START_RULE = "REMOTE.pre_start_decision"
+PRE_START_MARGIN = timedelta(hours=2)
+"""A fault more than this before the scheduled start is the tenderer's to decide on."""
 
 SESSION_MATTER = "evaluation"
 SITE_MATTER = "evaluation_site"
@@ -531,6 +534,11 @@ async def start(
     project."""
     _home_only(session, actor, "开始评标")
     _state(session, (SessionState.SCHEDULED,), "开始")
+    if await _open_faults(db_session, session):
+        raise _err(
+            Code.ILLEGAL_STATE,
+            "开始前发生的故障尚未排除或未经招标人决定（a fault before the start is still open）",
+        )
     now = clock.now()
     session.state = SessionState.STARTED
     session.started_at = now
@@ -649,7 +657,14 @@ async def abort(
     _home_only(session, actor, "终止评标")
     _state(session, (SessionState.STARTED, SessionState.PAUSED), "终止")
     for fault in await _open_faults(db_session, session):
-        await _end_fault(db_session, fault=fault, actor=actor, clock=clock, sealed=True)
+        await _end_fault(
+            db_session,
+            fault=fault,
+            actor=actor,
+            clock=clock,
+            sealed=True,
+            rule=fault_rule(session, fault),
+        )
     return await _close(
         db_session,
         session=session,
@@ -734,11 +749,18 @@ async def record_fault(
     started_at: datetime | None,
     clock: Clock,
 ) -> EvaluationFault:
-    """A fault during the evaluation at one of its sites: the session pauses, and the home owes
-    its repair — or the sealing of the records and a new committee — within 4 hours
-    (``REMOTE.fault_repair``, an hour clock from the fault's start)."""
+    """A fault at one of the session's sites. During the evaluation the session pauses, and the
+    home owes its repair — or the sealing of the records and a new committee — within 4 hours
+    (``REMOTE.fault_repair``, an hour clock from the fault's start). Before the start: more than
+    2 hours before the scheduled start, the tenderer decides (``REMOTE.pre_start_decision``,
+    2 hours, recorded when the fault is ended); closer to the start, the 4-hour rule as during
+    the evaluation. The session cannot start while such a fault is open."""
     _home_only(session, actor, "登记评标故障")
-    _state(session, (SessionState.STARTED, SessionState.PAUSED), "登记故障")
+    _state(
+        session,
+        (SessionState.SCHEDULED, SessionState.STARTED, SessionState.PAUSED),
+        "登记故障",
+    )
     if site.session_id != session.id:
         raise _err(Code.NOT_FOUND, "本场次没有该场地（no such site in the session）", "siteId")
     now = clock.now()
@@ -766,16 +788,18 @@ async def record_fault(
         created_at=now,
     )
     db_session.add(fault)
-    session.state = SessionState.PAUSED
-    session.updated_at = now
+    if session.state is not SessionState.SCHEDULED:
+        session.state = SessionState.PAUSED
+        session.updated_at = now
     await db_session.flush()
+    rule = fault_rule(session, fault)
     await obligations.open_obligation(
         db_session,
-        rule_id=FAULT_RULE,
+        rule_id=rule,
         matter=MatterRef(FAULT_MATTER, fault.id),
         owing_jurisdiction_code=session.jurisdiction_code,
         owing_department_id=actor.department_id,
-        counterparty="招标人（评标委员会）",
+        counterparty="招标人（评标委员会）" if rule == FAULT_RULE else "招标人（决定）",
         started_on=began.date(),
         started_at=began,
         clock=clock,
@@ -788,10 +812,19 @@ async def record_fault(
         action="evaluation.faultRecord",
         object_type=FAULT_MATTER,
         object_id=fault.id,
-        details={"session_id": str(session.id), "started_at": began.isoformat()},
+        details={"session_id": str(session.id), "started_at": began.isoformat(), "rule": rule},
         now=now,
     )
     return fault
+
+
+def fault_rule(session: EvaluationSession, fault: EvaluationFault) -> str:
+    """Which clock a fault runs: the tenderer's decision if it began before the start and more
+    than 2 hours before the scheduled start; the 4-hour repair otherwise."""
+    before_start = session.started_at is None or fault.started_at < session.started_at
+    if before_start and session.scheduled_start - fault.started_at > PRE_START_MARGIN:
+        return PRE_START_RULE
+    return FAULT_RULE
 
 
 async def _end_fault(
@@ -801,14 +834,17 @@ async def _end_fault(
     actor: Actor,
     clock: Clock,
     sealed: bool,
+    rule: str = FAULT_RULE,
+    decision: str | None = None,
 ) -> EvaluationFault:
     now = clock.now()
     fault.ended_at = now
+    fault.decision = decision
     await db_session.flush()
     met = await obligations.meet(
         db_session,
         matter=MatterRef(FAULT_MATTER, fault.id),
-        rule_id=FAULT_RULE,
+        rule_id=rule,
         clock=clock,
         actor=actor.name,
     )
@@ -822,6 +858,8 @@ async def _end_fault(
         details={
             "ended_at": now.isoformat(),
             "sealed": sealed,
+            "rule": rule,
+            "decided": decision is not None,
             "late": met.due_at is not None and now > met.due_at,
         },
         now=now,
@@ -836,13 +874,31 @@ async def end_fault(
     fault: EvaluationFault,
     actor: Actor,
     clock: Clock,
+    decision: str | None = None,
 ) -> EvaluationSession:
     """The fault is fixed: its clock is met (late after 4 hours — then the home should have
-    aborted); the session resumes when no fault is left open."""
+    aborted); the session resumes when no fault is left open. A fault before the start that is
+    the tenderer's to decide on ends with the tenderer's ``decision`` (required)."""
     _home_only(session, actor, "排除评标故障")
     if fault.ended_at is not None:
         raise _err(Code.ILLEGAL_STATE, "故障已排除（the fault has ended）", "id")
-    await _end_fault(db_session, fault=fault, actor=actor, clock=clock, sealed=False)
+    rule = fault_rule(session, fault)
+    if rule == PRE_START_RULE and decision is None:
+        raise _err(
+            Code.INVALID,
+            "开始前2小时以上发生的故障由招标人决定：请填写招标人的决定（record the tenderer's "
+            "decision）",
+            "decision",
+        )
+    await _end_fault(
+        db_session,
+        fault=fault,
+        actor=actor,
+        clock=clock,
+        sealed=False,
+        rule=rule,
+        decision=decision,
+    )
     if session.state is SessionState.PAUSED and not await _open_faults(db_session, session):
         session.state = SessionState.STARTED
         session.updated_at = clock.now()

@@ -160,9 +160,14 @@ class EvaluationFaultRecordInput:
     )
 
 
-@strawberry.input(description="Which fault.")
+@strawberry.input(description="Which fault, and the tenderer's decision where one is owed.")
 class EvaluationFaultRefInput:
     id: strawberry.ID = strawberry.field(description="The fault (global id).")
+    decision: LongText | None = strawberry.field(
+        default=None,
+        description="The tenderer's decision (proceed, postpone, evaluate on site…): required "
+        "for a fault more than 2 hours before the start (REMOTE.pre_start_decision).",
+    )
 
 
 @strawberry.type(description="Result of a mutation on a session.")
@@ -303,8 +308,10 @@ class EvaluationMutations:
         return _session_payload(*await _run(ctx, body))
 
     @strawberry.mutation(
-        description="Record a fault during the session (home site): it pauses, and the fault "
-        "must be fixed — or the session aborted — within 4 hours (REMOTE.fault_repair).",
+        description="Record a fault (home site). During the session it pauses, and the fault "
+        "must be fixed — or the session aborted — within 4 hours (REMOTE.fault_repair); more "
+        "than 2 hours before the start, the tenderer decides within 2 hours "
+        "(REMOTE.pre_start_decision); the session cannot start while a fault is open.",
         extensions=[signed_in()],
     )
     async def evaluation_fault_record(
@@ -357,7 +364,12 @@ class EvaluationMutations:
                 raise Invalid(Code.NOT_FOUND, "没有该评标场次（no such session）", "id")
             await ctx.guard.require(ObjectType.EVALUATION, Action.CREATE, session.jurisdiction_code)
             return await service.end_fault(
-                ctx.db, session=session, fault=fault, actor=_actor(ctx), clock=ctx.clock
+                ctx.db,
+                session=session,
+                fault=fault,
+                actor=_actor(ctx),
+                clock=ctx.clock,
+                decision=input.decision,
             )
 
         return _session_payload(*await _run(ctx, body))

@@ -315,7 +315,14 @@ class EvaluationFaultType:
     def ended_at(self) -> datetime | None:
         return self.model.ended_at
 
-    @strawberry.field(description="Its 4-hour clock (REMOTE.fault_repair).")
+    @strawberry.field(description="The tenderer's decision on a fault before the start, or null.")
+    def decision(self) -> str | None:
+        return self.model.decision
+
+    @strawberry.field(
+        description="Its clock: the 4-hour repair (REMOTE.fault_repair), or the tenderer's "
+        "decision before the start (REMOTE.pre_start_decision)."
+    )
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(service.FAULT_MATTER, self.model.id))
 
