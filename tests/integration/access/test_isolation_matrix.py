@@ -255,6 +255,8 @@ OPERATIONS = [
     # from 昆明市 (its inbox) and their acknowledgement.
     "list_evaluation_copies",
     "acknowledge_evaluation_copy",
+    # ...and conduct events recorded by a site's staff at its own seats (each a lead at home).
+    "record_conduct",
     # -- end of eval3's block.
     "receive_letter",
     "transfer_lead",
@@ -295,7 +297,11 @@ EVALUATION_OPERATIONS = {
     "open_investigation",
 }
 # -- Remote evaluation, follow-up (issue 11, eval3).
-EVALUATION_COPY_OPERATIONS = {"list_evaluation_copies", "acknowledge_evaluation_copy"}
+EVALUATION_COPY_OPERATIONS = {
+    "list_evaluation_copies",
+    "acknowledge_evaluation_copy",
+    "record_conduct",
+}
 # -- end of eval3's block.
 EVALUATION_HOME = 530100  # 昆明市: never a subject here; the home site of the hosted sessions
 CLOCK_OPERATIONS = {
@@ -416,6 +422,9 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation == "acknowledge_evaluation_copy":
         # the host unit's own supervising departments (evaluation:investigate, own unit)
         return role in {"office", "industry", "finance"} and own
+    if operation == "record_conduct":
+        # the site's own staff (evaluation:handle in its unit): its centre and its office
+        return role in {"centre", "office"} and own
     # -- end of eval3's block.
     raise AssertionError(operation)
 
@@ -920,6 +929,19 @@ async def _run_evaluation_copies(
                 {"i": copy_id},
             )
         return Outcome(bool(acknowledged), set())
+    if case.operation == "record_conduct":
+        marker = f"matrix:{case.tag}"
+        await gql(
+            "mutation($i: EvaluationConductRecordInput!) { evaluationConductRecord(input: $i) { "
+            "errors { code } } }",
+            {"i": {"seatId": world.home_seats[case.target], "kind": "PHONE", "note": marker}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM evaluation_conduct WHERE note = :m"), {"m": marker}
+            )
+        return Outcome(made == 1, set())
     raise AssertionError(case.operation)
 
 
@@ -1954,6 +1976,7 @@ async def test_isolation(world: World, case: Case) -> None:
         "start_evaluation",
         "open_investigation",
         "acknowledge_evaluation_copy",  # eval3
+        "record_conduct",  # eval3
         "receive_letter",
         "transfer_lead",
     }

@@ -14,10 +14,12 @@ from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText, ShortText
 from xietong.deadlines.errors import DeadlineError
-from xietong.evaluation import copies, service
+from xietong.evaluation import conduct, copies, service
+from xietong.evaluation.enums import ConductKind
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
 from xietong.evaluation.graphql.types import (
+    EvaluationConductType,
     EvaluationCopyType,
     EvaluationInvestigationType,
     EvaluationSessionType,
@@ -26,7 +28,12 @@ from xietong.evaluation.graphql.types import (
 from xietong.evaluation.graphql.types import (
     EvaluationError as EvaluationErrorType,
 )
-from xietong.evaluation.models import EvaluationCopy, EvaluationInvestigation, EvaluationSession
+from xietong.evaluation.models import (
+    EvaluationConduct,
+    EvaluationCopy,
+    EvaluationInvestigation,
+    EvaluationSession,
+)
 from xietong.trading import service as trading
 
 
@@ -147,6 +154,22 @@ class EvaluationCopyRefInput:
 @strawberry.type(description="Result of acknowledging a copy.")
 class EvaluationCopyPayload:
     copy: EvaluationCopyType | None = strawberry.field(description="The copy as now.")
+    errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="An expert conduct event at one of your site's seats.")
+class EvaluationConductRecordInput:
+    seat_id: strawberry.ID = strawberry.field(description="The seat (global id), your site's.")
+    kind: ConductKind = strawberry.field(description="What happened.")
+    note: LongText = strawberry.field(description="What the staff saw.")
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="When (default: now); during the session."
+    )
+
+
+@strawberry.type(description="Result of recording a conduct event.")
+class EvaluationConductPayload:
+    conduct: EvaluationConductType | None = strawberry.field(description="The record.")
     errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
 
 
@@ -541,6 +564,48 @@ class EvaluationMutations:
         if isinstance(result, EvaluationCopy):
             return EvaluationCopyPayload(copy=EvaluationCopyType(model=result), errors=[])
         return EvaluationCopyPayload(copy=None, errors=_errors(problems))
+
+    @strawberry.mutation(
+        description="Record an expert conduct event (late, absent, phone use, canvassing, "
+        "leaving the seat…) at one of your site's seats during the session (its centre or "
+        "office; a host through its grant): it becomes a lead at the home site's supervision "
+        "office, naming the seat, never the expert.",
+        extensions=[signed_in()],
+    )
+    async def evaluation_conduct_record(
+        self,
+        info: Info,
+        input: Annotated[EvaluationConductRecordInput, strawberry.argument(description="What.")],
+    ) -> EvaluationConductPayload:
+        ctx = info.context
+        seat_id = expect_global_id(input.seat_id, "EvaluationSeat", field="seatId")
+
+        async def body() -> object:
+            seat = await service.get_seat(ctx.db, ctx.scope, seat_id)
+            if seat is None:
+                raise Invalid(Code.NOT_FOUND, "没有该席位（no such seat）", "seatId")
+            await ctx.guard.require(
+                ObjectType.EVALUATION,
+                Action.HANDLE,
+                seat.jurisdiction_code,
+                object_id=seat.session_id,
+            )
+            return await conduct.record(
+                ctx.db,
+                scope=ctx.scope,
+                signer=ctx.signer,
+                actor=_actor(ctx),
+                seat=seat,
+                kind=input.kind,
+                note=input.note,
+                occurred_at=input.occurred_at,
+                clock=ctx.clock,
+            )
+
+        result, problems = await _run(ctx, body)
+        if isinstance(result, EvaluationConduct):
+            return EvaluationConductPayload(conduct=EvaluationConductType(model=result), errors=[])
+        return EvaluationConductPayload(conduct=None, errors=_errors(problems))
 
 
 async def _investigation(ctx: Context, ident: uuid.UUID) -> EvaluationInvestigation:

@@ -10,10 +10,12 @@ from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.deadlines.graphql.types import ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
+from xietong.evaluation import conduct as conduct_records
 from xietong.evaluation import copies, service
-from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
+from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationErrorCode
 from xietong.evaluation.models import (
+    EvaluationConduct,
     EvaluationCopy,
     EvaluationFault,
     EvaluationInvestigation,
@@ -55,6 +57,19 @@ graphql_enum(
         InvestigationState.OPEN: "调查中: open.",
         InvestigationState.ENDED: "调查处理结束: a result and a decision; a copy may be owed.",
         InvestigationState.COPIED: "已抄送: copied to the host sites concerned.",
+    },
+)
+graphql_enum(
+    ConductKind,
+    name="EvaluationConductKind",
+    description="An expert conduct event recorded at a site.",
+    values={
+        ConductKind.LATE: "迟到: late.",
+        ConductKind.ABSENT: "缺席: absent.",
+        ConductKind.PHONE: "使用通讯工具: used a phone or other device.",
+        ConductKind.CANVASSING: "私下接触、拉票或倾向性引导: canvassing or private contact.",
+        ConductKind.LEFT_SEAT: "擅自离开评标席位: left the seat without leave.",
+        ConductKind.OTHER: "其他违反评标纪律的行为: other breach of the evaluation rules.",
     },
 )
 graphql_enum(
@@ -166,6 +181,44 @@ class EvaluationSeatType:
         ctx = info.context
         found = await service.experts_of(ctx.db, ctx.scope, [self.model.id])
         return ExpertType(model=found[0][1]) if found else None
+
+
+@strawberry.type(
+    name="EvaluationConduct",
+    description="An expert conduct event recorded by a site's staff at one of its seats; each "
+    "became a lead at the home site's supervision office. The home side reads them by seat "
+    "(never the expert); a host its own during its window.",
+)
+class EvaluationConductType:
+    model: strawberry.Private[EvaluationConduct]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationConduct", self.model.id)
+
+    @strawberry.field(description="The seat's label.")
+    def seat(self) -> str:
+        return self.model.seat_label
+
+    @strawberry.field(description="What happened.")
+    def kind(self) -> ConductKind:
+        return self.model.kind
+
+    @strawberry.field(description="What the staff noted.")
+    def note(self) -> str:
+        return self.model.note
+
+    @strawberry.field(description="When it happened.")
+    def occurred_at(self) -> datetime:
+        return self.model.occurred_at
+
+    @strawberry.field(description="The recording site's jurisdiction.")
+    async def site(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="The lead it became at the home's office (global id).")
+    def lead_id(self) -> strawberry.ID:
+        return to_global_id("Lead", self.model.lead_id)
 
 
 @strawberry.type(
@@ -420,6 +473,15 @@ class EvaluationSessionType:
         ctx = info.context
         rows = await service.faults_of(ctx.db, ctx.scope, [self.model.id])
         return [EvaluationFaultType(model=r) for r in rows]
+
+    @strawberry.field(
+        description="Expert conduct events you may see (the home side: all, by seat; a host: "
+        "its own during its window)."
+    )
+    async def conduct(self, info: Info) -> list[EvaluationConductType]:
+        ctx = info.context
+        rows = await conduct_records.conduct_of(ctx.db, ctx.scope, self.model.id)
+        return [EvaluationConductType(model=r) for r in rows]
 
     @strawberry.field(description="Investigations of expert conduct you may see.")
     async def investigations(self, info: Info) -> list[EvaluationInvestigationType]:
