@@ -379,6 +379,7 @@ async def schedule(
     follow_up_days: int,
     clock: Clock,
     auto_copy: bool = False,
+    drawn: bool = False,
 ) -> EvaluationSession:
     """A session of ``project`` at its home site and ``hosts``, sealed until it starts.
     ``auto_copy``: the worker copies investigation results to the hosts (``copies``)."""
@@ -507,6 +508,7 @@ async def schedule(
             "host_sites": len(hosts),
             "host_seats": sum(h.seats for h in hosts),
             "auto_copy": auto_copy,
+            "hosts_drawn": drawn,
         },
         now=now,
     )

@@ -14,7 +14,7 @@ from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText, ShortText
 from xietong.deadlines.errors import DeadlineError
-from xietong.evaluation import conduct, copies, service
+from xietong.evaluation import conduct, copies, draw, service
 from xietong.evaluation.enums import ConductKind
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
@@ -92,6 +92,22 @@ class EvaluationHostInput:
     seats: int = strawberry.field(description="Seats at the host site, 1–99.")
 
 
+@strawberry.input(
+    description="Host sites drawn at random among eligible centres (other units with a trading "
+    "centre), reproducibly: each candidate ranked by SHA-256 of seed and code."
+)
+class EvaluationDrawInput:
+    count: int = strawberry.field(description="How many host sites, 1–9.")
+    seats: int = strawberry.field(description="Seats at each drawn host site, 1–99.")
+    candidates: list[JurisdictionCode] | None = strawberry.field(
+        default=None,
+        description="Only among these units (default: every eligible centre in the country).",
+    )
+    seed: ShortText | None = strawberry.field(
+        default=None, description="The seed (default: 128 random bits); recorded, sealed."
+    )
+
+
 @strawberry.input(description="A new evaluation session of a project (the home site schedules).")
 class EvaluationScheduleInput:
     project_id: strawberry.ID = strawberry.field(description="The project (global id).")
@@ -99,7 +115,12 @@ class EvaluationScheduleInput:
     scheduled_start: datetime = strawberry.field(description="Scheduled start.")
     scheduled_end: datetime = strawberry.field(description="Scheduled end.")
     home_seats: int = strawberry.field(description="Seats at the home site, 1–99.")
-    hosts: list[EvaluationHostInput] = strawberry.field(description="Host sites, 1–9.")
+    hosts: list[EvaluationHostInput] = strawberry.field(
+        default_factory=list, description="Host sites, 1–9 — or none, and `draw`."
+    )
+    draw: EvaluationDrawInput | None = strawberry.field(
+        default=None, description="Draw the host sites at random instead of naming them."
+    )
     follow_up_days: int = strawberry.field(
         default=service.DEFAULT_FOLLOW_UP_DAYS,
         description="Working days the hosts keep their access after the end (default 30).",
@@ -245,6 +266,33 @@ class EvaluationMutations:
             if project is None:
                 raise Invalid(Code.NOT_FOUND, "没有该项目（no such project）", "projectId")
             await ctx.guard.require(ObjectType.EVALUATION, Action.CREATE, project.jurisdiction_code)
+            if (input.draw is None) == (not input.hosts):
+                raise Invalid(
+                    Code.INVALID,
+                    "请列出评标客场或随机抽取，二者择一（name the hosts or draw them, one of the "
+                    "two）",
+                    "hosts",
+                )
+            if input.draw is not None:
+                return await draw.schedule_drawn(
+                    ctx.db,
+                    scope=ctx.scope,
+                    actor=_actor(ctx),
+                    project=project,
+                    number=input.number,
+                    scheduled_start=input.scheduled_start,
+                    scheduled_end=input.scheduled_end,
+                    home_seats=input.home_seats,
+                    request=draw.DrawRequest(
+                        count=input.draw.count,
+                        seats=input.draw.seats,
+                        candidates=input.draw.candidates,
+                        seed=input.draw.seed,
+                    ),
+                    follow_up_days=input.follow_up_days,
+                    clock=ctx.clock,
+                    auto_copy=input.auto_copy,
+                )
             return await service.schedule(
                 ctx.db,
                 scope=ctx.scope,

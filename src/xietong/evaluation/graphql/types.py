@@ -11,12 +11,13 @@ from xietong.api.ids import to_global_id
 from xietong.deadlines.graphql.types import ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
 from xietong.evaluation import conduct as conduct_records
-from xietong.evaluation import copies, service
+from xietong.evaluation import copies, draw, service
 from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationErrorCode
 from xietong.evaluation.models import (
     EvaluationConduct,
     EvaluationCopy,
+    EvaluationDraw,
     EvaluationFault,
     EvaluationInvestigation,
     EvaluationSeat,
@@ -219,6 +220,33 @@ class EvaluationConductType:
     @strawberry.field(description="The lead it became at the home's office (global id).")
     def lead_id(self) -> strawberry.ID:
         return to_global_id("Lead", self.model.lead_id)
+
+
+@strawberry.type(
+    name="EvaluationDraw",
+    description="How the host sites were drawn: the seed, the candidates, their ranking (SHA-256 "
+    "of seed and code) and the chosen. Sealed like the hosts: the home side reads it from the "
+    "start; hosts never.",
+)
+class EvaluationDrawType:
+    model: strawberry.Private[EvaluationDraw]
+
+    @strawberry.field(description="The seed.")
+    def seed(self) -> str:
+        return self.model.seed
+
+    @strawberry.field(description="The candidates' codes, ascending.")
+    def candidates(self) -> list[str]:
+        return [f"{c:06d}" for c in self.model.candidates]
+
+    @strawberry.field(description="Every candidate in the draw's order.")
+    def ranking(self) -> list[str]:
+        return [f"{c:06d}" for c in self.model.ranking]
+
+    @strawberry.field(description="The host sites drawn.")
+    async def chosen(self, info: Info) -> list[JurisdictionType]:
+        found = [await jurisdiction_of(info, code) for code in self.model.chosen]
+        return [j for j in found if j is not None]
 
 
 @strawberry.type(
@@ -427,6 +455,14 @@ class EvaluationSessionType:
     )
     def window_until(self) -> date | None:
         return self.model.window_until
+
+    @strawberry.field(
+        description="How the host sites were drawn, if they were: the home side, from the start."
+    )
+    async def draw(self, info: Info) -> EvaluationDrawType | None:
+        ctx = info.context
+        row = await draw.draw_of(ctx.db, ctx.scope, self.model.id)
+        return None if row is None else EvaluationDrawType(model=row)
 
     @strawberry.field(description="Whether the worker copies investigation results to the hosts.")
     def auto_copy(self) -> bool:
