@@ -195,6 +195,7 @@ async def copy_to_hosts(
         },
         now=now,
     )
+    await service.stretch_window(db_session, investigation.session_id, clock)
     return investigation
 
 

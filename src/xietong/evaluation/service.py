@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, any_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access import grants
@@ -604,6 +604,58 @@ async def acting_as_system(
         yield system
 
 
+async def open_matters(db_session: AsyncSession, session_id: uuid.UUID) -> int:
+    """Matters of the session still open: investigations open, or ended with a copy owed."""
+    count = await db_session.scalar(
+        select(func.count())
+        .select_from(EvaluationInvestigation)
+        .where(
+            EvaluationInvestigation.session_id == session_id,
+            or_(
+                EvaluationInvestigation.state == InvestigationState.OPEN,
+                and_(
+                    EvaluationInvestigation.state == InvestigationState.ENDED,
+                    func.cardinality(EvaluationInvestigation.host_codes) > 0,
+                ),
+            ),
+        )
+    )
+    return int(count or 0)
+
+
+async def stretch_window(
+    db_session: AsyncSession, session_id: uuid.UUID, clock: Clock
+) -> EvaluationSession | None:
+    """Re-count the hosts' follow-up window after a matter of the session opened or closed:
+    open-ended (NULL) while one is open, else ``follow_up_days`` working days from today — never
+    shorter than before. Only an ended session whose window still runs (not past, not closed) is
+    touched: a window that has ended stays ended."""
+    session: EvaluationSession | None = await db_session.scalar(
+        select(EvaluationSession).where(EvaluationSession.id == session_id).with_for_update()
+    )
+    today = clock.today()
+    if (
+        session is None
+        or session.ended_at is None
+        or session.window_closed_at is not None
+        or (session.window_until is not None and session.window_until < today)
+    ):
+        return session
+    if await open_matters(db_session, session_id):
+        until: date | None = None
+    else:
+        until = await window_end(
+            db_session, session.jurisdiction_code, today, session.follow_up_days
+        )
+        if session.window_until is not None:
+            until = max(until, session.window_until)
+    if until != session.window_until:
+        session.window_until = until
+        session.updated_at = clock.now()
+        await db_session.flush()
+    return session
+
+
 async def window_end(
     db_session: AsyncSession, jurisdiction_code: int, day: date, days: int
 ) -> date:
@@ -691,8 +743,11 @@ async def _close(
     now, today = clock.now(), clock.today()
     session.state = state
     session.ended_at = now
-    session.window_until = await window_end(
-        db_session, session.jurisdiction_code, today, session.follow_up_days
+    # Open-ended while a matter of the session is open; counted from the day the last closes.
+    session.window_until = (
+        None
+        if await open_matters(db_session, session.id)
+        else await window_end(db_session, session.jurisdiction_code, today, session.follow_up_days)
     )
     session.updated_at = now
     await db_session.flush()
@@ -703,7 +758,10 @@ async def _close(
         action="evaluation.finish" if state is SessionState.FINISHED else "evaluation.abort",
         object_type=SESSION_MATTER,
         object_id=session.id,
-        details={"number": session.number, "window_until": session.window_until.isoformat()},
+        details={
+            "number": session.number,
+            "window_until": None if session.window_until is None else str(session.window_until),
+        },
         now=now,
     )
     home_name = await db_session.scalar(
@@ -1171,6 +1229,7 @@ async def open_investigation(
         },
         now=now,
     )
+    await stretch_window(db_session, session.id, clock)
     return row
 
 
@@ -1224,6 +1283,7 @@ async def end_investigation(
             clock=clock,
             actor=actor.name,
         )
+    await stretch_window(db_session, investigation.session_id, clock)
     return investigation
 
 

@@ -450,8 +450,9 @@ class EvaluationSessionType:
         return self.model.ended_at
 
     @strawberry.field(
-        description="The last day of the hosts' follow-up window (working days after the end "
-        "on the home site's calendar); null before the end."
+        description="The last day of the hosts' follow-up window (working days, on the home "
+        "site's calendar, after the end or after the last open matter — an investigation open "
+        "or a copy owed — closed); null before the end and while a matter is open."
     )
     def window_until(self) -> date | None:
         return self.model.window_until
