@@ -16,6 +16,8 @@ jurisdiction, like an expert row: a host records through its live grant), each t
 became at the home's office; the home side reads them (by seat, never the expert).
 ``evaluation_draw``: the random draw of host sites (seed, candidates, ranking, chosen), the
 home's, sealed like the hosts: readable by the home side only once the session has started.
+``evaluation_expert_result``: an investigation's result in the record of each expert concerned,
+at the expert's own library (the seating site): read by that side only.
 """
 
 from collections.abc import Sequence
@@ -68,6 +70,11 @@ POLICIES = [
                 "evaluation_draw", "session_id", "evaluation_session", "started_at"
             ),
         ),
+        insert=rls.all_of(rls.in_write_unit("jurisdiction_code"), rls.is_actor("created_by")),
+    ),
+    rls.TenantPolicy(
+        "evaluation_expert_result",
+        read=rls.in_read_scope("jurisdiction_code"),
         insert=rls.all_of(rls.in_write_unit("jurisdiction_code"), rls.is_actor("created_by")),
     ),
 ]
@@ -226,6 +233,57 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_draw")),
         sa.UniqueConstraint("session_id", name=op.f("uq_evaluation_draw_session_id")),
     )
+    op.create_table(
+        "evaluation_expert_result",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("expert_id", sa.UUID(), nullable=False),
+        sa.Column("investigation_id", sa.UUID(), nullable=False),
+        sa.Column("jurisdiction_code", sa.Integer(), nullable=False),
+        sa.Column("province_code", sa.Integer(), nullable=False),
+        sa.Column("home_jurisdiction_code", sa.Integer(), nullable=False),
+        sa.Column("session_number", sa.String(length=64), nullable=False),
+        sa.Column("seat_label", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("decision", sa.Text(), nullable=False),
+        sa.Column("recorded_on", sa.Date(), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "province_code = jurisdiction_code - jurisdiction_code % 10000",
+            name=op.f("ck_evaluation_expert_result_province_prefix"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["expert_id"], ["expert.id"], name=op.f("fk_evaluation_expert_result_expert_id_expert")
+        ),
+        sa.ForeignKeyConstraint(
+            ["investigation_id"],
+            ["evaluation_investigation.id"],
+            name=op.f("fk_evaluation_expert_result_investigation_id_evaluation_investigation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["jurisdiction_code"],
+            ["jurisdiction.code"],
+            name=op.f("fk_evaluation_expert_result_jurisdiction_code_jurisdiction"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_expert_result")),
+        sa.UniqueConstraint(
+            "investigation_id",
+            "expert_id",
+            name=op.f("uq_evaluation_expert_result_investigation_id_expert_id"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_evaluation_expert_result_expert_id"),
+        "evaluation_expert_result",
+        ["expert_id"],
+        unique=False,
+    )
     for policy in POLICIES:
         for statement in policy.create():
             op.execute(statement)
@@ -235,6 +293,10 @@ def downgrade() -> None:
     for policy in reversed(POLICIES):
         for statement in policy.drop():
             op.execute(statement)
+    op.drop_index(
+        op.f("ix_evaluation_expert_result_expert_id"), table_name="evaluation_expert_result"
+    )
+    op.drop_table("evaluation_expert_result")
     op.drop_table("evaluation_draw")
     op.drop_index(op.f("ix_evaluation_conduct_session_id"), table_name="evaluation_conduct")
     op.drop_table("evaluation_conduct")

@@ -177,6 +177,7 @@ APP_ROLE = AllowList(
         # Conduct events (each registered as a lead at the home) and host draws: written once.
         "evaluation_conduct": ("SELECT", "INSERT"),
         "evaluation_draw": ("SELECT", "INSERT"),
+        "evaluation_expert_result": ("SELECT", "INSERT"),  # results in an expert's record
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},

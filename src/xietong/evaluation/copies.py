@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from xietong.access import grants
 from xietong.access.actions import Action, ObjectType
 from xietong.access.scope import Scope
+from xietong.access.scope_token import ScopeSigner
 from xietong.deadlines import obligations
 from xietong.deadlines.clock import Clock
 from xietong.deadlines.obligations import MatterRef
-from xietong.evaluation import service
+from xietong.evaluation import results, service
 from xietong.evaluation.enums import InvestigationState
 from xietong.evaluation.errors import EvaluationErrorCode as Code
 from xietong.evaluation.models import (
@@ -92,6 +93,8 @@ async def copy_to_hosts(
     investigation: EvaluationInvestigation,
     actor: service.Actor,
     clock: Clock,
+    scope: Scope,
+    signer: ScopeSigner,
     automatic: bool = False,
 ) -> EvaluationInvestigation:
     """Copy the result to every host site concerned: one copy in each host's inbox (its own
@@ -170,6 +173,18 @@ async def copy_to_hosts(
             },
             now=now,
         )
+        await db_session.flush()
+        # The host's experts concerned: the result in their record at the host's library,
+        # written by the host's side (only it knows who sat there).
+        async with service.acting_as_system(db_session, signer, unit=host, caller=scope):
+            await results.record_for_site(
+                db_session,
+                investigation=investigation,
+                site_code=host,
+                session_number=number or "",
+                actor=service.SYSTEM_ACTOR,
+                clock=clock,
+            )
     investigation.state = InvestigationState.COPIED
     investigation.copied_on = today
     await db_session.flush()
@@ -248,7 +263,9 @@ async def homes_with_copies_due(db_session: AsyncSession) -> list[int]:
     return list(rows)
 
 
-async def copy_due(db_session: AsyncSession, *, home: int, clock: Clock) -> list[uuid.UUID]:
+async def copy_due(
+    db_session: AsyncSession, *, home: int, clock: Clock, scope: Scope, signer: ScopeSigner
+) -> list[uuid.UUID]:
     """Under the system scope of ``home``: copy every investigation the home set to be copied
     automatically. Rows locked and skipped if another worker holds them; the state moves to
     copied in the same transaction, so a second run copies nothing. Returns those copied."""
@@ -263,6 +280,12 @@ async def copy_due(db_session: AsyncSession, *, home: int, clock: Clock) -> list
     actor = service.Actor(name=service.SYSTEM_ACTOR, jurisdiction_code=home, department_id=None)
     for investigation in due:
         await copy_to_hosts(
-            db_session, investigation=investigation, actor=actor, clock=clock, automatic=True
+            db_session,
+            investigation=investigation,
+            actor=actor,
+            clock=clock,
+            scope=scope,
+            signer=signer,
+            automatic=True,
         )
     return [i.id for i in due]

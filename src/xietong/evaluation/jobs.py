@@ -104,8 +104,11 @@ async def copy_due(sessions: async_sessionmaker[AsyncSession], *, clock: Clock) 
     report.units = len(units)
     for unit in units:
         async with transaction(sessions) as session:
-            await apply(session, unit_scope(unit), signer)
-            copied = await copies.copy_due(session, home=unit, clock=clock)
+            scope = unit_scope(unit)
+            await apply(session, scope, signer)
+            copied = await copies.copy_due(
+                session, home=unit, clock=clock, scope=scope, signer=signer
+            )
         report.copied.extend(str(c) for c in copied)
     return report
 

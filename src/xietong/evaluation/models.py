@@ -323,3 +323,34 @@ class EvaluationDraw(Base):
     chosen: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationExpertResult(Base):
+    """An investigation's result in the record of an expert it concerns, at the expert's own
+    library (the seating site's jurisdiction): the host learns it with the copy, the home at the
+    end. Only the library's side reads it — the home never learns who a host expert is."""
+
+    __tablename__ = "evaluation_expert_result"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        UniqueConstraint("investigation_id", "expert_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("expert.id"), nullable=False, index=True
+    )
+    investigation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_investigation.id"), nullable=False
+    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    home_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_number: Mapped[str] = mapped_column(String(64), nullable=False)
+    seat_label: Mapped[str] = mapped_column(String(32), nullable=False)
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(Text, nullable=False)
+    decision: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_on: Mapped[date] = mapped_column(Date, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()

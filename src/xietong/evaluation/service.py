@@ -43,6 +43,7 @@ from xietong.deadlines.arithmetic import add_working_days
 from xietong.deadlines.clock import Clock
 from xietong.deadlines.obligations import MatterRef, actor_kind_of
 from xietong.deadlines.store import calendar_state
+from xietong.evaluation import results
 from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
@@ -1254,6 +1255,18 @@ async def end_investigation(
     investigation.result = result
     investigation.decision = decision
     await db_session.flush()
+    # The home's own experts concerned: the result in their record at the home's library.
+    number = await db_session.scalar(
+        select(EvaluationSession.number).where(EvaluationSession.id == investigation.session_id)
+    )
+    await results.record_for_site(
+        db_session,
+        investigation=investigation,
+        site_code=investigation.jurisdiction_code,
+        session_number=number or "",
+        actor=actor.name,
+        clock=clock,
+    )
     await _audit(
         db_session,
         jurisdiction_code=investigation.jurisdiction_code,

@@ -33,6 +33,9 @@ COPIES = """
 query($u: Boolean) { evaluationCopies(unacknowledged: $u) { nodes {
   id sessionNumber seats subject result decision automatic acknowledgedAt acknowledgedBy
   host { code } home { code } investigationId } } }"""
+RECORD = """
+query($e: ID!) { evaluationExpertResults(expertId: $e) {
+  seat sessionNumber result decision recordedOn home { code } } }"""
 INVESTIGATION = """
 query($id: ID!) { evaluationInvestigation(id: $id) { state
   copies { id host { code } seats acknowledgedBy }
@@ -41,11 +44,12 @@ query($id: ID!) { evaluationInvestigation(id: $id) { state
 
 async def _session_with_host_expert(
     egql: GraphQLClient, clock: ManualClock, db: Database, number: str, *, auto_copy: bool
-) -> tuple[str, str, str]:
-    """A started and finished 昆明市 session with a 随州市 host seat taken: (session, home seat,
-    host seat)."""
+) -> tuple[str, str, str, str, str]:
+    """A started and finished 昆明市 session with both seats taken: (session, home seat, host
+    seat, home expert, host expert)."""
     project_id = await a_project(db, egql, KUNMING, 1 if not auto_copy else 2)
     host_expert = await an_expert(egql, HOST_OFFICE, SUIZHOU, "王建国", 2 if not auto_copy else 4)
+    home_expert = await an_expert(egql, HOME_OFFICE, KUNMING, "李春华", 5 if not auto_copy else 6)
     clock.set(ManualClock.on(date(2026, 9, 21), 9, 0).now())
     ident = await schedule(
         egql, HOME_CENTRE, project_id, number, [(SUIZHOU, 1)], home_seats=1, auto_copy=auto_copy
@@ -67,11 +71,20 @@ async def _session_with_host_expert(
     home = await session_as(egql, ident, HOME_OFFICE)
     assert home is not None
     (home_seat,) = (s["id"] for s in home["seats"] if not s["atHost"])
+    await ok(
+        egql,
+        "evaluationSeatExpert",
+        "EvaluationSeatExpertInput",
+        HOME_CENTRE,
+        "session { id }",
+        seatId=home_seat,
+        expertId=home_expert,
+    )
     clock.set(ManualClock.on(date(2026, 9, 22), 17, 0).now())
     await ok(
         egql, "evaluationFinish", "EvaluationRefInput", HOME_CENTRE, "session { id }", id=ident
     )
-    return ident, home_seat, host_seat
+    return ident, home_seat, host_seat, home_expert, host_expert
 
 
 async def _investigate(
@@ -105,6 +118,11 @@ async def _copies(egql: GraphQLClient, login: str, unacknowledged: bool | None =
     return await egql(COPIES, {"u": unacknowledged}, login=login)
 
 
+async def _record(gql: GraphQLClient, expert: str, login: str) -> list[dict[str, Any]]:
+    found = await gql.data(RECORD, {"e": expert}, login=login)
+    return list(found["evaluationExpertResults"])
+
+
 async def _owner_scalar(db: Database, sql: str) -> Any:
     engine = make_engine(db.owner_url, pool_size=1)
     try:
@@ -117,15 +135,18 @@ async def _owner_scalar(db: Database, sql: str) -> Any:
 async def test_the_host_receives_the_copy_and_acknowledges_it(
     egql: GraphQLClient, clock: ManualClock, fresh_db: Database
 ) -> None:
-    session, home_seat, host_seat = await _session_with_host_expert(
+    session, home_seat, host_seat, home_expert, host_expert = await _session_with_host_expert(
         egql, clock, fresh_db, "PB-COPY-1", auto_copy=False
     )
     clock.set(ManualClock.on(date(2026, 9, 28)).now())
     inv = await _investigate(
         egql, session, [home_seat, host_seat], "评标期间使用手机", date.today()
     )
-    # Nothing in the host's inbox before the copy.
+    # Nothing in the host's inbox before the copy; the home expert's record has the result at
+    # once, the host expert's not yet.
     assert (await _copies(egql, HOST_OFFICE))["data"]["evaluationCopies"]["nodes"] == []
+    assert [r["seat"] for r in await _record(egql, home_expert, HOME_OFFICE)] == ["主场-01"]
+    assert await _record(egql, host_expert, HOST_OFFICE) == []
     clock.set(ManualClock.on(date(2026, 9, 30)).now())
     copied = await ok(
         egql,
@@ -150,6 +171,23 @@ async def test_the_host_receives_the_copy_and_acknowledges_it(
     assert received["acknowledgedAt"] is None
     assert (received["host"]["code"], received["home"]["code"]) == (str(SUIZHOU), str(KUNMING))
     assert received["investigationId"] == inv
+    # The host expert's record at 随州市's library shows the result; neither the home nor a
+    # third unit reads it (the home never learns who sat there), nor the host the home's.
+    (entry,) = await _record(egql, host_expert, HOST_OFFICE)
+    assert (entry["seat"], entry["sessionNumber"], entry["home"]["code"]) == (
+        "副场1-01",
+        "PB-COPY-1",
+        str(KUNMING),
+    )
+    assert entry["decision"] == "暂停评标专家资格六个月"
+    for wall in (True, False):
+        egql.app.state.app_wall = wall
+        try:
+            assert await _record(egql, host_expert, HOME_OFFICE) == []
+            assert await _record(egql, host_expert, THIRD) == []
+            assert await _record(egql, home_expert, HOST_OFFICE) == []
+        finally:
+            egql.app.state.app_wall = True
     # The home's own inbox holds none (it sent it); a third unit sees nothing, at both walls.
     assert (await _copies(egql, HOME_OFFICE))["data"]["evaluationCopies"]["nodes"] == []
     for wall in (True, False):
@@ -207,7 +245,7 @@ async def test_the_host_receives_the_copy_and_acknowledges_it(
 async def test_the_worker_copies_where_the_home_configured_it(
     egql: GraphQLClient, clock: ManualClock, fresh_db: Database
 ) -> None:
-    session, _, host_seat = await _session_with_host_expert(
+    session, _, host_seat, _, host_expert = await _session_with_host_expert(
         egql, clock, fresh_db, "PB-AUTO-1", auto_copy=True
     )
     assert (await session_as(egql, session, HOME_CENTRE) or {}).get("id") == session
@@ -235,6 +273,7 @@ async def test_the_worker_copies_where_the_home_configured_it(
     (received,) = (await _copies(egql, HOST_OFFICE, True))["data"]["evaluationCopies"]["nodes"]
     assert received["automatic"] is True
     assert received["seats"] == ["副场1-01"]
+    assert [r["seat"] for r in await _record(egql, host_expert, HOST_OFFICE)] == ["副场1-01"]
     copier = await _owner_scalar(
         fresh_db,
         "SELECT copied_by FROM evaluation_copy WHERE automatic",

@@ -581,7 +581,12 @@ class EvaluationMutations:
         async def body() -> object:
             row = await _investigation(ctx, ident)
             return await copies.copy_to_hosts(
-                ctx.db, investigation=row, actor=_actor(ctx), clock=ctx.clock
+                ctx.db,
+                investigation=row,
+                actor=_actor(ctx),
+                clock=ctx.clock,
+                scope=ctx.scope,
+                signer=ctx.signer,
             )
 
         return _investigation_payload(*await _run(ctx, body))

@@ -9,9 +9,10 @@ from xietong.api.context import Info
 from xietong.api.ids import expect_global_id
 from xietong.api.pagination import Connection, connection, paginate
 from xietong.api.scalars import JurisdictionCode
-from xietong.evaluation import copies, service
+from xietong.evaluation import copies, results, service
 from xietong.evaluation.graphql.types import (
     EvaluationCopyType,
+    EvaluationExpertResultType,
     EvaluationInvestigationType,
     EvaluationSessionType,
     EvaluationSiteType,
@@ -145,3 +146,24 @@ class EvaluationQueries:
             ctx.db, query, keys=copies.INBOX_KEYS, first=first, after=after, descending=True
         )
         return connection(page, [EvaluationCopyType(model=r) for r in page.rows])
+
+    @strawberry.field(
+        description="An expert's record of investigation results (R-12), at the expert's own "
+        "library: the home's experts from the end of an investigation, a host's from the copy. "
+        "Empty for anyone else."
+    )
+    async def evaluation_expert_results(
+        self,
+        info: Info,
+        expert_id: Annotated[strawberry.ID, strawberry.argument(description="The expert.")],
+    ) -> list[EvaluationExpertResultType]:
+        ctx = info.context
+        span = await ctx.guard.span(ObjectType.EXPERT, Action.READ)
+        rows = await results.results_of(
+            ctx.db, ctx.scope, [expect_global_id(expert_id, "Expert", field="expertId")]
+        )
+        return [
+            EvaluationExpertResultType(model=r)
+            for r in rows
+            if span.lo <= r.jurisdiction_code <= span.hi
+        ]

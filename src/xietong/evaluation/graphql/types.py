@@ -18,6 +18,7 @@ from xietong.evaluation.models import (
     EvaluationConduct,
     EvaluationCopy,
     EvaluationDraw,
+    EvaluationExpertResult,
     EvaluationFault,
     EvaluationInvestigation,
     EvaluationSeat,
@@ -247,6 +248,47 @@ class EvaluationDrawType:
     async def chosen(self, info: Info) -> list[JurisdictionType]:
         found = [await jurisdiction_of(info, code) for code in self.model.chosen]
         return [j for j in found if j is not None]
+
+
+@strawberry.type(
+    name="EvaluationExpertResult",
+    description="An investigation's result in an expert's record at the expert's own library "
+    "(R-12): the session, the seat, the result and the decision. Read by the library's side.",
+)
+class EvaluationExpertResultType:
+    model: strawberry.Private[EvaluationExpertResult]
+
+    @strawberry.field(description="The expert (global id).")
+    def expert_id(self) -> strawberry.ID:
+        return to_global_id("Expert", self.model.expert_id)
+
+    @strawberry.field(description="The home site that investigated.")
+    async def home(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.home_jurisdiction_code)
+
+    @strawberry.field(description="The session's number.")
+    def session_number(self) -> str:
+        return self.model.session_number
+
+    @strawberry.field(description="The seat the expert sat in.")
+    def seat(self) -> str:
+        return self.model.seat_label
+
+    @strawberry.field(description="What was investigated.")
+    def subject(self) -> str:
+        return self.model.subject
+
+    @strawberry.field(description="The result (处理结果).")
+    def result(self) -> str:
+        return self.model.result
+
+    @strawberry.field(description="The decision taken.")
+    def decision(self) -> str:
+        return self.model.decision
+
+    @strawberry.field(description="The day it entered the record.")
+    def recorded_on(self) -> date:
+        return self.model.recorded_on
 
 
 @strawberry.type(
