@@ -255,8 +255,10 @@ OPERATIONS = [
     # from 昆明市 (its inbox) and their acknowledgement.
     "list_evaluation_copies",
     "acknowledge_evaluation_copy",
-    # ...and conduct events recorded by a site's staff at its own seats (each a lead at home).
+    # ...and conduct events recorded by a site's staff at its own seats (each a lead at home);
+    # an investigation's result in the record of an expert at the expert's own library.
     "record_conduct",
+    "read_expert_results",
     # -- end of eval3's block.
     "receive_letter",
     "transfer_lead",
@@ -301,6 +303,7 @@ EVALUATION_COPY_OPERATIONS = {
     "list_evaluation_copies",
     "acknowledge_evaluation_copy",
     "record_conduct",
+    "read_expert_results",
 }
 # -- end of eval3's block.
 EVALUATION_HOME = 530100  # 昆明市: never a subject here; the home site of the hosted sessions
@@ -425,6 +428,9 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation == "record_conduct":
         # the site's own staff (evaluation:handle in its unit): its centre and its office
         return role in {"centre", "office"} and own
+    if operation == "read_expert_results":
+        # the library's side: readers of experts over its subtree (never the investigating home)
+        return role in READERS | {"centre", "integrator"} and in_subtree
     # -- end of eval3's block.
     raise AssertionError(operation)
 
@@ -890,6 +896,28 @@ async def _evaluation_copy_world(
     for code in sorted(targets):
         # the newest of the unit's inbox: on the first page whatever else it received
         found[code] = await copied(code, f"copy-{code}", "now() + interval '1 hour'")
+        # an expert of the unit's library with that result in its record
+        expert = uuid.uuid4()
+        await conn.execute(
+            text(
+                "INSERT INTO expert (id, jurisdiction_code, province_code, library_province_code, "
+                "name, id_masked, id_digest, specialities, status, recorded_by) VALUES (:id, :c, "
+                ":p, :p, '矩阵专家', '******', :d, ARRAY['房屋建筑'], 'active', 'matrix')"
+            ),
+            {"id": expert, "c": code, "p": codes.province_of(code), "d": expert.hex},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO evaluation_expert_result (id, expert_id, investigation_id, "
+                "jurisdiction_code, province_code, home_jurisdiction_code, session_number, "
+                "seat_label, subject, result, decision, recorded_on, created_by) SELECT "
+                "gen_random_uuid(), :e, c.investigation_id, :c, :p, 530100, c.session_number, "
+                "'副场1-01', c.subject, c.result, c.decision, current_date, 'matrix' "
+                "FROM evaluation_copy c WHERE c.subject = :m"
+            ),
+            {"e": expert, "c": code, "p": codes.province_of(code), "m": f"copy-{code}"},
+        )
+        found[("expert", code)] = _gid("Expert", expert)
     for case in CASES:
         if case.operation == "acknowledge_evaluation_copy":
             key = (case.mode, case.level, case.role, case.relation)
@@ -929,6 +957,14 @@ async def _run_evaluation_copies(
                 {"i": copy_id},
             )
         return Outcome(bool(acknowledged), set())
+    if case.operation == "read_expert_results":
+        body = await gql(
+            "query($e: ID!) { evaluationExpertResults(expertId: $e) { seat } }",
+            {"e": world.evaluation_copies[("expert", case.target)]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("evaluationExpertResults") or []
+        return Outcome(bool(found), {case.target} if found else set())
     if case.operation == "record_conduct":
         marker = f"matrix:{case.tag}"
         await gql(
