@@ -1,7 +1,7 @@
 """rollups: metrics of leads, case transfers, assistance letters and remote evaluation
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-27 03:40:00
 
 The metrics declared in ``xietong.rollups.metrics`` for the casework (R-8, R-9, R-10) and
@@ -18,7 +18,7 @@ from xietong.rollups import ddl
 from xietong.rollups.metrics import BY_NAME
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

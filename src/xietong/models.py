@@ -24,7 +24,11 @@ from xietong.deadlines.models import (
     ObligationPause,
 )
 from xietong.evaluation.models import (
+    EvaluationConduct,
+    EvaluationCopy,
+    EvaluationDraw,
     EvaluationExpert,
+    EvaluationExpertResult,
     EvaluationFault,
     EvaluationInvestigation,
     EvaluationSeat,
@@ -75,7 +79,11 @@ __all__ = [
     "DeadlineConfig",
     "Department",
     "DepartmentPower",
+    "EvaluationConduct",
+    "EvaluationCopy",
+    "EvaluationDraw",
     "EvaluationExpert",
+    "EvaluationExpertResult",
     "EvaluationFault",
     "EvaluationInvestigation",
     "EvaluationSeat",

@@ -174,6 +174,13 @@ APP_ROLE = AllowList(
         "evaluation_expert": ("SELECT", "INSERT"),
         "evaluation_fault": ("SELECT", "INSERT"),
         "evaluation_investigation": ("SELECT", "INSERT"),
+        # Copies of results to a host (migration 0014): sent once by the home, acknowledged
+        # once by the host (the columns below).
+        "evaluation_copy": ("SELECT", "INSERT"),
+        # Conduct events (each registered as a lead at the home) and host draws: written once.
+        "evaluation_conduct": ("SELECT", "INSERT"),
+        "evaluation_draw": ("SELECT", "INSERT"),
+        "evaluation_expert_result": ("SELECT", "INSERT"),  # results in an expert's record
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},
@@ -210,8 +217,9 @@ APP_ROLE = AllowList(
                 "updated_at",
             )
         },
+        "evaluation_copy": {"UPDATE": ("acknowledged_at", "acknowledged_by")},
         "evaluation_site": {"UPDATE": ("handed_over_on",)},
-        "evaluation_fault": {"UPDATE": ("ended_at",)},
+        "evaluation_fault": {"UPDATE": ("ended_at", "decision")},
         "evaluation_investigation": {
             "UPDATE": ("state", "ended_on", "result", "decision", "copied_on")
         },

@@ -104,6 +104,8 @@ class ClockEvent(StrEnum):
     RECORDS_HANDED_OVER = "records_handed_over"  # 移交纸质、电子及音视频资料
     FAULT_OCCURRED = "fault_occurred"  # 评标过程中发生故障
     FAULT_RESOLVED = "fault_resolved"  # 故障排除，或封存资料、重新组建评标委员会
+    FAULT_BEFORE_START = "fault_before_start"  # 评标开始2小时以前发生故障
+    TENDERER_DECIDED = "tenderer_decided"  # 招标人作出决定 (如期、延期或改为现场评标)
     REPORTING_PERIOD_ENDED = "reporting_period_ended"  # 报告期结束
     REPORT_SUBMITTED = "report_submitted"  # 报告报送
 

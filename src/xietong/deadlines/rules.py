@@ -61,6 +61,9 @@ YUNNAN = (
 ZENGDU = "《曾都区公共资源交易联动监督管理办法》（曾公管委发〔2021〕2号）"
 XINXIANG = "《新乡市人民政府关于加强公共资源交易监管的实施意见》（新政文〔2017〕144号）"
 LIJIANG_PRACTICE = "丽江市远程异地评标做法（副场向主场移交评标资料）"
+REMOTE_PRE_START_PRACTICE = (
+    "远程异地评标系统故障处置做法（评标开始前2小时以上发生故障的，由招标人决定）"
+)
 REMOTE_FAULT_PRACTICE = (
     "远程异地评标系统故障处置做法"
     "（评标过程中故障4小时内未排除的，封存评标资料、重新组建评标委员会）"
@@ -559,6 +562,22 @@ RULES: tuple[Rule, ...] = (
         unit=H,
         citations=(Citation(REMOTE_FAULT_PRACTICE, "（地方做法）"),),
         note="按实际经过的小时计算，不看工作日；超过4小时未排除的，主场应封存资料并重新评标。",
+    ),
+    Rule(
+        id="REMOTE.pre_start_decision",
+        regime=Regime.COLLABORATIVE,
+        basis=RuleBasis.PRACTICE,
+        owed="评标开始前2小时以上发生故障的，由招标人作出决定并由主场记录（the tenderer decides "
+        "on a fault more than 2 hours before the start; the home site records it）",
+        owed_by=P.TENDERER,
+        owed_to=P.HOME_SITE,
+        starts=(E.FAULT_BEFORE_START,),
+        ends=(E.TENDERER_DECIDED,),
+        amount=2,
+        unit=H,
+        citations=(Citation(REMOTE_PRE_START_PRACTICE, "（地方做法）"),),
+        note="做法未规定决定时限；本系统取2小时：故障在开始前2小时以上发生，2小时内作出决定即在"
+        "原定开始时间之前，专家和各场地仍来得及按决定安排。",
     ),
     Rule(
         id="R17.report_upward",

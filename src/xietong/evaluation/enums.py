@@ -26,3 +26,24 @@ class InvestigationState(StrEnum):
     OPEN = "open"  # 调查中
     ENDED = "ended"  # 调查处理结束
     COPIED = "copied"  # 已抄送客场
+
+
+class ConductKind(StrEnum):
+    """An expert conduct event recorded by a site's staff (each becomes a lead at the home)."""
+
+    LATE = "late"  # 迟到
+    ABSENT = "absent"  # 缺席
+    PHONE = "phone"  # 使用通讯工具
+    CANVASSING = "canvassing"  # 私下接触、拉票或倾向性引导
+    LEFT_SEAT = "left_seat"  # 擅自离开评标席位
+    OTHER = "other"  # 其他违反评标纪律的行为
+
+
+CONDUCT_NAMES = {
+    ConductKind.LATE: "迟到",
+    ConductKind.ABSENT: "缺席",
+    ConductKind.PHONE: "使用通讯工具",
+    ConductKind.CANVASSING: "私下接触、拉票或倾向性引导",
+    ConductKind.LEFT_SEAT: "擅自离开评标席位",
+    ConductKind.OTHER: "其他违反评标纪律的行为",
+}

@@ -13,6 +13,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -30,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.db.base import Base, text_enum
-from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
+from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
 
 _PROVINCE = "province_code = jurisdiction_code - jurisdiction_code % 10000"
 
@@ -77,6 +78,9 @@ class EvaluationSession(Base):
     window_closed_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True
     )
+    auto_copy: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    """The home configured automatic copying: the worker copies an ended investigation's
+    result to the hosts concerned (``evaluation.copies``) instead of a person."""
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _created_at()
@@ -186,6 +190,8 @@ class EvaluationFault(Base):
     cause: Mapped[str] = mapped_column(Text, nullable=False)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decision: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The tenderer's decision on a fault before the start (the 2-hour rule), or how it ended."""
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()
 
@@ -224,5 +230,127 @@ class EvaluationInvestigation(Base):
     result: Mapped[str | None] = mapped_column(Text, nullable=True)
     decision: Mapped[str | None] = mapped_column(Text, nullable=True)
     copied_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationCopy(Base):
+    """A copy (抄送) of an investigation's result to one host site concerned (R-12): what the
+    host's supervising departments receive — the result, the seats (experts) concerned, the
+    decision — and acknowledge. Belongs to the host's jurisdiction (its inbox); the home side
+    reads the copies it sent."""
+
+    __tablename__ = "evaluation_copy"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        CheckConstraint(
+            "(acknowledged_at IS NULL) = (acknowledged_by IS NULL)", name="acknowledged_together"
+        ),
+        UniqueConstraint("investigation_id", "jurisdiction_code"),
+        Index("ix_evaluation_copy_inbox", "jurisdiction_code", "copied_at", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    investigation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_investigation.id"), nullable=False
+    )
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False
+    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    """The host site's jurisdiction: whose inbox it is in."""
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    home_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_number: Mapped[str] = mapped_column(String(64), nullable=False)
+    seat_labels: Mapped[list[str]] = mapped_column(ARRAY(String(32)), nullable=False)
+    """The host's own seats the result concerns: the host knows who sat there."""
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(Text, nullable=False)
+    decision: Mapped[str] = mapped_column(Text, nullable=False)
+    automatic: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    copied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    copied_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class EvaluationConduct(Base):
+    """An expert conduct event at a site, recorded by its staff: belongs to the recording site
+    (a host records through its grant); the lead it became is the home office's."""
+
+    __tablename__ = "evaluation_conduct"
+    __table_args__ = (CheckConstraint(_PROVINCE, name="province_prefix"),)
+
+    id: Mapped[uuid.UUID] = _id()
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False, index=True
+    )
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_seat.id"), nullable=False)
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    seat_label: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[ConductKind] = mapped_column(
+        text_enum(ConductKind, "conduct_kind"), nullable=False
+    )
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    lead_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    """The lead registered at the home's office (its own tenancy: no foreign key across)."""
+    recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationDraw(Base):
+    """The random draw of a session's host sites: reproducible from its seed (each candidate
+    ranked by SHA-256 of seed and code), the home's, sealed until the start like the hosts."""
+
+    __tablename__ = "evaluation_draw"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        UniqueConstraint("session_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False
+    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    seed: Mapped[str] = mapped_column(String(64), nullable=False)
+    candidates: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    ranking: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    chosen: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationExpertResult(Base):
+    """An investigation's result in the record of an expert it concerns, at the expert's own
+    library (the seating site's jurisdiction): the host learns it with the copy, the home at the
+    end. Only the library's side reads it — the home never learns who a host expert is."""
+
+    __tablename__ = "evaluation_expert_result"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        UniqueConstraint("investigation_id", "expert_id"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("expert.id"), nullable=False, index=True
+    )
+    investigation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_investigation.id"), nullable=False
+    )
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    home_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_number: Mapped[str] = mapped_column(String(64), nullable=False)
+    seat_label: Mapped[str] = mapped_column(String(32), nullable=False)
+    subject: Mapped[str] = mapped_column(Text, nullable=False)
+    result: Mapped[str] = mapped_column(Text, nullable=False)
+    decision: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_on: Mapped[date] = mapped_column(Date, nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()

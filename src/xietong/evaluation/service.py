@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, any_, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access import grants
@@ -43,6 +43,7 @@ from xietong.deadlines.arithmetic import add_working_days
 from xietong.deadlines.clock import Clock
 from xietong.deadlines.obligations import MatterRef, actor_kind_of
 from xietong.deadlines.store import calendar_state
+from xietong.evaluation import results
 from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
@@ -65,6 +66,9 @@ SYSTEM_ACTOR = "system:evaluation"
 COPY_RULE = "R12.copy_to_host"
 HANDOVER_RULE = "REMOTE.handover_records"
 FAULT_RULE = "REMOTE.fault_repair"
+PRE_START_RULE = "REMOTE.pre_start_decision"
+PRE_START_MARGIN = timedelta(hours=2)
+"""A fault more than this before the scheduled start is the tenderer's to decide on."""
 
 SESSION_MATTER = "evaluation"
 SITE_MATTER = "evaluation_site"
@@ -375,8 +379,11 @@ async def schedule(
     hosts: Sequence[HostRequest],
     follow_up_days: int,
     clock: Clock,
+    auto_copy: bool = False,
+    drawn: bool = False,
 ) -> EvaluationSession:
-    """A session of ``project`` at its home site and ``hosts``, sealed until it starts."""
+    """A session of ``project`` at its home site and ``hosts``, sealed until it starts.
+    ``auto_copy``: the worker copies investigation results to the hosts (``copies``)."""
     home = project.jurisdiction_code
     if actor.jurisdiction_code != home or not scope.can_write(home):
         raise _err(
@@ -443,6 +450,7 @@ async def schedule(
         scheduled_end=scheduled_end,
         state=SessionState.SCHEDULED,
         follow_up_days=follow_up_days,
+        auto_copy=auto_copy,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -500,6 +508,8 @@ async def schedule(
             "home_seats": home_seats,
             "host_sites": len(hosts),
             "host_seats": sum(h.seats for h in hosts),
+            "auto_copy": auto_copy,
+            "hosts_drawn": drawn,
         },
         now=now,
     )
@@ -527,6 +537,11 @@ async def start(
     project."""
     _home_only(session, actor, "开始评标")
     _state(session, (SessionState.SCHEDULED,), "开始")
+    if await _open_faults(db_session, session):
+        raise _err(
+            Code.ILLEGAL_STATE,
+            "开始前发生的故障尚未排除或未经招标人决定（a fault before the start is still open）",
+        )
     now = clock.now()
     session.state = SessionState.STARTED
     session.started_at = now
@@ -590,6 +605,58 @@ async def acting_as_system(
         yield system
 
 
+async def open_matters(db_session: AsyncSession, session_id: uuid.UUID) -> int:
+    """Matters of the session still open: investigations open, or ended with a copy owed."""
+    count = await db_session.scalar(
+        select(func.count())
+        .select_from(EvaluationInvestigation)
+        .where(
+            EvaluationInvestigation.session_id == session_id,
+            or_(
+                EvaluationInvestigation.state == InvestigationState.OPEN,
+                and_(
+                    EvaluationInvestigation.state == InvestigationState.ENDED,
+                    func.cardinality(EvaluationInvestigation.host_codes) > 0,
+                ),
+            ),
+        )
+    )
+    return int(count or 0)
+
+
+async def stretch_window(
+    db_session: AsyncSession, session_id: uuid.UUID, clock: Clock
+) -> EvaluationSession | None:
+    """Re-count the hosts' follow-up window after a matter of the session opened or closed:
+    open-ended (NULL) while one is open, else ``follow_up_days`` working days from today — never
+    shorter than before. Only an ended session whose window still runs (not past, not closed) is
+    touched: a window that has ended stays ended."""
+    session: EvaluationSession | None = await db_session.scalar(
+        select(EvaluationSession).where(EvaluationSession.id == session_id).with_for_update()
+    )
+    today = clock.today()
+    if (
+        session is None
+        or session.ended_at is None
+        or session.window_closed_at is not None
+        or (session.window_until is not None and session.window_until < today)
+    ):
+        return session
+    if await open_matters(db_session, session_id):
+        until: date | None = None
+    else:
+        until = await window_end(
+            db_session, session.jurisdiction_code, today, session.follow_up_days
+        )
+        if session.window_until is not None:
+            until = max(until, session.window_until)
+    if until != session.window_until:
+        session.window_until = until
+        session.updated_at = clock.now()
+        await db_session.flush()
+    return session
+
+
 async def window_end(
     db_session: AsyncSession, jurisdiction_code: int, day: date, days: int
 ) -> date:
@@ -645,7 +712,14 @@ async def abort(
     _home_only(session, actor, "终止评标")
     _state(session, (SessionState.STARTED, SessionState.PAUSED), "终止")
     for fault in await _open_faults(db_session, session):
-        await _end_fault(db_session, fault=fault, actor=actor, clock=clock, sealed=True)
+        await _end_fault(
+            db_session,
+            fault=fault,
+            actor=actor,
+            clock=clock,
+            sealed=True,
+            rule=fault_rule(session, fault),
+        )
     return await _close(
         db_session,
         session=session,
@@ -670,8 +744,11 @@ async def _close(
     now, today = clock.now(), clock.today()
     session.state = state
     session.ended_at = now
-    session.window_until = await window_end(
-        db_session, session.jurisdiction_code, today, session.follow_up_days
+    # Open-ended while a matter of the session is open; counted from the day the last closes.
+    session.window_until = (
+        None
+        if await open_matters(db_session, session.id)
+        else await window_end(db_session, session.jurisdiction_code, today, session.follow_up_days)
     )
     session.updated_at = now
     await db_session.flush()
@@ -682,7 +759,10 @@ async def _close(
         action="evaluation.finish" if state is SessionState.FINISHED else "evaluation.abort",
         object_type=SESSION_MATTER,
         object_id=session.id,
-        details={"number": session.number, "window_until": session.window_until.isoformat()},
+        details={
+            "number": session.number,
+            "window_until": None if session.window_until is None else str(session.window_until),
+        },
         now=now,
     )
     home_name = await db_session.scalar(
@@ -730,11 +810,18 @@ async def record_fault(
     started_at: datetime | None,
     clock: Clock,
 ) -> EvaluationFault:
-    """A fault during the evaluation at one of its sites: the session pauses, and the home owes
-    its repair — or the sealing of the records and a new committee — within 4 hours
-    (``REMOTE.fault_repair``, an hour clock from the fault's start)."""
+    """A fault at one of the session's sites. During the evaluation the session pauses, and the
+    home owes its repair — or the sealing of the records and a new committee — within 4 hours
+    (``REMOTE.fault_repair``, an hour clock from the fault's start). Before the start: more than
+    2 hours before the scheduled start, the tenderer decides (``REMOTE.pre_start_decision``,
+    2 hours, recorded when the fault is ended); closer to the start, the 4-hour rule as during
+    the evaluation. The session cannot start while such a fault is open."""
     _home_only(session, actor, "登记评标故障")
-    _state(session, (SessionState.STARTED, SessionState.PAUSED), "登记故障")
+    _state(
+        session,
+        (SessionState.SCHEDULED, SessionState.STARTED, SessionState.PAUSED),
+        "登记故障",
+    )
     if site.session_id != session.id:
         raise _err(Code.NOT_FOUND, "本场次没有该场地（no such site in the session）", "siteId")
     now = clock.now()
@@ -762,16 +849,18 @@ async def record_fault(
         created_at=now,
     )
     db_session.add(fault)
-    session.state = SessionState.PAUSED
-    session.updated_at = now
+    if session.state is not SessionState.SCHEDULED:
+        session.state = SessionState.PAUSED
+        session.updated_at = now
     await db_session.flush()
+    rule = fault_rule(session, fault)
     await obligations.open_obligation(
         db_session,
-        rule_id=FAULT_RULE,
+        rule_id=rule,
         matter=MatterRef(FAULT_MATTER, fault.id),
         owing_jurisdiction_code=session.jurisdiction_code,
         owing_department_id=actor.department_id,
-        counterparty="招标人（评标委员会）",
+        counterparty="招标人（评标委员会）" if rule == FAULT_RULE else "招标人（决定）",
         started_on=began.date(),
         started_at=began,
         clock=clock,
@@ -784,10 +873,19 @@ async def record_fault(
         action="evaluation.faultRecord",
         object_type=FAULT_MATTER,
         object_id=fault.id,
-        details={"session_id": str(session.id), "started_at": began.isoformat()},
+        details={"session_id": str(session.id), "started_at": began.isoformat(), "rule": rule},
         now=now,
     )
     return fault
+
+
+def fault_rule(session: EvaluationSession, fault: EvaluationFault) -> str:
+    """Which clock a fault runs: the tenderer's decision if it began before the start and more
+    than 2 hours before the scheduled start; the 4-hour repair otherwise."""
+    before_start = session.started_at is None or fault.started_at < session.started_at
+    if before_start and session.scheduled_start - fault.started_at > PRE_START_MARGIN:
+        return PRE_START_RULE
+    return FAULT_RULE
 
 
 async def _end_fault(
@@ -797,14 +895,17 @@ async def _end_fault(
     actor: Actor,
     clock: Clock,
     sealed: bool,
+    rule: str = FAULT_RULE,
+    decision: str | None = None,
 ) -> EvaluationFault:
     now = clock.now()
     fault.ended_at = now
+    fault.decision = decision
     await db_session.flush()
     met = await obligations.meet(
         db_session,
         matter=MatterRef(FAULT_MATTER, fault.id),
-        rule_id=FAULT_RULE,
+        rule_id=rule,
         clock=clock,
         actor=actor.name,
     )
@@ -818,6 +919,8 @@ async def _end_fault(
         details={
             "ended_at": now.isoformat(),
             "sealed": sealed,
+            "rule": rule,
+            "decided": decision is not None,
             "late": met.due_at is not None and now > met.due_at,
         },
         now=now,
@@ -832,13 +935,31 @@ async def end_fault(
     fault: EvaluationFault,
     actor: Actor,
     clock: Clock,
+    decision: str | None = None,
 ) -> EvaluationSession:
     """The fault is fixed: its clock is met (late after 4 hours — then the home should have
-    aborted); the session resumes when no fault is left open."""
+    aborted); the session resumes when no fault is left open. A fault before the start that is
+    the tenderer's to decide on ends with the tenderer's ``decision`` (required)."""
     _home_only(session, actor, "排除评标故障")
     if fault.ended_at is not None:
         raise _err(Code.ILLEGAL_STATE, "故障已排除（the fault has ended）", "id")
-    await _end_fault(db_session, fault=fault, actor=actor, clock=clock, sealed=False)
+    rule = fault_rule(session, fault)
+    if rule == PRE_START_RULE and decision is None:
+        raise _err(
+            Code.INVALID,
+            "开始前2小时以上发生的故障由招标人决定：请填写招标人的决定（record the tenderer's "
+            "decision）",
+            "decision",
+        )
+    await _end_fault(
+        db_session,
+        fault=fault,
+        actor=actor,
+        clock=clock,
+        sealed=False,
+        rule=rule,
+        decision=decision,
+    )
     if session.state is SessionState.PAUSED and not await _open_faults(db_session, session):
         session.state = SessionState.STARTED
         session.updated_at = clock.now()
@@ -1109,6 +1230,7 @@ async def open_investigation(
         },
         now=now,
     )
+    await stretch_window(db_session, session.id, clock)
     return row
 
 
@@ -1133,6 +1255,18 @@ async def end_investigation(
     investigation.result = result
     investigation.decision = decision
     await db_session.flush()
+    # The home's own experts concerned: the result in their record at the home's library.
+    number = await db_session.scalar(
+        select(EvaluationSession.number).where(EvaluationSession.id == investigation.session_id)
+    )
+    await results.record_for_site(
+        db_session,
+        investigation=investigation,
+        site_code=investigation.jurisdiction_code,
+        session_number=number or "",
+        actor=actor.name,
+        clock=clock,
+    )
     await _audit(
         db_session,
         jurisdiction_code=investigation.jurisdiction_code,
@@ -1162,79 +1296,7 @@ async def end_investigation(
             clock=clock,
             actor=actor.name,
         )
-    return investigation
-
-
-async def copy_to_hosts(
-    db_session: AsyncSession,
-    *,
-    investigation: EvaluationInvestigation,
-    actor: Actor,
-    clock: Clock,
-) -> EvaluationInvestigation:
-    """Copy (抄送) the result to every host site concerned: each host's unit receives a grant on
-    the investigation (its result, decision and seats; not the session's other records), and the
-    ``R12.copy_to_host`` clock is met — in time or late."""
-    if actor.jurisdiction_code != investigation.jurisdiction_code:
-        raise _err(Code.NOT_YOUR_SITE, "只有主场可以抄送（only the home site copies）", "id")
-    if investigation.state is not InvestigationState.ENDED or not investigation.host_codes:
-        raise _err(
-            Code.ILLEGAL_STATE,
-            "只有已结束且涉及客场专家的调查可以抄送（only an ended investigation about host "
-            "experts is copied）",
-            "id",
-        )
-    now, today = clock.now(), clock.today()
-    for host in investigation.host_codes:
-        grant = await grants.create(
-            db_session=db_session,
-            object_type=ObjectType.EVALUATION_INVESTIGATION,
-            object_id=investigation.id,
-            object_jurisdiction_code=investigation.jurisdiction_code,
-            grantee_jurisdiction_code=host,
-            grantee_department_id=None,
-            actions=(Action.READ,),
-            include_related=False,
-            reason="涉及客场评标专家的处理结果抄送（R-12）",
-            starts_at=now,
-            expires_at=now + GRANT_HARD_STOP,
-            created_by=actor.name,
-        )
-        await _audit(
-            db_session,
-            jurisdiction_code=investigation.jurisdiction_code,
-            actor=actor.name,
-            action="grant.create",
-            object_type="grant",
-            object_id=grant.id,
-            details={
-                "object_type": ObjectType.EVALUATION_INVESTIGATION.value,
-                "object_id": str(investigation.id),
-                "grantee": host,
-                "actions": [Action.READ.value],
-            },
-            now=now,
-        )
-    investigation.state = InvestigationState.COPIED
-    investigation.copied_on = today
-    await db_session.flush()
-    await obligations.meet(
-        db_session,
-        matter=MatterRef(INVESTIGATION_MATTER, investigation.id),
-        rule_id=COPY_RULE,
-        clock=clock,
-        actor=actor.name,
-    )
-    await _audit(
-        db_session,
-        jurisdiction_code=investigation.jurisdiction_code,
-        actor=actor.name,
-        action="evaluation.investigationCopy",
-        object_type=INVESTIGATION_MATTER,
-        object_id=investigation.id,
-        details={"copied_on": today.isoformat(), "hosts": list(investigation.host_codes)},
-        now=now,
-    )
+    await stretch_window(db_session, investigation.session_id, clock)
     return investigation
 
 

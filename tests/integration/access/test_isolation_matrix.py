@@ -409,6 +409,15 @@ OPERATIONS = [
     "read_sealed_or_closed_hosting",
     "start_evaluation",
     "open_investigation",
+    # -- Remote evaluation, follow-up (issue 11, eval3): copies of results a host receives
+    # from 昆明市 (its inbox) and their acknowledgement.
+    "list_evaluation_copies",
+    "acknowledge_evaluation_copy",
+    # ...and conduct events recorded by a site's staff at its own seats (each a lead at home);
+    # an investigation's result in the record of an expert at the expert's own library.
+    "record_conduct",
+    "read_expert_results",
+    # -- end of eval3's block.
     "receive_letter",
     "transfer_lead",
     *CASEWORK_MOVES,
@@ -469,6 +478,14 @@ EVALUATION_OPERATIONS = {
     "start_evaluation",
     "open_investigation",
 }
+# -- Remote evaluation, follow-up (issue 11, eval3).
+EVALUATION_COPY_OPERATIONS = {
+    "list_evaluation_copies",
+    "acknowledge_evaluation_copy",
+    "record_conduct",
+    "read_expert_results",
+}
+# -- end of eval3's block.
 EVALUATION_HOME = 530100  # 昆明市: never a subject here; the home site of the hosted sessions
 CLOCK_OPERATIONS = {
     "read_obligation",
@@ -597,6 +614,20 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation == "rollup_casework":
         # counted in the receiver's or host's unit, summed like any rollup: the subtree only
         return role in READERS | {"leader", "integrator"} and in_subtree
+    # -- Remote evaluation, follow-up (issue 11, eval3).
+    if operation == "list_evaluation_copies":
+        # copies a host received: readers of investigations over the host's subtree
+        return role in READERS and in_subtree
+    if operation == "acknowledge_evaluation_copy":
+        # the host unit's own supervising departments (evaluation:investigate, own unit)
+        return role in {"office", "industry", "finance"} and own
+    if operation == "record_conduct":
+        # the site's own staff (evaluation:handle in its unit): its centre and its office
+        return role in {"centre", "office"} and own
+    if operation == "read_expert_results":
+        # the library's side: readers of experts over its subtree (never the investigating home)
+        return role in READERS | {"centre", "integrator"} and in_subtree
+    # -- end of eval3's block.
     raise AssertionError(operation)
 
 
@@ -653,6 +684,11 @@ class World:
     case -> a transfer to that case's target, unsigned."""
     reports: dict[int, str] = field(default_factory=dict)  # jurisdiction -> a submitted report
     reviewable: dict[str, str] = field(default_factory=dict)  # case tag -> a report to return
+    # -- Remote evaluation, follow-up (issue 11, eval3).
+    evaluation_copies: dict[Any, str] = field(default_factory=dict)
+    """unit -> a copy it received (global id); (mode, level, role, relation) -> a copy to the
+    case's target to acknowledge."""
+    # -- end of eval3's block.
 
 
 def _gid(type_name: str, value: uuid.UUID) -> str:
@@ -719,6 +755,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         projects = await _trading_world(conn, targets)
         reports, reviewable = await _reports(conn, targets)
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
+        evaluation_copies = await _evaluation_copy_world(conn, targets, evaluations)  # eval3
     complaints, prepared = await _complaints(db, targets)
     casework = await _casework(db, targets, complaints)
     await _received_transfers(owner)
@@ -742,6 +779,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
             casework=casework,
             reports=reports,
             reviewable=reviewable,
+            evaluation_copies=evaluation_copies,  # eval3
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
@@ -998,6 +1036,149 @@ async def _evaluation_world(
             number = "A-" + hashlib.sha256(case.tag.encode()).hexdigest()[:16]
             to_start[key], _ = await session(case.target, None, number, "scheduled", None)
     return found, seats, to_start
+
+
+# -- Remote evaluation, follow-up (issue 11, eval3). ------------------------------------------
+
+
+async def _evaluation_copy_world(
+    conn: Any, targets: set[int], evaluations: dict[str, dict[int, str]]
+) -> dict[Any, str]:
+    """Per target unit, an investigation of 昆明市 about its host seat in the session it hosts
+    (H), copied to it; per acknowledge case another one, copied to the case's target. Written by
+    the owner."""
+    from xietong.api.ids import from_global_id
+
+    department = await conn.scalar(
+        text(
+            "SELECT id FROM department WHERE jurisdiction_code = 530100 "
+            "AND kind = 'supervision_office'"
+        )
+    )
+
+    async def copied(host: int, subject: str, at: str) -> str:
+        _, session_id = from_global_id(evaluations["H"][host])
+        inv, copy = uuid.uuid4(), uuid.uuid4()
+        await conn.execute(
+            text(
+                "INSERT INTO evaluation_investigation (id, session_id, jurisdiction_code, "
+                "province_code, department_id, seat_ids, seat_labels, host_codes, subject, state, "
+                "opened_on, ended_on, result, decision, copied_on, created_by) VALUES (:id, :s, "
+                "530100, 530000, :d, ARRAY[gen_random_uuid()], ARRAY['副场1-01'], "
+                "ARRAY[CAST(:h AS integer)], :m, "
+                "'copied', current_date, current_date, '属实', '暂停资格', current_date, 'matrix')"
+            ),
+            {"id": inv, "s": session_id, "d": department, "h": host, "m": subject},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO evaluation_copy (id, investigation_id, session_id, jurisdiction_code, "
+                "province_code, home_jurisdiction_code, session_number, seat_labels, subject, "
+                "result, decision, automatic, copied_at, copied_by) VALUES (:id, :i, :s, :h, :hp, "
+                f"530100, :n, ARRAY['副场1-01'], :m, '属实', '暂停资格', false, {at}, 'matrix')"
+            ),
+            {
+                "id": copy,
+                "i": inv,
+                "s": session_id,
+                "h": host,
+                "hp": codes.province_of(host),
+                "n": f"H-{host}",
+                "m": subject,
+            },
+        )
+        return _gid("EvaluationCopy", copy)
+
+    found: dict[Any, str] = {}
+    for code in sorted(targets):
+        # the newest of the unit's inbox: on the first page whatever else it received
+        found[code] = await copied(code, f"copy-{code}", "now() + interval '1 hour'")
+        # an expert of the unit's library with that result in its record
+        expert = uuid.uuid4()
+        await conn.execute(
+            text(
+                "INSERT INTO expert (id, jurisdiction_code, province_code, library_province_code, "
+                "name, id_masked, id_digest, specialities, status, recorded_by) VALUES (:id, :c, "
+                ":p, :p, '矩阵专家', '******', :d, ARRAY['房屋建筑'], 'active', 'matrix')"
+            ),
+            {"id": expert, "c": code, "p": codes.province_of(code), "d": expert.hex},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO evaluation_expert_result (id, expert_id, investigation_id, "
+                "jurisdiction_code, province_code, home_jurisdiction_code, session_number, "
+                "seat_label, subject, result, decision, recorded_on, created_by) SELECT "
+                "gen_random_uuid(), :e, c.investigation_id, :c, :p, 530100, c.session_number, "
+                "'副场1-01', c.subject, c.result, c.decision, current_date, 'matrix' "
+                "FROM evaluation_copy c WHERE c.subject = :m"
+            ),
+            {"e": expert, "c": code, "p": codes.province_of(code), "m": f"copy-{code}"},
+        )
+        found[("expert", code)] = _gid("Expert", expert)
+    for case in CASES:
+        if case.operation == "acknowledge_evaluation_copy":
+            key = (case.mode, case.level, case.role, case.relation)
+            found[key] = await copied(case.target, f"matrix:{case.tag}", "now()")
+    return found
+
+
+async def _run_evaluation_copies(
+    world: World, case: Case, gql: Any, caller: dict[str, Any], target: str
+) -> Outcome:
+    if case.operation == "list_evaluation_copies":
+        body = await gql(
+            "query($c: JurisdictionCode!) { evaluationCopies(under: $c, first: 100) { nodes { "
+            "id host { code } } } }",
+            {"c": target},
+            **caller,
+        )
+        nodes = ((body.get("data") or {}).get("evaluationCopies") or {}).get("nodes") or []
+        return Outcome(
+            any(n["id"] == world.evaluation_copies[case.target] for n in nodes),
+            {int(n["host"]["code"]) for n in nodes},
+        )
+    if case.operation == "acknowledge_evaluation_copy":
+        from xietong.api.ids import from_global_id
+
+        ident = world.evaluation_copies[(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: EvaluationCopyRefInput!) { evaluationCopyAcknowledge(input: $i) { "
+            "errors { code } } }",
+            {"i": {"id": ident}},
+            **caller,
+        )
+        _, copy_id = from_global_id(ident)
+        async with world.owner.connect() as conn:
+            acknowledged = await conn.scalar(
+                text("SELECT acknowledged_at IS NOT NULL FROM evaluation_copy WHERE id = :i"),
+                {"i": copy_id},
+            )
+        return Outcome(bool(acknowledged), set())
+    if case.operation == "read_expert_results":
+        body = await gql(
+            "query($e: ID!) { evaluationExpertResults(expertId: $e) { seat } }",
+            {"e": world.evaluation_copies[("expert", case.target)]},
+            **caller,
+        )
+        found = (body.get("data") or {}).get("evaluationExpertResults") or []
+        return Outcome(bool(found), {case.target} if found else set())
+    if case.operation == "record_conduct":
+        marker = f"matrix:{case.tag}"
+        await gql(
+            "mutation($i: EvaluationConductRecordInput!) { evaluationConductRecord(input: $i) { "
+            "errors { code } } }",
+            {"i": {"seatId": world.home_seats[case.target], "kind": "PHONE", "note": marker}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM evaluation_conduct WHERE note = :m"), {"m": marker}
+            )
+        return Outcome(made == 1, set())
+    raise AssertionError(case.operation)
+
+
+# -- end of eval3's block. ----------------------------------------------------------------------
 
 
 async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[str, str]]:
@@ -1709,6 +1890,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_reports(world, case, gql, caller, target)
     if case.operation in EVALUATION_OPERATIONS:
         return await _run_evaluations(world, case, gql, caller, target)
+    if case.operation in EVALUATION_COPY_OPERATIONS:  # eval3
+        return await _run_evaluation_copies(world, case, gql, caller, target)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -2529,6 +2712,8 @@ async def test_isolation(world: World, case: Case) -> None:
         "receive_transfer",
         "start_evaluation",
         "open_investigation",
+        "acknowledge_evaluation_copy",  # eval3
+        "record_conduct",  # eval3
         "receive_letter",
         "transfer_lead",
         *CASEWORK_MOVES,

@@ -683,6 +683,13 @@ for _name, _input, _values in (
         "EvaluationInvestigationRefInput",
         {"id": _eval_id("EvaluationInvestigation")},
     ),
+    # Evaluation follow-up (issue 11, second slice).
+    ("evaluationCopyAcknowledge", "EvaluationCopyRefInput", {"id": _eval_id("EvaluationCopy")}),
+    (
+        "evaluationConductRecord",
+        "EvaluationConductRecordInput",
+        {"seatId": _eval_id("EvaluationSeat"), "kind": "PHONE", "note": "x"},
+    ),
 ):
     MUTATIONS[_name] = (
         f"mutation($i: {_input}!) {{ {_name}(input: $i) {{ errors {{ code }} }} }}",

@@ -122,6 +122,7 @@ async def schedule(
     follow_up_days: int = 5,
     start: str = "2026-09-22T09:00:00+08:00",
     end: str = "2026-09-22T17:00:00+08:00",
+    auto_copy: bool = False,
 ) -> str:
     payload = await ok(
         gql,
@@ -136,6 +137,7 @@ async def schedule(
         homeSeats=home_seats,
         hosts=[{"jurisdiction": str(c), "seats": s} for c, s in hosts],
         followUpDays=follow_up_days,
+        autoCopy=auto_copy,
     )
     assert payload["session"]["state"] == "SCHEDULED"
     ident: str = payload["session"]["id"]

@@ -149,3 +149,107 @@ async def test_a_fault_not_fixed_in_four_hours_is_escalated_and_the_session_abor
     assert [(o["rule"]["id"], o["due"]) for o in hosting["obligations"]] == [
         ("REMOTE.handover_records", "2026-09-30")
     ]
+
+
+PRE_FAULTS = """
+query($id: ID!) { evaluationSession(id: $id) { state faults { id decision endedAt
+  obligations { rule { id } unit dueAt status overdue metLate } } } }"""
+
+
+async def _scheduled(gql: GraphQLClient, db: Database, n: int) -> tuple[str, str]:
+    """A session of 昆明市 starting 22 September at 09:00: (session, the home site)."""
+    project_id = await a_project(db, gql, KUNMING, n)
+    ident = await schedule(gql, "kunming.centre", project_id, f"PB-2026-{n:04d}", [(SUIZHOU, 1)])
+    home = await session_as(gql, ident, "kunming.centre")
+    assert home is not None
+    (site,) = [s["id"] for s in home["sites"]]  # before the start the home sees its own only
+    return ident, site
+
+
+async def _pre_fault(gql: GraphQLClient, ident: str, site: str, at: str) -> dict[str, Any]:
+    payload = await ok(
+        gql,
+        "evaluationFaultRecord",
+        "EvaluationFaultRecordInput",
+        "kunming.centre",
+        "session { state }",
+        sessionId=ident,
+        siteId=site,
+        cause="主场评标系统升级失败",
+        startedAt=at,
+    )
+    assert payload["session"]["state"] == "SCHEDULED"  # nothing to pause before the start
+    found: dict[str, Any] = (await gql.data(PRE_FAULTS, {"id": ident}, login="kunming.office"))[
+        "evaluationSession"
+    ]
+    return found
+
+
+async def test_a_fault_more_than_two_hours_before_the_start_is_the_tenderers_to_decide(
+    egql: GraphQLClient, clock: ManualClock, fresh_db: Database
+) -> None:
+    ident, site = await _scheduled(egql, fresh_db, 33)
+    clock.set(ManualClock.on(date(2026, 9, 22), 6, 5).now())
+    found = await _pre_fault(egql, ident, site, "2026-09-22T06:00:00+08:00")  # 3 h before
+    (fault,) = found["faults"]
+    (decide,) = fault["obligations"]
+    assert decide["rule"]["id"] == "REMOTE.pre_start_decision"
+    assert (decide["unit"], decide["dueAt"]) == ("HOURS", "2026-09-22T08:00:00+08:00")
+    # Not started while the decision is owed; not ended without the tenderer's decision.
+    assert await refused(
+        egql, "evaluationStart", "EvaluationRefInput", "kunming.centre", id=ident
+    ) == ["ILLEGAL_STATE"]
+    assert await refused(
+        egql, "evaluationFaultEnd", "EvaluationFaultRefInput", "kunming.centre", id=fault["id"]
+    ) == ["INVALID"]
+    clock.set(ManualClock.on(date(2026, 9, 22), 7, 30).now())
+    await ok(
+        egql,
+        "evaluationFaultEnd",
+        "EvaluationFaultRefInput",
+        "kunming.centre",
+        "session { state }",
+        id=fault["id"],
+        decision="招标人决定如期评标，改用备用评标室",
+    )
+    found = (await egql.data(PRE_FAULTS, {"id": ident}, login="kunming.office"))[
+        "evaluationSession"
+    ]
+    (fault,) = found["faults"]
+    assert fault["decision"] == "招标人决定如期评标，改用备用评标室"
+    assert [(o["status"], o["metLate"]) for o in fault["obligations"]] == [("MET", False)]
+    clock.set(ManualClock.on(date(2026, 9, 22), 9, 0).now())
+    started = await ok(
+        egql,
+        "evaluationStart",
+        "EvaluationRefInput",
+        "kunming.centre",
+        "session { state }",
+        id=ident,
+    )
+    assert started["session"]["state"] == "STARTED"
+
+    # Within 2 hours of the start there is no time for a decision: the 4-hour repair rule.
+    other, other_site = await _scheduled(egql, fresh_db, 34)
+    clock.set(ManualClock.on(date(2026, 9, 22), 7, 45).now())
+    found = await _pre_fault(egql, other, other_site, "2026-09-22T07:30:00+08:00")
+    assert [o["rule"]["id"] for o in found["faults"][0]["obligations"]] == ["REMOTE.fault_repair"]
+
+
+async def test_an_undecided_pre_start_fault_is_escalated(
+    egql: GraphQLClient, clock: ManualClock, fresh_db: Database
+) -> None:
+    ident, site = await _scheduled(egql, fresh_db, 35)
+    clock.set(ManualClock.on(date(2026, 9, 22), 5, 0).now())
+    await _pre_fault(egql, ident, site, "2026-09-22T05:00:00+08:00")
+    clock.set(ManualClock.on(date(2026, 9, 22), 7, 1).now())
+    async with app_sessions(fresh_db) as sessions:
+        report = await sweep.run(sessions, clock=clock)
+    assert report.marked_overdue == 1
+    inbox = await egql.data(
+        "{ myNotifications { nodes { kind obligation { rule { id } } } } }",
+        login="yunnan.office",
+    )
+    assert [
+        (n["kind"], n["obligation"]["rule"]["id"]) for n in inbox["myNotifications"]["nodes"]
+    ] == [("ESCALATION", "REMOTE.pre_start_decision")]

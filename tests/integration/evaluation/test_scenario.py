@@ -204,23 +204,14 @@ async def test_kunming_project_with_a_suizhou_host_seat(
         assert day(copy["due"]) == date(2026, 10, 13)
         assert copy["calendar"]["jurisdiction"]["code"] == str(KUNMING)
 
-    # After the window (30 September) the host has lost the session at the application...
+    # The window (30 September) is stretched while the investigations are open: on 8 October
+    # the host still reads the session, and the worker closes nothing.
     clock.set(ManualClock.on(date(2026, 10, 8)).now())
-    assert await session_as(egql, ident, HOST_CENTRE) is None
-    # ...and, once the worker closes the window, at the database as well.
+    stretched = await session_as(egql, ident, HOST_CENTRE)
+    assert stretched is not None
+    assert stretched["windowUntil"] is None  # open-ended while a matter is open
     async with app_sessions(fresh_db) as sessions:
-        report = await jobs.close_windows(sessions, clock=clock)
-        assert report.closed == [_uuid(ident)]
-        again = await jobs.close_windows(sessions, clock=clock)
-        assert again.closed == []
-    egql.app.state.app_wall = False
-    try:
-        assert await session_as(egql, ident, HOST_CENTRE) is None
-    finally:
-        egql.app.state.app_wall = True
-    assert (await egql.data(HOSTINGS, login=HOST_CENTRE))["evaluationHostings"]["nodes"][0][
-        "session"
-    ] is None
+        assert (await jobs.close_windows(sessions, clock=clock)).closed == []
 
     # One copy on 12 October: in time; the host reads the result from then on.
     clock.set(ManualClock.on(date(2026, 10, 12)).now())
@@ -277,6 +268,35 @@ async def test_kunming_project_with_a_suizhou_host_seat(
         id=overdue_one,
     )
     assert late["investigation"]["obligations"] == [{"status": "MET", "metLate": True}]
+
+    # The last matter closed on 14 October: the window runs 5 working days more, to the 21st
+    # (15, 16, 19, 20, 21 October).
+    home = await session_as(egql, ident, HOME_OFFICE)
+    assert home is not None
+    assert day(home["windowUntil"]) == date(2026, 10, 21)
+    clock.set(ManualClock.on(date(2026, 10, 21)).now())
+    assert await session_as(egql, ident, HOST_CENTRE) is not None
+    # After the window the host has lost the session at the application...
+    clock.set(ManualClock.on(date(2026, 10, 22)).now())
+    assert await session_as(egql, ident, HOST_CENTRE) is None
+    # ...and, once the worker closes the window, at the database as well.
+    async with app_sessions(fresh_db) as sessions:
+        report = await jobs.close_windows(sessions, clock=clock)
+        assert report.closed == [_uuid(ident)]
+        again = await jobs.close_windows(sessions, clock=clock)
+        assert again.closed == []
+    egql.app.state.app_wall = False
+    try:
+        assert await session_as(egql, ident, HOST_CENTRE) is None
+    finally:
+        egql.app.state.app_wall = True
+    assert (await egql.data(HOSTINGS, login=HOST_CENTRE))["evaluationHostings"]["nodes"][0][
+        "session"
+    ] is None
+    # The copies stay readable through their own grant.
+    assert (await egql.data(INVESTIGATION, {"id": copied_one}, login=HOST_OFFICE))[
+        "evaluationInvestigation"
+    ] is not None
 
 
 def _uuid(global_id: str) -> str:

@@ -54,6 +54,7 @@ EXPECTED = [
     ("R13.publish_penalty", 7, CD, False),
     ("REMOTE.handover_records", 5, WD, False),
     ("REMOTE.fault_repair", 4, H, False),
+    ("REMOTE.pre_start_decision", 2, H, False),
     ("R17.report_upward", 15, WD, False),
 ]
 

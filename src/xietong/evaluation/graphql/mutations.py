@@ -14,18 +14,26 @@ from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText, ShortText
 from xietong.deadlines.errors import DeadlineError
-from xietong.evaluation import service
+from xietong.evaluation import conduct, copies, draw, service
+from xietong.evaluation.enums import ConductKind
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
 from xietong.evaluation.graphql.types import (
-    EvaluationError as EvaluationErrorType,
-)
-from xietong.evaluation.graphql.types import (
+    EvaluationConductType,
+    EvaluationCopyType,
     EvaluationInvestigationType,
     EvaluationSessionType,
     EvaluationSiteType,
 )
-from xietong.evaluation.models import EvaluationInvestigation, EvaluationSession
+from xietong.evaluation.graphql.types import (
+    EvaluationError as EvaluationErrorType,
+)
+from xietong.evaluation.models import (
+    EvaluationConduct,
+    EvaluationCopy,
+    EvaluationInvestigation,
+    EvaluationSession,
+)
 from xietong.trading import service as trading
 
 
@@ -84,6 +92,22 @@ class EvaluationHostInput:
     seats: int = strawberry.field(description="Seats at the host site, 1–99.")
 
 
+@strawberry.input(
+    description="Host sites drawn at random among eligible centres (other units with a trading "
+    "centre), reproducibly: each candidate ranked by SHA-256 of seed and code."
+)
+class EvaluationDrawInput:
+    count: int = strawberry.field(description="How many host sites, 1–9.")
+    seats: int = strawberry.field(description="Seats at each drawn host site, 1–99.")
+    candidates: list[JurisdictionCode] | None = strawberry.field(
+        default=None,
+        description="Only among these units (default: every eligible centre in the country).",
+    )
+    seed: ShortText | None = strawberry.field(
+        default=None, description="The seed (default: 128 random bits); recorded, sealed."
+    )
+
+
 @strawberry.input(description="A new evaluation session of a project (the home site schedules).")
 class EvaluationScheduleInput:
     project_id: strawberry.ID = strawberry.field(description="The project (global id).")
@@ -91,10 +115,20 @@ class EvaluationScheduleInput:
     scheduled_start: datetime = strawberry.field(description="Scheduled start.")
     scheduled_end: datetime = strawberry.field(description="Scheduled end.")
     home_seats: int = strawberry.field(description="Seats at the home site, 1–99.")
-    hosts: list[EvaluationHostInput] = strawberry.field(description="Host sites, 1–9.")
+    hosts: list[EvaluationHostInput] = strawberry.field(
+        default_factory=list, description="Host sites, 1–9 — or none, and `draw`."
+    )
+    draw: EvaluationDrawInput | None = strawberry.field(
+        default=None, description="Draw the host sites at random instead of naming them."
+    )
     follow_up_days: int = strawberry.field(
         default=service.DEFAULT_FOLLOW_UP_DAYS,
         description="Working days the hosts keep their access after the end (default 30).",
+    )
+    auto_copy: bool = strawberry.field(
+        default=False,
+        description="Copy investigation results about host experts automatically (the worker "
+        "copies them as soon as they end) instead of by a person.",
     )
 
 
@@ -133,6 +167,33 @@ class EvaluationInvestigationRefInput:
     id: strawberry.ID = strawberry.field(description="The investigation (global id).")
 
 
+@strawberry.input(description="Which copy received.")
+class EvaluationCopyRefInput:
+    id: strawberry.ID = strawberry.field(description="The copy (global id).")
+
+
+@strawberry.type(description="Result of acknowledging a copy.")
+class EvaluationCopyPayload:
+    copy: EvaluationCopyType | None = strawberry.field(description="The copy as now.")
+    errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="An expert conduct event at one of your site's seats.")
+class EvaluationConductRecordInput:
+    seat_id: strawberry.ID = strawberry.field(description="The seat (global id), your site's.")
+    kind: ConductKind = strawberry.field(description="What happened.")
+    note: LongText = strawberry.field(description="What the staff saw.")
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="When (default: now); during the session."
+    )
+
+
+@strawberry.type(description="Result of recording a conduct event.")
+class EvaluationConductPayload:
+    conduct: EvaluationConductType | None = strawberry.field(description="The record.")
+    errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
+
+
 @strawberry.input(description="A fault during a session, at one of its sites.")
 class EvaluationFaultRecordInput:
     session_id: strawberry.ID = strawberry.field(description="The session (global id).")
@@ -143,9 +204,14 @@ class EvaluationFaultRecordInput:
     )
 
 
-@strawberry.input(description="Which fault.")
+@strawberry.input(description="Which fault, and the tenderer's decision where one is owed.")
 class EvaluationFaultRefInput:
     id: strawberry.ID = strawberry.field(description="The fault (global id).")
+    decision: LongText | None = strawberry.field(
+        default=None,
+        description="The tenderer's decision (proceed, postpone, evaluate on site…): required "
+        "for a fault more than 2 hours before the start (REMOTE.pre_start_decision).",
+    )
 
 
 @strawberry.type(description="Result of a mutation on a session.")
@@ -200,6 +266,33 @@ class EvaluationMutations:
             if project is None:
                 raise Invalid(Code.NOT_FOUND, "没有该项目（no such project）", "projectId")
             await ctx.guard.require(ObjectType.EVALUATION, Action.CREATE, project.jurisdiction_code)
+            if (input.draw is None) == (not input.hosts):
+                raise Invalid(
+                    Code.INVALID,
+                    "请列出评标客场或随机抽取，二者择一（name the hosts or draw them, one of the "
+                    "two）",
+                    "hosts",
+                )
+            if input.draw is not None:
+                return await draw.schedule_drawn(
+                    ctx.db,
+                    scope=ctx.scope,
+                    actor=_actor(ctx),
+                    project=project,
+                    number=input.number,
+                    scheduled_start=input.scheduled_start,
+                    scheduled_end=input.scheduled_end,
+                    home_seats=input.home_seats,
+                    request=draw.DrawRequest(
+                        count=input.draw.count,
+                        seats=input.draw.seats,
+                        candidates=input.draw.candidates,
+                        seed=input.draw.seed,
+                    ),
+                    follow_up_days=input.follow_up_days,
+                    clock=ctx.clock,
+                    auto_copy=input.auto_copy,
+                )
             return await service.schedule(
                 ctx.db,
                 scope=ctx.scope,
@@ -212,6 +305,7 @@ class EvaluationMutations:
                 hosts=[service.HostRequest(h.jurisdiction, h.seats) for h in input.hosts],
                 follow_up_days=input.follow_up_days,
                 clock=ctx.clock,
+                auto_copy=input.auto_copy,
             )
 
         return _session_payload(*await _run(ctx, body))
@@ -285,8 +379,10 @@ class EvaluationMutations:
         return _session_payload(*await _run(ctx, body))
 
     @strawberry.mutation(
-        description="Record a fault during the session (home site): it pauses, and the fault "
-        "must be fixed — or the session aborted — within 4 hours (REMOTE.fault_repair).",
+        description="Record a fault (home site). During the session it pauses, and the fault "
+        "must be fixed — or the session aborted — within 4 hours (REMOTE.fault_repair); more "
+        "than 2 hours before the start, the tenderer decides within 2 hours "
+        "(REMOTE.pre_start_decision); the session cannot start while a fault is open.",
         extensions=[signed_in()],
     )
     async def evaluation_fault_record(
@@ -339,7 +435,12 @@ class EvaluationMutations:
                 raise Invalid(Code.NOT_FOUND, "没有该评标场次（no such session）", "id")
             await ctx.guard.require(ObjectType.EVALUATION, Action.CREATE, session.jurisdiction_code)
             return await service.end_fault(
-                ctx.db, session=session, fault=fault, actor=_actor(ctx), clock=ctx.clock
+                ctx.db,
+                session=session,
+                fault=fault,
+                actor=_actor(ctx),
+                clock=ctx.clock,
+                decision=input.decision,
             )
 
         return _session_payload(*await _run(ctx, body))
@@ -479,11 +580,85 @@ class EvaluationMutations:
 
         async def body() -> object:
             row = await _investigation(ctx, ident)
-            return await service.copy_to_hosts(
-                ctx.db, investigation=row, actor=_actor(ctx), clock=ctx.clock
+            return await copies.copy_to_hosts(
+                ctx.db,
+                investigation=row,
+                actor=_actor(ctx),
+                clock=ctx.clock,
+                scope=ctx.scope,
+                signer=ctx.signer,
             )
 
         return _investigation_payload(*await _run(ctx, body))
+
+    @strawberry.mutation(
+        description="Acknowledge (签收) a copy of an investigation's result received by your host "
+        "site: your unit's supervising departments (evaluation:investigate in the host unit).",
+        extensions=[signed_in()],
+    )
+    async def evaluation_copy_acknowledge(
+        self,
+        info: Info,
+        input: Annotated[EvaluationCopyRefInput, strawberry.argument(description="Which.")],
+    ) -> EvaluationCopyPayload:
+        ctx = info.context
+        ident = expect_global_id(input.id, "EvaluationCopy")
+
+        async def body() -> object:
+            row = await copies.get_copy(ctx.db, ctx.scope, ident, lock=True)
+            if row is None:
+                raise Invalid(Code.NOT_FOUND, "没有该抄送（no such copy）", "id")
+            await ctx.guard.require(
+                ObjectType.EVALUATION, Action.INVESTIGATE, row.jurisdiction_code
+            )
+            return await copies.acknowledge(ctx.db, copy=row, actor=_actor(ctx), clock=ctx.clock)
+
+        result, problems = await _run(ctx, body)
+        if isinstance(result, EvaluationCopy):
+            return EvaluationCopyPayload(copy=EvaluationCopyType(model=result), errors=[])
+        return EvaluationCopyPayload(copy=None, errors=_errors(problems))
+
+    @strawberry.mutation(
+        description="Record an expert conduct event (late, absent, phone use, canvassing, "
+        "leaving the seat…) at one of your site's seats during the session (its centre or "
+        "office; a host through its grant): it becomes a lead at the home site's supervision "
+        "office, naming the seat, never the expert.",
+        extensions=[signed_in()],
+    )
+    async def evaluation_conduct_record(
+        self,
+        info: Info,
+        input: Annotated[EvaluationConductRecordInput, strawberry.argument(description="What.")],
+    ) -> EvaluationConductPayload:
+        ctx = info.context
+        seat_id = expect_global_id(input.seat_id, "EvaluationSeat", field="seatId")
+
+        async def body() -> object:
+            seat = await service.get_seat(ctx.db, ctx.scope, seat_id)
+            if seat is None:
+                raise Invalid(Code.NOT_FOUND, "没有该席位（no such seat）", "seatId")
+            await ctx.guard.require(
+                ObjectType.EVALUATION,
+                Action.HANDLE,
+                seat.jurisdiction_code,
+                object_id=seat.session_id,
+            )
+            return await conduct.record(
+                ctx.db,
+                scope=ctx.scope,
+                signer=ctx.signer,
+                actor=_actor(ctx),
+                seat=seat,
+                kind=input.kind,
+                note=input.note,
+                occurred_at=input.occurred_at,
+                clock=ctx.clock,
+            )
+
+        result, problems = await _run(ctx, body)
+        if isinstance(result, EvaluationConduct):
+            return EvaluationConductPayload(conduct=EvaluationConductType(model=result), errors=[])
+        return EvaluationConductPayload(conduct=None, errors=_errors(problems))
 
 
 async def _investigation(ctx: Context, ident: uuid.UUID) -> EvaluationInvestigation:

@@ -9,8 +9,10 @@ from xietong.api.context import Info
 from xietong.api.ids import expect_global_id
 from xietong.api.pagination import Connection, connection, paginate
 from xietong.api.scalars import JurisdictionCode
-from xietong.evaluation import service
+from xietong.evaluation import copies, results, service
 from xietong.evaluation.graphql.types import (
+    EvaluationCopyType,
+    EvaluationExpertResultType,
     EvaluationInvestigationType,
     EvaluationSessionType,
     EvaluationSiteType,
@@ -116,3 +118,52 @@ class EvaluationQueries:
             object_id=row.id,
         )
         return EvaluationInvestigationType(model=row)
+
+    @strawberry.field(
+        description="Copies of investigation results received by your host site (抄送, R-12): "
+        "the result, your seats concerned and the decision, newest first; "
+        "`unacknowledged: true` for those still to acknowledge."
+    )
+    async def evaluation_copies(
+        self,
+        info: Info,
+        under: Annotated[
+            JurisdictionCode | None,
+            strawberry.argument(description="Only hosts in this unit's subtree (default: yours)."),
+        ] = None,
+        unacknowledged: Annotated[
+            bool | None, strawberry.argument(description="Only (un)acknowledged ones.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[EvaluationCopyType]:
+        ctx = info.context
+        span = await ctx.guard.span(
+            ObjectType.EVALUATION_INVESTIGATION, Action.READ, known_code(info, under, "under")
+        )
+        query: Any = copies.received_query(ctx.scope, span, unacknowledged)
+        page = await paginate(
+            ctx.db, query, keys=copies.INBOX_KEYS, first=first, after=after, descending=True
+        )
+        return connection(page, [EvaluationCopyType(model=r) for r in page.rows])
+
+    @strawberry.field(
+        description="An expert's record of investigation results (R-12), at the expert's own "
+        "library: the home's experts from the end of an investigation, a host's from the copy. "
+        "Empty for anyone else."
+    )
+    async def evaluation_expert_results(
+        self,
+        info: Info,
+        expert_id: Annotated[strawberry.ID, strawberry.argument(description="The expert.")],
+    ) -> list[EvaluationExpertResultType]:
+        ctx = info.context
+        span = await ctx.guard.span(ObjectType.EXPERT, Action.READ)
+        rows = await results.results_of(
+            ctx.db, ctx.scope, [expect_global_id(expert_id, "Expert", field="expertId")]
+        )
+        return [
+            EvaluationExpertResultType(model=r)
+            for r in rows
+            if span.lo <= r.jurisdiction_code <= span.hi
+        ]

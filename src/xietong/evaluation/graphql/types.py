@@ -10,10 +10,15 @@ from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.deadlines.graphql.types import ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
-from xietong.evaluation import service
-from xietong.evaluation.enums import InvestigationState, SessionState, SiteRole
+from xietong.evaluation import conduct as conduct_records
+from xietong.evaluation import copies, draw, service
+from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
 from xietong.evaluation.errors import EvaluationErrorCode
 from xietong.evaluation.models import (
+    EvaluationConduct,
+    EvaluationCopy,
+    EvaluationDraw,
+    EvaluationExpertResult,
     EvaluationFault,
     EvaluationInvestigation,
     EvaluationSeat,
@@ -54,6 +59,19 @@ graphql_enum(
         InvestigationState.OPEN: "调查中: open.",
         InvestigationState.ENDED: "调查处理结束: a result and a decision; a copy may be owed.",
         InvestigationState.COPIED: "已抄送: copied to the host sites concerned.",
+    },
+)
+graphql_enum(
+    ConductKind,
+    name="EvaluationConductKind",
+    description="An expert conduct event recorded at a site.",
+    values={
+        ConductKind.LATE: "迟到: late.",
+        ConductKind.ABSENT: "缺席: absent.",
+        ConductKind.PHONE: "使用通讯工具: used a phone or other device.",
+        ConductKind.CANVASSING: "私下接触、拉票或倾向性引导: canvassing or private contact.",
+        ConductKind.LEFT_SEAT: "擅自离开评标席位: left the seat without leave.",
+        ConductKind.OTHER: "其他违反评标纪律的行为: other breach of the evaluation rules.",
     },
 )
 graphql_enum(
@@ -168,6 +186,175 @@ class EvaluationSeatType:
 
 
 @strawberry.type(
+    name="EvaluationConduct",
+    description="An expert conduct event recorded by a site's staff at one of its seats; each "
+    "became a lead at the home site's supervision office. The home side reads them by seat "
+    "(never the expert); a host its own during its window.",
+)
+class EvaluationConductType:
+    model: strawberry.Private[EvaluationConduct]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationConduct", self.model.id)
+
+    @strawberry.field(description="The seat's label.")
+    def seat(self) -> str:
+        return self.model.seat_label
+
+    @strawberry.field(description="What happened.")
+    def kind(self) -> ConductKind:
+        return self.model.kind
+
+    @strawberry.field(description="What the staff noted.")
+    def note(self) -> str:
+        return self.model.note
+
+    @strawberry.field(description="When it happened.")
+    def occurred_at(self) -> datetime:
+        return self.model.occurred_at
+
+    @strawberry.field(description="The recording site's jurisdiction.")
+    async def site(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="The lead it became at the home's office (global id).")
+    def lead_id(self) -> strawberry.ID:
+        return to_global_id("Lead", self.model.lead_id)
+
+
+@strawberry.type(
+    name="EvaluationDraw",
+    description="How the host sites were drawn: the seed, the candidates, their ranking (SHA-256 "
+    "of seed and code) and the chosen. Sealed like the hosts: the home side reads it from the "
+    "start; hosts never.",
+)
+class EvaluationDrawType:
+    model: strawberry.Private[EvaluationDraw]
+
+    @strawberry.field(description="The seed.")
+    def seed(self) -> str:
+        return self.model.seed
+
+    @strawberry.field(description="The candidates' codes, ascending.")
+    def candidates(self) -> list[str]:
+        return [f"{c:06d}" for c in self.model.candidates]
+
+    @strawberry.field(description="Every candidate in the draw's order.")
+    def ranking(self) -> list[str]:
+        return [f"{c:06d}" for c in self.model.ranking]
+
+    @strawberry.field(description="The host sites drawn.")
+    async def chosen(self, info: Info) -> list[JurisdictionType]:
+        found = [await jurisdiction_of(info, code) for code in self.model.chosen]
+        return [j for j in found if j is not None]
+
+
+@strawberry.type(
+    name="EvaluationExpertResult",
+    description="An investigation's result in an expert's record at the expert's own library "
+    "(R-12): the session, the seat, the result and the decision. Read by the library's side.",
+)
+class EvaluationExpertResultType:
+    model: strawberry.Private[EvaluationExpertResult]
+
+    @strawberry.field(description="The expert (global id).")
+    def expert_id(self) -> strawberry.ID:
+        return to_global_id("Expert", self.model.expert_id)
+
+    @strawberry.field(description="The home site that investigated.")
+    async def home(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.home_jurisdiction_code)
+
+    @strawberry.field(description="The session's number.")
+    def session_number(self) -> str:
+        return self.model.session_number
+
+    @strawberry.field(description="The seat the expert sat in.")
+    def seat(self) -> str:
+        return self.model.seat_label
+
+    @strawberry.field(description="What was investigated.")
+    def subject(self) -> str:
+        return self.model.subject
+
+    @strawberry.field(description="The result (处理结果).")
+    def result(self) -> str:
+        return self.model.result
+
+    @strawberry.field(description="The decision taken.")
+    def decision(self) -> str:
+        return self.model.decision
+
+    @strawberry.field(description="The day it entered the record.")
+    def recorded_on(self) -> date:
+        return self.model.recorded_on
+
+
+@strawberry.type(
+    name="EvaluationCopy",
+    description="A copy (抄送) of an investigation's result to a host site concerned (R-12): "
+    "the seats of that host the result concerns, the result and the decision. In the host's "
+    "inbox (`evaluationCopies`) until its supervising department acknowledges it; the home side "
+    "reads the copies it sent.",
+)
+class EvaluationCopyType:
+    model: strawberry.Private[EvaluationCopy]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationCopy", self.model.id)
+
+    @strawberry.field(description="The host site copied (whose inbox).")
+    async def host(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+    @strawberry.field(description="The home site that copied it.")
+    async def home(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.home_jurisdiction_code)
+
+    @strawberry.field(description="The session's number (never the project).")
+    def session_number(self) -> str:
+        return self.model.session_number
+
+    @strawberry.field(description="The investigation (readable by the host from the copy on).")
+    def investigation_id(self) -> strawberry.ID:
+        return to_global_id("EvaluationInvestigation", self.model.investigation_id)
+
+    @strawberry.field(description="The host's seats (experts) concerned, by label.")
+    def seats(self) -> list[str]:
+        return list(self.model.seat_labels)
+
+    @strawberry.field(description="What was investigated.")
+    def subject(self) -> str:
+        return self.model.subject
+
+    @strawberry.field(description="The result (处理结果).")
+    def result(self) -> str:
+        return self.model.result
+
+    @strawberry.field(description="The decision taken.")
+    def decision(self) -> str:
+        return self.model.decision
+
+    @strawberry.field(description="Copied by the worker (the home configured it) or a person.")
+    def automatic(self) -> bool:
+        return self.model.automatic
+
+    @strawberry.field(description="When it was copied.")
+    def copied_at(self) -> datetime:
+        return self.model.copied_at
+
+    @strawberry.field(description="When the host acknowledged it (签收), or null.")
+    def acknowledged_at(self) -> datetime | None:
+        return self.model.acknowledged_at
+
+    @strawberry.field(description="Who acknowledged it, or null.")
+    def acknowledged_by(self) -> str | None:
+        return self.model.acknowledged_by
+
+
+@strawberry.type(
     name="EvaluationInvestigation",
     description="An investigation of expert conduct by the home site (R-12). Host sites "
     "concerned read it once its result is copied to them.",
@@ -220,6 +407,12 @@ class EvaluationInvestigationType:
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(service.INVESTIGATION_MATTER, self.model.id))
 
+    @strawberry.field(description="Its copies you may see: all for the home side, a host its own.")
+    async def copies(self, info: Info) -> list[EvaluationCopyType]:
+        ctx = info.context
+        rows = await copies.copies_of(ctx.db, ctx.scope, self.model.id)
+        return [EvaluationCopyType(model=r) for r in rows]
+
 
 @strawberry.type(
     name="EvaluationFault",
@@ -245,7 +438,14 @@ class EvaluationFaultType:
     def ended_at(self) -> datetime | None:
         return self.model.ended_at
 
-    @strawberry.field(description="Its 4-hour clock (REMOTE.fault_repair).")
+    @strawberry.field(description="The tenderer's decision on a fault before the start, or null.")
+    def decision(self) -> str | None:
+        return self.model.decision
+
+    @strawberry.field(
+        description="Its clock: the 4-hour repair (REMOTE.fault_repair), or the tenderer's "
+        "decision before the start (REMOTE.pre_start_decision)."
+    )
     async def obligations(self, info: Info) -> list[ObligationType]:
         return await obligations_of(info, MatterRef(service.FAULT_MATTER, self.model.id))
 
@@ -292,11 +492,24 @@ class EvaluationSessionType:
         return self.model.ended_at
 
     @strawberry.field(
-        description="The last day of the hosts' follow-up window (working days after the end "
-        "on the home site's calendar); null before the end."
+        description="The last day of the hosts' follow-up window (working days, on the home "
+        "site's calendar, after the end or after the last open matter — an investigation open "
+        "or a copy owed — closed); null before the end and while a matter is open."
     )
     def window_until(self) -> date | None:
         return self.model.window_until
+
+    @strawberry.field(
+        description="How the host sites were drawn, if they were: the home side, from the start."
+    )
+    async def draw(self, info: Info) -> EvaluationDrawType | None:
+        ctx = info.context
+        row = await draw.draw_of(ctx.db, ctx.scope, self.model.id)
+        return None if row is None else EvaluationDrawType(model=row)
+
+    @strawberry.field(description="Whether the worker copies investigation results to the hosts.")
+    def auto_copy(self) -> bool:
+        return self.model.auto_copy
 
     @strawberry.field(description="The project: the home side only; null for a host.")
     async def project(self, info: Info) -> ProjectType | None:
@@ -339,6 +552,15 @@ class EvaluationSessionType:
         ctx = info.context
         rows = await service.faults_of(ctx.db, ctx.scope, [self.model.id])
         return [EvaluationFaultType(model=r) for r in rows]
+
+    @strawberry.field(
+        description="Expert conduct events you may see (the home side: all, by seat; a host: "
+        "its own during its window)."
+    )
+    async def conduct(self, info: Info) -> list[EvaluationConductType]:
+        ctx = info.context
+        rows = await conduct_records.conduct_of(ctx.db, ctx.scope, self.model.id)
+        return [EvaluationConductType(model=r) for r in rows]
 
     @strawberry.field(description="Investigations of expert conduct you may see.")
     async def investigations(self, info: Info) -> list[EvaluationInvestigationType]:
