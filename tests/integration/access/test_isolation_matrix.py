@@ -635,7 +635,9 @@ def _gid(type_name: str, value: uuid.UUID) -> str:
 
 
 @pytest.fixture(scope="session")
-async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[World]:
+async def world(
+    pg_admin_url: str, seeded_template: Database, request: pytest.FixtureRequest
+) -> AsyncIterator[World]:
     name = f"xt_matrix_{uuid.uuid4().hex[:8]}"
     db = Database.of(
         await provision(
@@ -693,7 +695,7 @@ async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[W
         reports, reviewable = await _reports(conn, targets)
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
     complaints, prepared = await _complaints(db, targets)
-    casework = await _casework(db, targets, complaints)
+    casework = await _casework(db, targets, complaints, _selected(request))
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -1124,8 +1126,20 @@ def _prepared_key(case: Case) -> str:
     return f"{case.mode}/{case.target}/{case.operation}"
 
 
+def _selected(request: pytest.FixtureRequest) -> list[Case]:
+    """The cases this run will run (``-k`` subsets): the casework moves prepare a matter per
+    case, so a run that selects none of them prepares none."""
+    found = []
+    for item in request.session.items:
+        callspec = getattr(item, "callspec", None)
+        case = None if callspec is None else callspec.params.get("case")
+        if isinstance(case, Case):
+            found.append(case)
+    return found
+
+
 async def _casework(
-    db: Database, targets: set[int], complaints: dict[int, Filed]
+    db: Database, targets: set[int], complaints: dict[int, Filed], selected: list[Case]
 ) -> dict[str, Any]:
     """In every target unit: a lead; a transfer its housing bureau sent to 五华区's; a transfer
     and a letter 五华区's housing bureau sent to its housing bureau (live grants), and one such
@@ -1236,7 +1250,7 @@ async def _casework(
                 found["letters"][code] = _gid("AssistanceLetter", letter.id)
             found["letters_to_sign"] = {}
             found["leads_to_transfer"] = {}
-            for case in CASES:
+            for case in selected:
                 key = (case.mode, case.level, case.role, case.relation)
                 if case.operation == "receive_transfer":
                     found["receivable"][key] = (await transfer(session, SENDER, case.target)).id
@@ -1271,7 +1285,7 @@ async def _casework(
                         registered.id,
                         await housing(session, case.target),
                     )
-            found.update(await _casework_moves(session, targets, transfer))
+            found.update(await _casework_moves(session, targets, transfer, selected))
     finally:
         await engine.dispose()
     return found
@@ -1288,7 +1302,9 @@ def _casework_key(case: Case) -> str:
     return f"{case.mode}/{case.target}/{case.operation}"
 
 
-async def _casework_moves(session: Any, targets: set[int], transfer: Any) -> dict[str, Any]:
+async def _casework_moves(
+    session: Any, targets: set[int], transfer: Any, selected: list[Case]
+) -> dict[str, Any]:
     """For every case of a move in CASEWORK_MOVES: its matter in the state the move starts
     from (``moves``), the same on the other side of the target (``reverse``, per unit and
     move) and between 五华区 and 昆明市 (``ungranted``, per move); per unit a closed letter
@@ -1439,7 +1455,7 @@ async def _casework_moves(session: Any, targets: set[int], transfer: Any) -> dic
         return await make(sender, receiver, move.prepare)
 
     made: dict[str, Any] = {"moves": {}, "reverse": {}, "ungranted": {}, "closed_letters": {}}
-    for case in CASES:
+    for case in selected:
         move = CASEWORK_MOVES.get(case.operation)
         if move is None:
             continue
