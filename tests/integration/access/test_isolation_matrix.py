@@ -694,8 +694,9 @@ async def world(
         projects = await _trading_world(conn, targets)
         reports, reviewable = await _reports(conn, targets)
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
-    complaints, prepared = await _complaints(db, targets)
-    casework = await _casework(db, targets, complaints, _selected(request))
+    selected = _selected(request)
+    complaints, prepared = await _complaints(db, targets, selected)
+    casework = await _casework(db, targets, complaints, selected)
     async with graphql_client(db) as both, graphql_client(db) as database_only:
         database_only.app.state.app_wall = False
         yield World(
@@ -1025,7 +1026,9 @@ class Filed:
     secret: str
 
 
-async def _complaints(db: Database, targets: set[int]) -> tuple[dict[int, Filed], dict[str, Filed]]:
+async def _complaints(
+    db: Database, targets: set[int], selected: list[Case]
+) -> tuple[dict[int, Filed], dict[str, Filed]]:
     """A complaint at the office of every target unit; and for every case that changes one (a
     move), a complaint in the state the move starts from, made through the
     service as the owner with the parties the workflow names."""
@@ -1105,7 +1108,7 @@ async def _complaints(db: Database, targets: set[int]) -> tuple[dict[int, Filed]
             # 五华区 too: the complaint its transfers to the targets come from.
             for code in sorted(targets | {SENDER}):
                 plain[code] = await one(session, code, (), "tendering")
-            for case in CASES:
+            for case in selected:
                 move = COMPLAINT_MOVES.get(case.operation)
                 if move is None:
                     continue
@@ -1127,8 +1130,8 @@ def _prepared_key(case: Case) -> str:
 
 
 def _selected(request: pytest.FixtureRequest) -> list[Case]:
-    """The cases this run will run (``-k`` subsets): the casework moves prepare a matter per
-    case, so a run that selects none of them prepares none."""
+    """The cases this run will run (``-k`` subsets): the complaint and casework moves prepare a
+    matter per case, so a run that selects none of them prepares none."""
     found = []
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
