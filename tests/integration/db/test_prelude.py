@@ -144,3 +144,19 @@ async def test_a_scope_set_before_any_connection_checks_none_out_and_ends_with_i
         async with session.begin():  # the same session, a new transaction: no scope
             assert await session.scalar(text(READ_SCOPE)) in (None, "")
             assert await session.scalar(text(CLAIMS)) is None
+
+
+async def test_a_token_that_would_need_quoting_is_never_inlined(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, _ = counted
+    sessions = make_sessionmaker(engine)
+    odd = scopes.Scope(actor="o'brien\\", read=scopes.codes.subtree(422825))
+    async with sessions() as session, session.begin():
+        await scopes.apply(session, odd, TEST_SIGNER)
+        token = await session.scalar(text(READ_SCOPE))  # set as a bind parameter instead
+        signed = TEST_SIGNER.read(token)
+        assert signed is not None
+        assert signed.claims.actor == "o'brien\\"
+        raw = await (await session.connection()).get_raw_connection()
+        assert pending_prelude(raw.driver_connection) is None
