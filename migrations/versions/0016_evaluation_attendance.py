@@ -110,6 +110,7 @@ def upgrade() -> None:
             ["evaluation_seat.id"],
             name=op.f("fk_evaluation_attendance_seat_id_evaluation_seat"),
         ),
+        sa.UniqueConstraint("seat_id", "kind", name=op.f("uq_evaluation_attendance_seat_id_kind")),
     )
     op.create_index(
         op.f("ix_evaluation_attendance_session_id"),

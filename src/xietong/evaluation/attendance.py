@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.scope import Scope
@@ -22,6 +23,7 @@ from xietong.evaluation.models import EvaluationAttendance, EvaluationSeat, Eval
 from xietong.jurisdictions import codes
 
 ATTENDANCE_MATTER = "evaluation_attendance"
+UNIQUE_VIOLATION = "23505"
 # Departures are still recorded once the session has ended (the experts leave after it).
 _OPEN = (SessionState.STARTED, SessionState.PAUSED)
 _ENDED = (SessionState.FINISHED, SessionState.ABORTED)
@@ -116,8 +118,18 @@ async def record(
         recorded_by=actor.name,
         created_at=now,
     )
-    db_session.add(row)
-    await db_session.flush()
+    try:
+        # In a savepoint: a concurrent record of the same kind at the seat (the unique key) is
+        # refused like a sequential one, not a server error.
+        async with db_session.begin_nested():
+            db_session.add(row)
+            await db_session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+            raise
+        raise service._err(
+            Code.ILLEGAL_STATE, "该席位已有同类考勤记录（already recorded）", "kind"
+        ) from None
     await service._audit(
         db_session,
         jurisdiction_code=seat.site_jurisdiction_code,

@@ -368,7 +368,11 @@ class EvaluationAttendance(Base):
     seat, never the expert: the home reads a host seat's attendance without learning who sat."""
 
     __tablename__ = "evaluation_attendance"
-    __table_args__ = (CheckConstraint(_PROVINCE, name="province_prefix"),)
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        # Each kind once per seat, also against two staff recording at the same moment.
+        UniqueConstraint("seat_id", "kind"),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     session_id: Mapped[uuid.UUID] = mapped_column(
