@@ -228,3 +228,42 @@ async def test_attendance_and_recordings_per_site_through_the_window(
         finally:
             egql.app.state.app_wall = True
     assert await _attend(egql, "suizhou.centre", host_seat, "DEPARTED") == ["NOT_FOUND"]
+
+
+async def test_two_hosts_each_read_only_their_own_attendance_and_recordings(
+    egql: GraphQLClient, clock: ManualClock, fresh_db: Database
+) -> None:
+    enshi = 422800
+    project_id = await a_project(fresh_db, egql, KUNMING, 52)
+    ident = await schedule(
+        egql, "kunming.centre", project_id, "PB-TWO", [(SUIZHOU, 1), (enshi, 1)], home_seats=1
+    )
+    clock.set(ManualClock.on(date(2026, 9, 22), 9, 0).now())
+    await ok(
+        egql, "evaluationStart", "EvaluationRefInput", "kunming.centre", "session { id }", id=ident
+    )
+    clock.set(ManualClock.on(date(2026, 9, 22), 11, 30).now())
+    for login, code in (("suizhou.centre", SUIZHOU), ("enshi.centre", enshi)):
+        own = await session_as(egql, ident, login)
+        assert own is not None
+        (seat,) = (s["id"] for s in own["seats"])
+        (site,) = (s["id"] for s in own["sites"])
+        assert await _attend(egql, login, seat, "ARRIVED") == []
+        assert await _record(egql, login, _recording(site, f"AV-{code}")) == []
+    for wall in (True, False):
+        egql.app.state.app_wall = wall
+        try:
+            for login, code in (("suizhou.centre", SUIZHOU), ("enshi.centre", enshi)):
+                seen = await _read(egql, ident, login)
+                assert seen is not None
+                assert {a["site"]["code"] for a in seen["attendance"]} == {str(code)}
+                assert [r["reference"] for r in seen["recordings"]] == [f"AV-{code}"]
+            home = await _read(egql, ident, "kunming.office")
+            assert home is not None
+            assert len(home["attendance"]) == 2
+            assert sorted(r["reference"] for r in home["recordings"]) == [
+                f"AV-{SUIZHOU}",
+                f"AV-{enshi}",
+            ]
+        finally:
+            egql.app.state.app_wall = True
