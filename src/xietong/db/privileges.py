@@ -181,6 +181,9 @@ APP_ROLE = AllowList(
         "evaluation_conduct": ("SELECT", "INSERT"),
         "evaluation_draw": ("SELECT", "INSERT"),
         "evaluation_expert_result": ("SELECT", "INSERT"),  # results in an expert's record
+        # Attendance and audio/video record references per site (migration 0016): written once.
+        "evaluation_attendance": ("SELECT", "INSERT"),
+        "evaluation_recording": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},

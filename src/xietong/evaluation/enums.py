@@ -47,3 +47,11 @@ CONDUCT_NAMES = {
     ConductKind.LEFT_SEAT: "擅自离开评标席位",
     ConductKind.OTHER: "其他违反评标纪律的行为",
 }
+
+
+class AttendanceKind(StrEnum):
+    """An expert's attendance at a seat, recorded by the site's staff (签到、签退、缺席)."""
+
+    ARRIVED = "arrived"  # 到场签到
+    DEPARTED = "departed"  # 离场签退
+    ABSENT = "absent"  # 缺席

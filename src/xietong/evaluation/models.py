@@ -31,7 +31,13 @@ from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xietong.db.base import Base, text_enum
-from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
+from xietong.evaluation.enums import (
+    AttendanceKind,
+    ConductKind,
+    InvestigationState,
+    SessionState,
+    SiteRole,
+)
 
 _PROVINCE = "province_code = jurisdiction_code - jurisdiction_code % 10000"
 
@@ -353,4 +359,60 @@ class EvaluationExpertResult(Base):
     decision: Mapped[str] = mapped_column(Text, nullable=False)
     recorded_on: Mapped[date] = mapped_column(Date, nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationAttendance(Base):
+    """An expert's arrival, departure or absence at a seat, recorded by the site's staff: belongs
+    to the recording site like a conduct record (a host records through its grant). It names the
+    seat, never the expert: the home reads a host seat's attendance without learning who sat."""
+
+    __tablename__ = "evaluation_attendance"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        # Each kind once per seat, also against two staff recording at the same moment.
+        UniqueConstraint("seat_id", "kind"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False, index=True
+    )
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_seat.id"), nullable=False)
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    seat_label: Mapped[str] = mapped_column(String(32), nullable=False)
+    kind: Mapped[AttendanceKind] = mapped_column(
+        text_enum(AttendanceKind, "attendance_kind"), nullable=False
+    )
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class EvaluationRecording(Base):
+    """A reference to a site's audio/video record of the session (a storage URI or an archive
+    number, its span, the file's SHA-256): the site's, part of its records handover."""
+
+    __tablename__ = "evaluation_recording"
+    __table_args__ = (
+        CheckConstraint(_PROVINCE, name="province_prefix"),
+        CheckConstraint("ended_at > started_at", name="span"),
+        CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
+    )
+
+    id: Mapped[uuid.UUID] = _id()
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_session.id"), nullable=False, index=True
+    )
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("evaluation_site.id"), nullable=False)
+    jurisdiction_code: Mapped[int] = mapped_column(ForeignKey("jurisdiction.code"), nullable=False)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    session_jurisdiction_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    reference: Mapped[str] = mapped_column(Text, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = _created_at()

@@ -51,6 +51,7 @@ from xietong.evaluation.models import (
     EvaluationExpert,
     EvaluationFault,
     EvaluationInvestigation,
+    EvaluationRecording,
     EvaluationSeat,
     EvaluationSession,
     EvaluationSite,
@@ -1148,7 +1149,18 @@ async def hand_over(
         action="evaluation.handOver",
         object_type=SITE_MATTER,
         object_id=site.id,
-        details={"handed_over_on": site.handed_over_on.isoformat()},
+        details={
+            "handed_over_on": site.handed_over_on.isoformat(),
+            # What the home receives, to check against the files (``recordings.py``).
+            "recordings": [
+                {"reference": r.reference, "sha256": r.sha256}
+                for r in await db_session.scalars(
+                    select(EvaluationRecording)
+                    .where(EvaluationRecording.site_id == site.id)
+                    .order_by(EvaluationRecording.started_at, EvaluationRecording.id)
+                )
+            ],
+        },
         now=now,
     )
     return site

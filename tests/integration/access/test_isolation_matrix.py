@@ -418,6 +418,11 @@ OPERATIONS = [
     "record_conduct",
     "read_expert_results",
     # -- end of eval3's block.
+    # -- eval4 (issue 11): attendance at a home seat and an audio/video record reference of the
+    # home site, recorded by the site's own staff.
+    "record_attendance",
+    "record_recording",
+    # -- end of eval4's block.
     "receive_letter",
     "transfer_lead",
     *CASEWORK_MOVES,
@@ -486,6 +491,9 @@ EVALUATION_COPY_OPERATIONS = {
     "read_expert_results",
 }
 # -- end of eval3's block.
+# -- eval4 (issue 11): attendance and audio/video record references per site.
+EVALUATION_SITE_RECORD_OPERATIONS = {"record_attendance", "record_recording"}
+# -- end of eval4's block.
 EVALUATION_HOME = 530100  # 昆明市: never a subject here; the home site of the hosted sessions
 CLOCK_OPERATIONS = {
     "read_obligation",
@@ -628,6 +636,10 @@ def expected(role: str, relation: str, operation: str) -> bool:
         # the library's side: readers of experts over its subtree (never the investigating home)
         return role in READERS | {"centre", "integrator"} and in_subtree
     # -- end of eval3's block.
+    # -- eval4: the site's own staff (evaluation:handle in its unit), like conduct records.
+    if operation in EVALUATION_SITE_RECORD_OPERATIONS:
+        return role in {"centre", "office"} and own
+    # -- end of eval4's block.
     raise AssertionError(operation)
 
 
@@ -689,6 +701,10 @@ class World:
     """unit -> a copy it received (global id); (mode, level, role, relation) -> a copy to the
     case's target to acknowledge."""
     # -- end of eval3's block.
+    # -- eval4: case -> a fresh home seat of the target's own session (one arrival each);
+    # unit -> the home site of its own session.
+    site_records: dict[Any, str] = field(default_factory=dict)
+    # -- end of eval4's block.
 
 
 def _gid(type_name: str, value: uuid.UUID) -> str:
@@ -758,6 +774,7 @@ async def world(
         reports, reviewable = await _reports(conn, targets)
         evaluations, home_seats, to_start = await _evaluation_world(conn, targets)
         evaluation_copies = await _evaluation_copy_world(conn, targets, evaluations)  # eval3
+        site_records = await _site_record_world(conn, home_seats)  # eval4
     selected = _selected(request)
     complaints, prepared = await _complaints(db, targets, selected)
     casework = await _casework(db, targets, complaints, selected)
@@ -783,6 +800,7 @@ async def world(
             reports=reports,
             reviewable=reviewable,
             evaluation_copies=evaluation_copies,  # eval3
+            site_records=site_records,  # eval4
         )
     await owner.dispose()
     await drop(pg_admin_url, name)
@@ -1182,6 +1200,86 @@ async def _run_evaluation_copies(
 
 
 # -- end of eval3's block. ----------------------------------------------------------------------
+
+
+# -- eval4 (issue 11): attendance and audio/video record references per site. ------------------
+
+
+async def _site_record_world(conn: Any, home_seats: dict[int, str]) -> dict[Any, str]:
+    """Per unit, the home site of its own started session; per attendance case, a fresh seat
+    there (a seat takes one arrival). Written by the owner."""
+    from xietong.api.ids import from_global_id
+
+    found: dict[Any, str] = {}
+    for code, seat in home_seats.items():
+        site = await conn.scalar(
+            text("SELECT site_id FROM evaluation_seat WHERE id = :i"),
+            {"i": from_global_id(seat)[1]},
+        )
+        found[code] = _gid("EvaluationSite", site)
+    for case in CASES:
+        if case.operation != "record_attendance":
+            continue
+        seat_id = uuid.uuid4()
+        await conn.execute(
+            text(
+                "INSERT INTO evaluation_seat (id, session_id, site_id, jurisdiction_code, "
+                "province_code, site_jurisdiction_code, label, created_by) SELECT :id, "
+                "session_id, site_id, jurisdiction_code, province_code, site_jurisdiction_code, "
+                ":l, 'matrix' FROM evaluation_seat WHERE id = :home"
+            ),
+            {
+                "id": seat_id,
+                "l": "主场-" + seat_id.hex[:8],
+                "home": from_global_id(home_seats[case.target])[1],
+            },
+        )
+        found[(case.mode, case.level, case.role, case.relation)] = _gid("EvaluationSeat", seat_id)
+    return found
+
+
+async def _run_site_records(world: World, case: Case, gql: Any, caller: dict[str, Any]) -> Outcome:
+    from xietong.api.ids import from_global_id
+
+    if case.operation == "record_attendance":
+        seat = world.site_records[(case.mode, case.level, case.role, case.relation)]
+        await gql(
+            "mutation($i: EvaluationAttendanceRecordInput!) { evaluationAttendanceRecord("
+            "input: $i) { errors { code } } }",
+            {"i": {"seatId": seat, "kind": "ARRIVED"}},
+            **caller,
+        )
+        async with world.owner.connect() as conn:
+            made = await conn.scalar(
+                text("SELECT count(*) FROM evaluation_attendance WHERE seat_id = :s"),
+                {"s": from_global_id(seat)[1]},
+            )
+        return Outcome(made == 1, set())
+    marker = f"matrix:{case.tag}"
+    ended = datetime.now(UTC)
+    await gql(
+        "mutation($i: EvaluationRecordingRecordInput!) { evaluationRecordingRecord(input: $i) { "
+        "errors { code } } }",
+        {
+            "i": {
+                "siteId": world.site_records[case.target],
+                "reference": marker,
+                # a span ending now: after the session's start (the world's), not in the future
+                "startedAt": (ended - timedelta(hours=1)).isoformat(),
+                "endedAt": ended.isoformat(),
+                "sha256": "0" * 64,
+            }
+        },
+        **caller,
+    )
+    async with world.owner.connect() as conn:
+        made = await conn.scalar(
+            text("SELECT count(*) FROM evaluation_recording WHERE reference = :m"), {"m": marker}
+        )
+    return Outcome(made == 1, set())
+
+
+# -- end of eval4's block. ----------------------------------------------------------------------
 
 
 async def _reports(conn: Any, targets: set[int]) -> tuple[dict[int, str], dict[str, str]]:
@@ -1911,6 +2009,8 @@ async def _run(world: World, case: Case) -> Outcome:
         return await _run_evaluations(world, case, gql, caller, target)
     if case.operation in EVALUATION_COPY_OPERATIONS:  # eval3
         return await _run_evaluation_copies(world, case, gql, caller, target)
+    if case.operation in EVALUATION_SITE_RECORD_OPERATIONS:  # eval4
+        return await _run_site_records(world, case, gql, caller)
     return await _run_trading(world, case, gql, caller, target)
 
 
@@ -2733,6 +2833,7 @@ async def test_isolation(world: World, case: Case) -> None:
         "open_investigation",
         "acknowledge_evaluation_copy",  # eval3
         "record_conduct",  # eval3
+        *EVALUATION_SITE_RECORD_OPERATIONS,  # eval4
         "receive_letter",
         "transfer_lead",
         *CASEWORK_MOVES,

@@ -690,6 +690,23 @@ for _name, _input, _values in (
         "EvaluationConductRecordInput",
         {"seatId": _eval_id("EvaluationSeat"), "kind": "PHONE", "note": "x"},
     ),
+    # Attendance and audio/video record references per site (issue 11, eval4).
+    (
+        "evaluationAttendanceRecord",
+        "EvaluationAttendanceRecordInput",
+        {"seatId": _eval_id("EvaluationSeat"), "kind": "ARRIVED"},
+    ),
+    (
+        "evaluationRecordingRecord",
+        "EvaluationRecordingRecordInput",
+        {
+            "siteId": _eval_id("EvaluationSite"),
+            "reference": "x",
+            "startedAt": "2026-09-22T09:00:00+08:00",
+            "endedAt": "2026-09-22T10:00:00+08:00",
+            "sha256": "0" * 64,
+        },
+    ),
 ):
     MUTATIONS[_name] = (
         f"mutation($i: {_input}!) {{ {_name}(input: $i) {{ errors {{ code }} }} }}",

@@ -14,14 +14,16 @@ from xietong.api.ids import expect_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText, ShortText
 from xietong.deadlines.errors import DeadlineError
-from xietong.evaluation import conduct, copies, draw, service
-from xietong.evaluation.enums import ConductKind
+from xietong.evaluation import attendance, conduct, copies, draw, recordings, service
+from xietong.evaluation.enums import AttendanceKind, ConductKind
 from xietong.evaluation.errors import EvaluationError
 from xietong.evaluation.errors import EvaluationErrorCode as Code
 from xietong.evaluation.graphql.types import (
+    EvaluationAttendanceType,
     EvaluationConductType,
     EvaluationCopyType,
     EvaluationInvestigationType,
+    EvaluationRecordingType,
     EvaluationSessionType,
     EvaluationSiteType,
 )
@@ -29,9 +31,11 @@ from xietong.evaluation.graphql.types import (
     EvaluationError as EvaluationErrorType,
 )
 from xietong.evaluation.models import (
+    EvaluationAttendance,
     EvaluationConduct,
     EvaluationCopy,
     EvaluationInvestigation,
+    EvaluationRecording,
     EvaluationSession,
 )
 from xietong.trading import service as trading
@@ -191,6 +195,36 @@ class EvaluationConductRecordInput:
 @strawberry.type(description="Result of recording a conduct event.")
 class EvaluationConductPayload:
     conduct: EvaluationConductType | None = strawberry.field(description="The record.")
+    errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="An expert's attendance at one of your site's seats.")
+class EvaluationAttendanceRecordInput:
+    seat_id: strawberry.ID = strawberry.field(description="The seat (global id), your site's.")
+    kind: AttendanceKind = strawberry.field(description="Arrived, departed or absent.")
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="When (default: now); after the start."
+    )
+
+
+@strawberry.type(description="Result of recording attendance.")
+class EvaluationAttendancePayload:
+    attendance: EvaluationAttendanceType | None = strawberry.field(description="The record.")
+    errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="A reference to your site's audio/video record of the session.")
+class EvaluationRecordingRecordInput:
+    site_id: strawberry.ID = strawberry.field(description="Your site (global id).")
+    reference: LongText = strawberry.field(description="Storage URI or archive number.")
+    started_at: datetime = strawberry.field(description="Start of the recording.")
+    ended_at: datetime = strawberry.field(description="End of the recording.")
+    sha256: ShortText = strawberry.field(description="SHA-256 of the file (64 hex digits).")
+
+
+@strawberry.type(description="Result of recording an audio/video record reference.")
+class EvaluationRecordingPayload:
+    recording: EvaluationRecordingType | None = strawberry.field(description="The reference.")
     errors: list[EvaluationErrorType] = strawberry.field(description="Empty on success.")
 
 
@@ -659,6 +693,92 @@ class EvaluationMutations:
         if isinstance(result, EvaluationConduct):
             return EvaluationConductPayload(conduct=EvaluationConductType(model=result), errors=[])
         return EvaluationConductPayload(conduct=None, errors=_errors(problems))
+
+    @strawberry.mutation(
+        description="Record an expert's arrival, departure or absence at one of your site's "
+        "seats (its centre or office; a host through its grant): by seat, never naming the "
+        "expert to the home.",
+        extensions=[signed_in()],
+    )
+    async def evaluation_attendance_record(
+        self,
+        info: Info,
+        input: Annotated[EvaluationAttendanceRecordInput, strawberry.argument(description="What.")],
+    ) -> EvaluationAttendancePayload:
+        ctx = info.context
+        seat_id = expect_global_id(input.seat_id, "EvaluationSeat", field="seatId")
+
+        async def body() -> object:
+            seat = await service.get_seat(ctx.db, ctx.scope, seat_id)
+            if seat is None:
+                raise Invalid(Code.NOT_FOUND, "没有该席位（no such seat）", "seatId")
+            # The session's unit with the session as object: a host passes through its grant.
+            await ctx.guard.require(
+                ObjectType.EVALUATION,
+                Action.HANDLE,
+                seat.jurisdiction_code,
+                object_id=seat.session_id,
+            )
+            return await attendance.record(
+                ctx.db,
+                actor=_actor(ctx),
+                seat=seat,
+                kind=input.kind,
+                occurred_at=input.occurred_at,
+                clock=ctx.clock,
+            )
+
+        result, problems = await _run(ctx, body)
+        if isinstance(result, EvaluationAttendance):
+            return EvaluationAttendancePayload(
+                attendance=EvaluationAttendanceType(model=result), errors=[]
+            )
+        return EvaluationAttendancePayload(attendance=None, errors=_errors(problems))
+
+    @strawberry.mutation(
+        description="Record a reference to your site's audio/video record of the session "
+        "(storage URI or archive number, span, SHA-256), before the handover that lists it "
+        "(its centre or office; a host through its grant).",
+        extensions=[signed_in()],
+    )
+    async def evaluation_recording_record(
+        self,
+        info: Info,
+        input: Annotated[EvaluationRecordingRecordInput, strawberry.argument(description="What.")],
+    ) -> EvaluationRecordingPayload:
+        ctx = info.context
+        site_id = expect_global_id(input.site_id, "EvaluationSite", field="siteId")
+
+        async def body() -> object:
+            # Not locked: FOR UPDATE needs the row's update policy, which the home lacks on a
+            # host's site (it would read as not found instead of NOT_YOUR_SITE).
+            site = await service.get_site(ctx.db, ctx.scope, site_id)
+            if site is None:
+                raise Invalid(Code.NOT_FOUND, "没有该场地（no such site）", "siteId")
+            # As for attendance: the session's unit, a host through its live grant only.
+            await ctx.guard.require(
+                ObjectType.EVALUATION,
+                Action.HANDLE,
+                site.session_jurisdiction_code,
+                object_id=site.session_id,
+            )
+            return await recordings.record(
+                ctx.db,
+                actor=_actor(ctx),
+                site=site,
+                reference=input.reference,
+                started_at=input.started_at,
+                ended_at=input.ended_at,
+                sha256=input.sha256,
+                clock=ctx.clock,
+            )
+
+        result, problems = await _run(ctx, body)
+        if isinstance(result, EvaluationRecording):
+            return EvaluationRecordingPayload(
+                recording=EvaluationRecordingType(model=result), errors=[]
+            )
+        return EvaluationRecordingPayload(recording=None, errors=_errors(problems))
 
 
 async def _investigation(ctx: Context, ident: uuid.UUID) -> EvaluationInvestigation:

@@ -10,17 +10,26 @@ from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.deadlines.graphql.types import ObligationType, obligations_of
 from xietong.deadlines.obligations import MatterRef
+from xietong.evaluation import attendance as attendance_records
 from xietong.evaluation import conduct as conduct_records
-from xietong.evaluation import copies, draw, service
-from xietong.evaluation.enums import ConductKind, InvestigationState, SessionState, SiteRole
+from xietong.evaluation import copies, draw, recordings, service
+from xietong.evaluation.enums import (
+    AttendanceKind,
+    ConductKind,
+    InvestigationState,
+    SessionState,
+    SiteRole,
+)
 from xietong.evaluation.errors import EvaluationErrorCode
 from xietong.evaluation.models import (
+    EvaluationAttendance,
     EvaluationConduct,
     EvaluationCopy,
     EvaluationDraw,
     EvaluationExpertResult,
     EvaluationFault,
     EvaluationInvestigation,
+    EvaluationRecording,
     EvaluationSeat,
     EvaluationSession,
     EvaluationSite,
@@ -72,6 +81,16 @@ graphql_enum(
         ConductKind.CANVASSING: "私下接触、拉票或倾向性引导: canvassing or private contact.",
         ConductKind.LEFT_SEAT: "擅自离开评标席位: left the seat without leave.",
         ConductKind.OTHER: "其他违反评标纪律的行为: other breach of the evaluation rules.",
+    },
+)
+graphql_enum(
+    AttendanceKind,
+    name="EvaluationAttendanceKind",
+    description="An expert's attendance at a seat, recorded by the site's staff.",
+    values={
+        AttendanceKind.ARRIVED: "签到: arrived at the seat.",
+        AttendanceKind.DEPARTED: "签退: left at the end.",
+        AttendanceKind.ABSENT: "缺席: did not come.",
     },
 )
 graphql_enum(
@@ -150,6 +169,15 @@ class EvaluationSiteType:
         return None if row is None else EvaluationSessionType(model=row)
 
     @strawberry.field(
+        description="The site's audio/video record references (part of its handover): the "
+        "site's own side, and the home side from the start; a host during its window only."
+    )
+    async def recordings(self, info: Info) -> list[EvaluationRecordingType]:
+        ctx = info.context
+        rows = await recordings.recordings_of(ctx.db, ctx.scope, site_id=self.model.id)
+        return [EvaluationRecordingType(model=r) for r in rows]
+
+    @strawberry.field(
         description="The host's clock to hand over its records (REMOTE.handover_records)."
     )
     async def obligations(self, info: Info) -> list[ObligationType]:
@@ -221,6 +249,69 @@ class EvaluationConductType:
     @strawberry.field(description="The lead it became at the home's office (global id).")
     def lead_id(self) -> strawberry.ID:
         return to_global_id("Lead", self.model.lead_id)
+
+
+@strawberry.type(
+    name="EvaluationAttendance",
+    description="An expert's arrival, departure or absence at a seat, recorded by the site's "
+    "staff. The home side reads every seat's (never a host expert's identity); a host its own "
+    "during its window.",
+)
+class EvaluationAttendanceType:
+    model: strawberry.Private[EvaluationAttendance]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationAttendance", self.model.id)
+
+    @strawberry.field(description="The seat's label.")
+    def seat(self) -> str:
+        return self.model.seat_label
+
+    @strawberry.field(description="Arrived, departed or absent.")
+    def kind(self) -> AttendanceKind:
+        return self.model.kind
+
+    @strawberry.field(description="When.")
+    def occurred_at(self) -> datetime:
+        return self.model.occurred_at
+
+    @strawberry.field(description="The recording site's jurisdiction.")
+    async def site(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
+
+
+@strawberry.type(
+    name="EvaluationRecording",
+    description="A reference to a site's audio/video record of the session: where it is kept, "
+    "the span it covers and the file's SHA-256. Part of the site's records handover.",
+)
+class EvaluationRecordingType:
+    model: strawberry.Private[EvaluationRecording]
+
+    @strawberry.field(description="Global id.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("EvaluationRecording", self.model.id)
+
+    @strawberry.field(description="Storage URI or archive number.")
+    def reference(self) -> str:
+        return self.model.reference
+
+    @strawberry.field(description="Start of the recording.")
+    def started_at(self) -> datetime:
+        return self.model.started_at
+
+    @strawberry.field(description="End of the recording.")
+    def ended_at(self) -> datetime:
+        return self.model.ended_at
+
+    @strawberry.field(description="SHA-256 of the file (64 lowercase hex digits).")
+    def sha256(self) -> str:
+        return self.model.sha256
+
+    @strawberry.field(description="The recording site's jurisdiction.")
+    async def site(self, info: Info) -> JurisdictionType | None:
+        return await jurisdiction_of(info, self.model.jurisdiction_code)
 
 
 @strawberry.type(
@@ -561,6 +652,24 @@ class EvaluationSessionType:
         ctx = info.context
         rows = await conduct_records.conduct_of(ctx.db, ctx.scope, self.model.id)
         return [EvaluationConductType(model=r) for r in rows]
+
+    @strawberry.field(
+        description="Attendance you may see, by seat (the home side: all; a host: its own "
+        "during its window)."
+    )
+    async def attendance(self, info: Info) -> list[EvaluationAttendanceType]:
+        ctx = info.context
+        rows = await attendance_records.attendance_of(ctx.db, ctx.scope, self.model.id)
+        return [EvaluationAttendanceType(model=r) for r in rows]
+
+    @strawberry.field(
+        description="Audio/video record references you may see (the home side: every site's; "
+        "a host: its own during its window)."
+    )
+    async def recordings(self, info: Info) -> list[EvaluationRecordingType]:
+        ctx = info.context
+        rows = await recordings.recordings_of(ctx.db, ctx.scope, session_id=self.model.id)
+        return [EvaluationRecordingType(model=r) for r in rows]
 
     @strawberry.field(description="Investigations of expert conduct you may see.")
     async def investigations(self, info: Info) -> list[EvaluationInvestigationType]:
