@@ -1,0 +1,144 @@
+"""Reports fall due for every unit, whether or not it drafted: opening a period gives each unit
+its draft and its clock on the deadline engine, so the one sweep reminds a county that never
+wrote a word, marks it overdue and escalates it to its city; the province's completeness shows
+it missing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from tests.conftest import TEST_SERVER_SECRET, Database
+from tests.integration.rollups.support import World, make_world
+from tests.support import graphql_client
+from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.deadlines import sweep
+from xietong.deadlines.clock import ManualClock
+from xietong.keys import Keyring
+from xietong.rollups import reports, reports_due
+from xietong.rollups.service import Period, PeriodKind
+
+H1 = Period.of(PeriodKind.HALF_YEAR, 2026, 1)
+LATE, SUBMITTER = 410721, 410522  # 新乡县 never drafts; 安阳县 submits in time
+COMPLETENESS = """
+query { reportCompleteness(template: HALF_YEAR, period: {year: 2026, number: 1},
+                           jurisdiction: "410000", wholeSubtree: true) {
+    submittedRate missing { code } children { jurisdiction { code } status dueOn onTime } } }"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "today", "expected"),
+    [
+        (PeriodKind.MONTH, date(2026, 7, 1), Period.of(PeriodKind.MONTH, 2026, 6)),
+        (PeriodKind.MONTH, date(2026, 1, 31), Period.of(PeriodKind.MONTH, 2025, 12)),
+        (PeriodKind.HALF_YEAR, date(2026, 7, 1), H1),
+        (PeriodKind.HALF_YEAR, date(2026, 6, 30), Period.of(PeriodKind.HALF_YEAR, 2025, 2)),
+        (PeriodKind.HALF_YEAR, date(2027, 1, 1), Period.of(PeriodKind.HALF_YEAR, 2026, 2)),
+        (PeriodKind.QUARTER, date(2026, 5, 3), Period.of(PeriodKind.QUARTER, 2026, 1)),
+        (PeriodKind.YEAR, date(2026, 12, 31), Period.of(PeriodKind.YEAR, 2025)),
+        (PeriodKind.YEAR, date(2027, 1, 1), Period.of(PeriodKind.YEAR, 2026)),
+    ],
+)
+def test_the_period_that_ended_last(kind: PeriodKind, today: date, expected: Period) -> None:
+    assert reports_due.last_ended(kind, today) == expected
+
+
+@pytest.fixture(scope="module")
+async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[World]:
+    async with make_world(pg_admin_url, seeded_template, "d") as w:
+        yield w
+
+
+async def test_a_county_that_never_drafted_is_reminded_escalated_and_missing(world: World) -> None:
+    engine = make_engine(world.db.app_url, pool_size=2)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+    tpl = reports.template("half_year")
+    try:
+        opened = await reports_due.open_period(
+            sessions, tpl=tpl, period=H1, clock=ManualClock.on(date(2026, 7, 1)), under=410000
+        )
+        assert opened.units > 2
+        again = await reports_due.open_period(
+            sessions, tpl=tpl, period=H1, clock=ManualClock.on(date(2026, 7, 2)), under=410000
+        )
+        assert again.units == 0  # once per unit and period
+        async with world.engine.connect() as conn:
+            clocks = {
+                r.jurisdiction_code: r
+                for r in await conn.execute(
+                    text(
+                        "SELECT o.jurisdiction_code, o.due_on, o.escalate_to, o.status, "
+                        "d.kind AS owner, p.status AS report FROM obligation o "
+                        "JOIN periodic_report p ON p.id = o.matter_id "
+                        "JOIN department d ON d.id = o.owing_department_id "
+                        "WHERE o.rule_id = 'R17.report_upward'"
+                    )
+                )
+            }
+            outside = await conn.scalar(
+                text("SELECT count(*) FROM periodic_report WHERE province_code <> 410000")
+            )
+        assert outside == 0  # only the subtree asked for
+        assert clocks[LATE].due_on == date(2026, 7, 21)  # 15 working days after 30 June
+        assert clocks[LATE].escalate_to == 410700
+        assert clocks[LATE].owner == "supervision_office"
+        assert clocks[LATE].report == "draft"  # prefilled, waiting for the county
+
+        async with graphql_client(world.db) as gql:
+            gql.app.state.clock = ManualClock.on(date(2026, 7, 10))
+            body = await gql.data(
+                "mutation($i: ReportDraftInput!) { reportDraft(input: $i) { report { id "
+                "events { action } } errors { code } } }",
+                {"i": {"template": "HALF_YEAR", "period": {"year": 2026, "number": 1}}},
+                login="anyangxian.office",
+            )
+            drafted = body["reportDraft"]
+            assert drafted["errors"] == []
+            assert [e["action"] for e in drafted["report"]["events"]] == ["due", "draft"]
+            done = await gql.data(
+                "mutation($i: ReportRefInput!) { reportSubmit(input: $i) { errors { code } } }",
+                {"i": {"id": drafted["report"]["id"]}},
+                login="anyangxian.office",
+            )
+            assert done["reportSubmit"]["errors"] == []
+
+            # The sweep the day after the due date: the late county is told, then its city.
+            await sweep.run(sessions, clock=ManualClock.on(date(2026, 7, 22)))
+            async with world.engine.connect() as conn:
+                sent = {
+                    (r.kind, r.jurisdiction_code, r.source_jurisdiction_code, r.office)
+                    for r in await conn.execute(
+                        text(
+                            "SELECT n.kind, n.jurisdiction_code, n.source_jurisdiction_code, "
+                            "d.kind AS office FROM notification n "
+                            "JOIN department d ON d.id = n.recipient_department_id "
+                            "WHERE n.rule_id = 'R17.report_upward'"
+                        )
+                    )
+                }
+                status = await conn.scalar(
+                    text(
+                        "SELECT status FROM obligation WHERE rule_id = 'R17.report_upward' "
+                        "AND jurisdiction_code = :c"
+                    ),
+                    {"c": LATE},
+                )
+            assert status == "overdue"
+            assert ("overdue", LATE, LATE, "supervision_office") in sent
+            assert ("escalation", 410700, LATE, "supervision_office") in sent
+            assert not {s for s in sent if s[2] == SUBMITTER}  # it was in time
+
+            gql.app.state.clock = ManualClock.on(date(2026, 7, 22))
+            whole = (await gql.data(COMPLETENESS, login="henan.office"))["reportCompleteness"]
+            assert str(LATE) in {m["code"] for m in whole["missing"]}
+            assert str(SUBMITTER) not in {m["code"] for m in whole["missing"]}
+            by_code = {c["jurisdiction"]["code"]: c for c in whole["children"]}
+            assert by_code[str(LATE)]["status"] == "DRAFT"
+            assert by_code[str(LATE)]["onTime"] is False
+            assert by_code[str(SUBMITTER)]["onTime"] is True
+            assert whole["submittedRate"] < 1
+    finally:
+        await engine.dispose()
