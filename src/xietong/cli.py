@@ -116,12 +116,13 @@ async def _migrate(settings: Settings, url: str, revision: str = "head") -> None
     )
 
 
-async def _seed_demo(settings: Settings, url: str) -> tuple[int, int]:
-    """Demo complaints (``complaints.demo``) and casework (``casework.demo``) in every state,
-    once each."""
+async def _seed_demo(settings: Settings, url: str) -> tuple[int, int, int]:
+    """Demo complaints (``complaints.demo``), casework (``casework.demo``) in every state and a
+    reporting period with one county late (``rollups.demo``), once each."""
     from xietong.casework import demo as casework_demo
     from xietong.complaints import demo as complaint_demo
     from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.rollups import demo as report_demo
 
     engine = make_engine(url, pool_size=1)
     try:
@@ -130,7 +131,9 @@ async def _seed_demo(settings: Settings, url: str) -> tuple[int, int]:
             complaints = await complaint_demo.seed(session, SYSTEM_CLOCK.today())
         async with transaction(sessions) as session:
             casework = await casework_demo.seed(session, SYSTEM_CLOCK.today())
-        return complaints, casework
+        async with transaction(sessions) as session:
+            periodic = await report_demo.seed(session, SYSTEM_CLOCK.today())
+        return complaints, casework, periodic
     finally:
         await engine.dispose()
 
@@ -239,13 +242,17 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
         )
         click.echo("Demo trading data: " + asyncio.run(_demo_data(settings, urls.app)))
-        seeded, casework = asyncio.run(_seed_demo(settings, urls.owner))
+        seeded, casework, periodic = asyncio.run(_seed_demo(settings, urls.owner))
         if seeded:
             click.echo(f"Demo complaints: {seeded} at 宣恩县, in every state, some overdue.")
         if casework:
             click.echo(
                 f"Demo casework: {casework} transfers, letters (曾都区 → 五华区) and leads, "
                 "in every state, some overdue."
+            )
+        if periodic:
+            click.echo(
+                f"Demo reports: a half year's reports of {periodic} units of 河南省, 新乡县's late."
             )
         settings = dataclasses.replace(
             settings,

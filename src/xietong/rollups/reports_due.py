@@ -37,7 +37,7 @@ ACTOR = "system:rollups.reports"
 PLAN_SCOPE = Scope(actor=ACTOR, read=CodeRange(0, 999999))
 
 # Units that owe reports: active, with an active supervision office (the one that owes them).
-_UNITS = text(
+UNITS = text(
     """
     SELECT DISTINCT ON (j.code) j.code, d.id
       FROM jurisdiction j
@@ -116,7 +116,7 @@ async def open_period(
     async with transaction(sessions) as session:
         signer = ScopeSigner.from_keyring(keyring_of(session))
         await apply(session, PLAN_SCOPE, signer)
-        units = (await session.execute(_UNITS, {"lo": span.lo, "hi": span.hi})).all()
+        units = (await session.execute(UNITS, {"lo": span.lo, "hi": span.hi})).all()
     opened: list[uuid.UUID] = []
     for code, office in units:
         async with transaction(sessions) as session:
