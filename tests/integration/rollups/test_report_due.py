@@ -5,15 +5,18 @@ it missing."""
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import AsyncIterator
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import TEST_SERVER_SECRET, Database
-from tests.integration.rollups.support import World, make_world
-from tests.support import graphql_client
+from tests.integration.rollups.support import World, apply, make_world
+from tests.support import GraphQLClient, graphql_client
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.deadlines import sweep
 from xietong.deadlines.clock import ManualClock
@@ -49,6 +52,22 @@ def test_the_period_that_ended_last(kind: PeriodKind, today: date, expected: Per
 @pytest.fixture(scope="module")
 async def world(pg_admin_url: str, seeded_template: Database) -> AsyncIterator[World]:
     async with make_world(pg_admin_url, seeded_template, "d") as w:
+        async with w.engine.begin() as conn:
+            # Days from 2025-11-20: 50+ is in the first half of 2026.
+            rows = [
+                {
+                    "unit": unit,
+                    "category": "construction",
+                    "method": "open_tender",
+                    "industry": "housing",
+                    "budget": 1_234_567 * (i + 1),
+                    "separated": False,
+                    "day": 50 + 3 * i,
+                }
+                for unit, n in ((SUBMITTER, 3), (410500, 2))
+                for i in range(n)
+            ]
+            await apply(conn, w, ("projects", rows))
         yield w
 
 
@@ -140,5 +159,46 @@ async def test_a_county_that_never_drafted_is_reminded_escalated_and_missing(wor
             assert by_code[str(LATE)]["onTime"] is False
             assert by_code[str(SUBMITTER)]["onTime"] is True
             assert whole["submittedRate"] < 1
+
+            # The submitted report as a workbook: the same figures the API answers.
+            await _the_workbook_equals_the_api(gql)
     finally:
         await engine.dispose()
+
+
+EXPORT = """
+query($f: RollupExportFormat!) {
+  periodicReport(template: HALF_YEAR, period: {year: 2026, number: 1}, jurisdiction: "410522") {
+    figures { title value } consolidated { title value }
+    export(format: $f) { filename contentType content }
+  }
+}"""
+
+
+async def _the_workbook_equals_the_api(gql: GraphQLClient) -> None:
+    from openpyxl import load_workbook
+
+    read = (await gql.data(EXPORT, {"f": "XLSX"}, login="anyang.office"))["periodicReport"]
+    file = read["export"]
+    assert file["filename"].endswith(".xlsx")
+    book = load_workbook(io.BytesIO(base64.b64decode(file["content"])))
+    assert book.sheetnames == ["报告数据", "汇总来源", "文字部分"]
+    sheet = book["报告数据"]
+    assert "安阳县" in str(sheet["A1"].value)
+    assert [c.value for c in sheet[2]] == ["项目", "本级数值", "汇总数值", "计量"]
+    in_book = {r[0]: r[1] for r in sheet.iter_rows(min_row=3, values_only=True)}
+    api = {x["title"]: x["value"] for x in read["figures"]}
+    assert len(in_book) == len(api) > 0
+    for title, value in api.items():
+        assert Decimal(str(in_book[title])) == Decimal(value), title
+    assert api["交易项目数"] == "3"
+    assert Decimal(api["交易项目预算金额（元）"]) > 0
+    budget = next(c for c in sheet["A"] if c.value == "交易项目预算金额（元）")
+    assert sheet.cell(budget.row, 2).number_format == "#,##0.00"
+    text_sheet = book["文字部分"]
+    assert [c.value for c in text_sheet[1]] == ["部分", "内容"]
+    csv_file = (await gql.data(EXPORT, {"f": "CSV"}, login="anyang.office"))["periodicReport"][
+        "export"
+    ]
+    assert csv_file["contentType"].startswith("text/csv")
+    assert "交易项目数,3,3,个" in csv_file["content"]
