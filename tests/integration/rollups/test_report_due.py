@@ -6,6 +6,7 @@ it missing."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from collections.abc import AsyncIterator
 from datetime import date
@@ -17,11 +18,14 @@ from sqlalchemy import text
 from tests.conftest import TEST_SERVER_SECRET, Database
 from tests.integration.rollups.support import World, apply, make_world
 from tests.support import GraphQLClient, graphql_client
+from xietong.config import DatabaseSettings, Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.deadlines import sweep
 from xietong.deadlines.clock import ManualClock
+from xietong.jobs.queue import load_jobs
 from xietong.keys import Keyring
 from xietong.rollups import reports, reports_due
+from xietong.rollups.jobs import DUE_JOB, due_schedule
 from xietong.rollups.service import Period, PeriodKind
 
 H1 = Period.of(PeriodKind.HALF_YEAR, 2026, 1)
@@ -202,3 +206,52 @@ async def _the_workbook_equals_the_api(gql: GraphQLClient) -> None:
     ]
     assert csv_file["contentType"].startswith("text/csv")
     assert "交易项目数,3,3,个" in csv_file["content"]
+
+
+async def test_the_daily_job_opens_each_templates_last_ended_period(world: World) -> None:
+    assert DUE_JOB in load_jobs().jobs
+    assert due_schedule(Settings()) is None
+    schedule = due_schedule(
+        dataclasses.replace(Settings(), database=DatabaseSettings(url="postgresql://x@h/d"))
+    )
+    assert schedule is not None
+    assert schedule.hour == frozenset({0})
+    engine = make_engine(world.db.app_url, pool_size=2)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+    try:
+        # Alone (-k) nothing was opened before; after the first test the half year was.
+        half_year = 0 if await _opened_before(world) else 3
+        opened = await reports_due.open_ended(
+            sessions, clock=ManualClock.on(date(2026, 7, 1)), under=410500
+        )
+        # 安阳市 and its two counties owe June's 评定分离 report and 2025's annual one.
+        assert {k: v.units for k, v in opened.items()} == {
+            "annual": 3,
+            "half_year": half_year,
+            "separated_monthly": 3,
+        }
+        async with world.engine.connect() as conn:
+            months = set(
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT template, first_month FROM periodic_report "
+                            "WHERE jurisdiction_code = 410581"
+                        )
+                    )
+                ).all()
+            )
+        assert {("annual", 202501), ("separated_monthly", 202606)} <= {tuple(m) for m in months}
+    finally:
+        await engine.dispose()
+
+
+async def _opened_before(world: World) -> bool:
+    async with world.engine.connect() as conn:
+        found = await conn.scalar(
+            text(
+                "SELECT count(*) FROM periodic_report WHERE template = 'half_year' "
+                "AND jurisdiction_code = 410581"
+            )
+        )
+    return bool(found)
