@@ -5,19 +5,23 @@ it missing."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import io
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import text
 
 from tests.conftest import TEST_SERVER_SECRET, Database
 from tests.integration.rollups.support import World, apply, make_world
 from tests.support import GraphQLClient, graphql_client
+from xietong.cli import main
 from xietong.config import DatabaseSettings, Settings
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.deadlines import sweep
@@ -255,3 +259,73 @@ async def _opened_before(world: World) -> bool:
             )
         )
     return bool(found)
+
+
+async def _cli(db: Database, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.setenv("XIETONG_DATABASE_URL", db.app_url)
+    monkeypatch.setenv("XIETONG_SECRET_KEY", TEST_SERVER_SECRET)
+    # The command runs its own event loop: in a thread, beside this test's.
+    return await asyncio.to_thread(CliRunner().invoke, main, ["rollup", "report", *args])
+
+
+async def test_the_cli_writes_the_reports_workbook_under_the_same_rule(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    engine = make_engine(world.db.app_url, pool_size=2)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+    try:
+        await reports_due.open_period(
+            sessions,
+            tpl=reports.template("half_year"),
+            period=H1,
+            clock=ManualClock.on(date(2026, 7, 1)),
+            under=410500,
+        )
+    finally:
+        await engine.dispose()
+    out = tmp_path / "report.xlsx"
+    common = ("--template", "half_year", "--period", "2026-H1", "--out", str(out))
+    done = await _cli(
+        world.db, monkeypatch, *common, "--jurisdiction", "410522", "--as", "anyang.office"
+    )
+    assert done.exit_code == 0, done.output
+    sheet = load_workbook(out)["报告数据"]
+    rows = {r[0]: r[1] for r in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["交易项目数"] == 3
+    # A sibling county may not read it; its own county may.
+    refused = await _cli(
+        world.db, monkeypatch, *common, "--jurisdiction", "410522", "--as", "linzhou.office"
+    )
+    assert refused.exit_code == 3, refused.output
+    own = await _cli(world.db, monkeypatch, *common, "--as", "anyangxian.office")
+    assert own.exit_code == 0, own.output
+    missing = await _cli(
+        world.db,
+        monkeypatch,
+        "--template",
+        "annual",
+        "--period",
+        "2024",
+        "--out",
+        str(out),
+        "--jurisdiction",
+        "410522",
+        "--system",
+    )
+    assert missing.exit_code == 4, missing.output
+    bad = await _cli(
+        world.db,
+        monkeypatch,
+        "--template",
+        "half_year",
+        "--period",
+        "2026-Q1",
+        "--out",
+        str(out),
+        "--system",
+        "--jurisdiction",
+        "410522",
+    )
+    assert bad.exit_code == 2, bad.output

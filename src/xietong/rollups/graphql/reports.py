@@ -23,6 +23,7 @@ from xietong.api.scalars import JurisdictionCode, LongText
 from xietong.jurisdictions.graphql.types import JurisdictionType, jurisdiction_of, known_code
 from xietong.rollups import report_export, reports
 from xietong.rollups.enums import ReportErrorCode, ReportStatus
+from xietong.rollups.files import require_report_read
 from xietong.rollups.graphql.queries import ExportFormat, RollupExportType
 from xietong.rollups.graphql.types import RollupPeriodType
 from xietong.rollups.models import PeriodicReport, PeriodicReportEvent
@@ -413,16 +414,8 @@ def _own_unit(info: Info) -> int:
 
 
 async def _readable(info: Info, code: int) -> None:
-    """``report:read`` over the subtree (offices, discipline, audit, leadership), or one's own
-    unit's with ``report:create``."""
-    guard = info.context.guard
-    decision = await guard.decide(ObjectType.REPORT, Action.READ, code)
-    if decision.allowed:
-        return
-    if code == info.context.principal.jurisdiction_code:
-        await guard.require(ObjectType.REPORT, Action.CREATE, code)
-        return
-    await guard.require(ObjectType.REPORT, Action.READ, code)
+    """``report:read`` over the subtree, or one's own unit's with ``report:create``."""
+    await require_report_read(info.context.guard, info.context.principal.jurisdiction_code, code)
 
 
 @strawberry.type
