@@ -116,12 +116,13 @@ async def _migrate(settings: Settings, url: str, revision: str = "head") -> None
     )
 
 
-async def _seed_demo(settings: Settings, url: str) -> tuple[int, int]:
-    """Demo complaints (``complaints.demo``) and casework (``casework.demo``) in every state,
-    once each."""
+async def _seed_demo(settings: Settings, url: str) -> tuple[int, int, int]:
+    """Demo complaints (``complaints.demo``), casework (``casework.demo``) in every state and a
+    reporting period with one county late (``rollups.demo``), once each."""
     from xietong.casework import demo as casework_demo
     from xietong.complaints import demo as complaint_demo
     from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.rollups import demo as report_demo
 
     engine = make_engine(url, pool_size=1)
     try:
@@ -130,7 +131,9 @@ async def _seed_demo(settings: Settings, url: str) -> tuple[int, int]:
             complaints = await complaint_demo.seed(session, SYSTEM_CLOCK.today())
         async with transaction(sessions) as session:
             casework = await casework_demo.seed(session, SYSTEM_CLOCK.today())
-        return complaints, casework
+        async with transaction(sessions) as session:
+            periodic = await report_demo.seed(session, SYSTEM_CLOCK.today())
+        return complaints, casework, periodic
     finally:
         await engine.dispose()
 
@@ -239,13 +242,17 @@ def demo(host: str | None, port: int | None, data_dir: Path | None, reset: bool)
             + (report.summary() if not report.unchanged else "already loaded; nothing changed.")
         )
         click.echo("Demo trading data: " + asyncio.run(_demo_data(settings, urls.app)))
-        seeded, casework = asyncio.run(_seed_demo(settings, urls.owner))
+        seeded, casework, periodic = asyncio.run(_seed_demo(settings, urls.owner))
         if seeded:
             click.echo(f"Demo complaints: {seeded} at 宣恩县, in every state, some overdue.")
         if casework:
             click.echo(
                 f"Demo casework: {casework} transfers, letters (曾都区 → 五华区) and leads, "
                 "in every state, some overdue."
+            )
+        if periodic:
+            click.echo(
+                f"Demo reports: a half year's reports of {periodic} units of 河南省, 新乡县's late."
             )
         settings = dataclasses.replace(
             settings,
@@ -880,6 +887,97 @@ def rollup_export(
         f"{codes.format_code(result.jurisdiction_code)} {result.period.label()}, "
         f"{len(result.lines)} line(s), total {result.total.n}."
     )
+
+
+@rollup.command("report")
+@click.option(
+    "--template",
+    required=True,
+    metavar="NAME",
+    help="annual, half_year or separated_monthly.",
+)
+@click.option("--period", required=True, metavar="PERIOD", help="2026, 2026-H1 or 2026-09.")
+@click.option(
+    "--jurisdiction",
+    default=None,
+    metavar="CODE",
+    help="The reporting unit (default: the person's own; required with --system).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+)
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--as", "login", default=None, metavar="LOGIN", help="Export as this person.")
+@click.option("--system", "as_system", is_flag=True, help="Export as the system (an operator).")
+def rollup_report(
+    template: str,
+    period: str,
+    jurisdiction: str | None,
+    fmt: str,
+    out: Path,
+    login: str | None,
+    as_system: bool,
+) -> None:
+    """Write a unit's periodic report to OUT as .xlsx or CSV: the same file as the API's
+    periodicReport { export } (figures own and consolidated, their sources, the narrative).
+
+    \b
+    Exit codes:
+      0  written
+      2  usage: a bad option, an unknown template, person or period
+      3  access refused: the person may not read that unit's reports
+      4  no such report
+    """
+    from xietong.access.errors import AccessDenied
+    from xietong.rollups import files, report_export
+
+    if (login is None) == (not as_system):
+        raise click.UsageError("give exactly one of --as LOGIN or --system")
+    if as_system and jurisdiction is None:
+        raise click.UsageError("--system needs --jurisdiction")
+    settings = _settings()
+    try:
+        keyring = Keyring.from_settings(settings)
+        files.report_of(template, period)
+    except (SecretProblem, files.ExportProblem) as exc:
+        raise click.UsageError(str(exc)) from None
+    signer = ScopeSigner.from_keyring(keyring)
+    code = None if jurisdiction is None else _unit_option(jurisdiction)
+
+    async def run(url: str) -> tuple[str, str, bytes] | None:
+        engine = make_engine(url, pool_size=1)
+        try:
+            sessions = make_sessionmaker(engine, keyring=keyring)
+            async with sessions() as session, session.begin():
+                if login is not None:
+                    found = await files.report_as_person(
+                        session, login, signer, template=template, period_text=period, code=code
+                    )
+                else:
+                    assert code is not None
+                    found = await files.report_as_system(
+                        session, signer, template=template, period_text=period, code=code
+                    )
+                if found is None:
+                    return None
+                return await report_export.export(session, found, xlsx=fmt == "xlsx")
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        try:
+            written = asyncio.run(run(urls.app))
+        except files.ExportProblem as exc:
+            raise click.UsageError(str(exc)) from None
+        except AccessDenied as exc:
+            click.secho(f"Refused（无权查看报告）: {exc.message}", fg="red", err=True)
+            sys.exit(3)
+    if written is None:
+        click.secho("No such report（没有该报告）.", fg="red", err=True)
+        sys.exit(4)
+    name, _type, content = written
+    out.write_bytes(content)
+    click.echo(f"Wrote {out} ({name}).")
 
 
 @main.group()

@@ -92,7 +92,7 @@ def _title(result: service.Rollup, unit: str) -> str:
     )
 
 
-def _safe(cell: str) -> str:
+def safe_cell(cell: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection): quote it.
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
@@ -105,7 +105,7 @@ def to_csv(result: service.Rollup, unit: str, rows: list[Row]) -> str:
     writer.writerow(_headers(result))
 
     def cells(key: str, label: str, line: service.Line) -> list[str]:
-        found = [_safe(key), _safe(label), str(line.n)]
+        found = [safe_cell(key), safe_cell(label), str(line.n)]
         if result.metric.sum_a_zh:
             found.append(format_yuan(line.sum_a, grouping=False))
         if result.metric.sum_b_zh:
@@ -137,7 +137,7 @@ def to_xlsx(result: service.Rollup, unit: str, rows: list[Row]) -> bytes:
         cell.font = Font(bold=True)
 
     def append(key: str, label: str, line: service.Line, *, bold: bool = False) -> None:
-        values: list[object] = [_safe(key), _safe(label), line.n]
+        values: list[object] = [safe_cell(key), safe_cell(label), line.n]
         formats: list[str | None] = [None, None, "0"]
         if result.metric.sum_a_zh:
             values.append(Decimal(line.sum_a) / 100)

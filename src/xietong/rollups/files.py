@@ -22,8 +22,9 @@ from xietong.access.guard import Guard
 from xietong.access.policy import load_authorizer
 from xietong.access.scope_token import ScopeSigner
 from xietong.jurisdictions import codes
-from xietong.rollups import export, service
+from xietong.rollups import export, reports, service
 from xietong.rollups.metrics import BY_NAME, Metric
+from xietong.rollups.models import PeriodicReport
 
 SYSTEM_ACTOR = "system:rollup.export"
 
@@ -153,3 +154,63 @@ async def export_file(
         export.to_csv(result, unit, rows).encode("utf-8"),
         result,
     )
+
+
+async def require_report_read(guard: Guard, own: int | None, code: int) -> None:
+    """``report:read`` over the subtree (offices, discipline, audit, leadership), or one's own
+    unit's with ``report:create`` — the API's ``periodicReport`` rule and the CLI's."""
+    decision = await guard.decide(ObjectType.REPORT, Action.READ, code)
+    if decision.allowed:
+        return
+    if code == own:
+        await guard.require(ObjectType.REPORT, Action.CREATE, code)
+        return
+    await guard.require(ObjectType.REPORT, Action.READ, code)
+
+
+async def report_as_person(
+    session: AsyncSession,
+    login: str,
+    signer: ScopeSigner,
+    *,
+    template: str,
+    period_text: str,
+    code: int | None,
+) -> PeriodicReport | None:
+    """The person's scope signed on the transaction and their right to read the unit's reports
+    checked (raises ``AccessDenied`` as the API does); the report, or None if there is none."""
+    principal = await person_principal(session, login, signer)
+    if principal is None:
+        raise ExportProblem(f"no active person with login {login!r}")
+    scope = scopes.Scope.of(principal)
+    await scopes.apply(session, scope, signer)
+    guard = Guard(principal, scope, await load_authorizer(session), session)
+    unit = code if code is not None else principal.jurisdiction_code
+    if unit is None:
+        raise ExportProblem("the person has no unit: give --jurisdiction")
+    tpl, period = report_of(template, period_text)
+    await require_report_read(guard, principal.jurisdiction_code, unit)
+    return await reports.find(session, tpl, unit, period)
+
+
+async def report_as_system(
+    session: AsyncSession, signer: ScopeSigner, *, template: str, period_text: str, code: int
+) -> PeriodicReport | None:
+    """An operator's export: the system reads the one unit's subtree, and only that."""
+    tpl, period = report_of(template, period_text)
+    await scopes.apply(session, scopes.Scope(actor=SYSTEM_ACTOR, read=codes.subtree(code)), signer)
+    return await reports.find(session, tpl, code, period)
+
+
+def report_of(template: str, period_text: str) -> tuple[reports.Template, service.Period]:
+    try:
+        tpl = reports.template(template.strip().lower())
+    except reports.ReportError:
+        raise ExportProblem(
+            f"unknown report template {template!r} (known: {', '.join(reports.TEMPLATES)})"
+        ) from None
+    period = parse_period(period_text)
+    size = {service.PeriodKind.MONTH: 1, service.PeriodKind.HALF_YEAR: 6}.get(tpl.kind, 12)
+    if period.months() != size or (period.first % 100 - 1) % size:
+        raise ExportProblem(f"period {period_text!r} does not fit the {tpl.name} template")
+    return tpl, period

@@ -1,4 +1,5 @@
-"""The journal's fold as a scheduled job: every few seconds, and once when a worker starts.
+"""The rollups' scheduled jobs: the journal's fold every few seconds (and once when a worker
+starts); reporting periods opened once a day (``rollups.reports_due``).
 
 On whenever the worker has ``XIETONG_DATABASE_URL``. Any number of workers may run it: arq runs
 each tick once, and two folds at once take disjoint rows (``rollups.fold``). The fold only
@@ -11,7 +12,7 @@ import structlog
 
 from xietong.config import Settings
 from xietong.jobs.queue import JobContext, Schedule, registry
-from xietong.rollups import fold
+from xietong.rollups import fold, reports_due
 
 log = structlog.get_logger("xietong.rollups")
 
@@ -34,3 +35,26 @@ async def fold_journal(ctx: JobContext) -> int:
     if folded:
         log.debug("rollup journal folded", rows=folded)
     return folded
+
+
+DUE_JOB = "rollups.reports_due"
+
+
+def due_schedule(settings: Settings) -> Schedule | None:
+    if settings.database.url is None:
+        return None
+    # Once a day, a little after midnight. Not at start: a worker started in a test or a demo
+    # would open every unit's periods behind the data's back (the demo opens its own).
+    return Schedule(job=DUE_JOB, hour=frozenset({0}), minute=frozenset({7}))
+
+
+@registry.cron_from_settings(DUE_JOB, due_schedule, timeout_s=600)
+async def reports_fall_due(ctx: JobContext) -> int:
+    """Every unit owes the report of each template's last ended period (``reports_due``)."""
+    if ctx.sessions is None:
+        raise RuntimeError("opening reporting periods needs XIETONG_DATABASE_URL")
+    opened = await reports_due.open_ended(ctx.sessions, clock=ctx.clock)
+    count = sum(o.units for o in opened.values())
+    if count:
+        log.info("reports fall due", units={k: o.units for k, o in opened.items()})
+    return count

@@ -244,9 +244,11 @@ async def draft(
     department_id: uuid.UUID | None,
     clock: Clock,
     actor: str,
+    action: str = "draft",
 ) -> PeriodicReport:
     """Create the unit's draft, or correct it (a draft, or a report returned to it): the
-    narrative replaced, the figures refreshed from the counters."""
+    narrative replaced, the figures refreshed from the counters. ``action``: the first event's
+    (``due``: the period was opened for the unit, ``reports_due``)."""
     unknown = set(narrative) - {k for k, _ in tpl.sections}
     if unknown:
         raise ReportError(
@@ -298,7 +300,7 @@ async def draft(
             clock=clock,
             actor=actor,
         )
-        await _event(session, report, "draft", actor, now)
+        await _event(session, report, action, actor, now)
         return report
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ReportError(

@@ -3,6 +3,7 @@ return, accept, reopen."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -20,8 +21,10 @@ from xietong.api.ids import expect_global_id, to_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText
 from xietong.jurisdictions.graphql.types import JurisdictionType, jurisdiction_of, known_code
-from xietong.rollups import reports
+from xietong.rollups import report_export, reports
 from xietong.rollups.enums import ReportErrorCode, ReportStatus
+from xietong.rollups.files import require_report_read
+from xietong.rollups.graphql.queries import ExportFormat, RollupExportType
 from xietong.rollups.graphql.types import RollupPeriodType
 from xietong.rollups.models import PeriodicReport, PeriodicReportEvent
 from xietong.rollups.service import Period
@@ -140,7 +143,10 @@ class ReportSectionType:
 class ReportEventType:
     model: strawberry.Private[PeriodicReportEvent]
 
-    @strawberry.field(description="draft, correct, submit, return, accept or reopen.")
+    @strawberry.field(
+        description="due (the period opened for the unit), draft, correct, submit, return, "
+        "accept or reopen."
+    )
     def action(self) -> str:
         return self.model.action
 
@@ -169,7 +175,9 @@ class ReportChildType:
     async def jurisdiction(self, info: Info) -> JurisdictionType | None:
         return await jurisdiction_of(info, self.state.code)
 
-    @strawberry.field(description="Its report's status; null: nothing drafted yet (missing).")
+    @strawberry.field(
+        description="Its report's status; null: neither due (period not opened) nor drafted."
+    )
     def status(self) -> ReportStatus | None:
         return self.state.status
 
@@ -305,6 +313,29 @@ class PeriodicReportType:
         )
         return [ReportEventType(model=r) for r in rows]
 
+    @strawberry.field(
+        description="The report as a file (.xlsx in base64, or CSV), as `rollupExport` gives a "
+        "rollup: Chinese headers; its own and consolidated figures (money in yuan as numbers), "
+        "every report each consolidated line adds up, and the narrative."
+    )
+    async def export(
+        self,
+        info: Info,
+        format: Annotated[
+            ExportFormat, strawberry.argument(description="XLSX or CSV.")
+        ] = ExportFormat.XLSX,
+    ) -> RollupExportType:
+        name, content_type, content = await report_export.export(
+            info.context.db, self.model, xlsx=format is ExportFormat.XLSX
+        )
+        return RollupExportType(
+            filename=name,
+            content_type=content_type,
+            content=base64.b64encode(content).decode()
+            if format is ExportFormat.XLSX
+            else content.decode("utf-8"),
+        )
+
     @strawberry.field(description="Completeness of the units directly below, for this period.")
     async def completeness(self, info: Info) -> ReportCompletenessType:
         found = await reports.completeness(
@@ -383,16 +414,8 @@ def _own_unit(info: Info) -> int:
 
 
 async def _readable(info: Info, code: int) -> None:
-    """``report:read`` over the subtree (offices, discipline, audit, leadership), or one's own
-    unit's with ``report:create``."""
-    guard = info.context.guard
-    decision = await guard.decide(ObjectType.REPORT, Action.READ, code)
-    if decision.allowed:
-        return
-    if code == info.context.principal.jurisdiction_code:
-        await guard.require(ObjectType.REPORT, Action.CREATE, code)
-        return
-    await guard.require(ObjectType.REPORT, Action.READ, code)
+    """``report:read`` over the subtree, or one's own unit's with ``report:create``."""
+    await require_report_read(info.context.guard, info.context.principal.jurisdiction_code, code)
 
 
 @strawberry.type
