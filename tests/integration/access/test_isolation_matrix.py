@@ -336,7 +336,8 @@ CASEWORK_MOVES: dict[str, CaseworkMove] = {
 # Sending and registering start a matter in the caller's own unit: the relation is the receiver
 # (a transfer or letter goes to any other unit, never to one's own) or the complaint a lead comes
 # from (one of the caller's own unit only).
-CASEWORK_STARTS = {"send_transfer", "send_letter", "register_lead"}
+# A tuple, not a set: OPERATIONS must come out in the same order in every xdist worker.
+CASEWORK_STARTS = ("send_transfer", "send_letter", "register_lead")
 CASEWORK_MUTATIONS = {
     *(m.mutation for m in CASEWORK_MOVES.values()),
     "caseTransferSend",  # send_transfer
