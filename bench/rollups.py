@@ -3,13 +3,18 @@
 One database, seeded as the demo is; a province-scale tree is added to 湖北 (420000): 16 cities
 of 8 counties (129 counties with the seed ones). Then, for each size in ``--sizes``, projects
 are topped up to that many with ``COPY`` (three years, every county, random category, method,
-industry, state and budget; 60 % of them awarded), the counters rebuilt from the same
-declarations the triggers use (the load runs with the triggers off, as a bulk load should), and
-measured, interleaved round by round in one run so machine noise hits all alike:
+industry, state and budget; 60 % of them awarded) with casework in proportion (``CASEWORK_SHARE``
+of the projects as leads and case transfers, half each, in every status; ``LETTER_SHARE`` as
+assistance letters; transfers and letters between the counties, a tenth to another province),
+the counters rebuilt from the same declarations the triggers use (the load runs with the triggers
+off, as a bulk load should), and measured, interleaved round by round in one run so machine noise
+hits all alike:
 
 - *province*, *city*, *county*: ``rollup(metric: PROJECTS, period: a year, groupBy:
   JURISDICTION)`` for the unit's office, through the whole application in-process (ASGI: HTTP,
   authentication, the signed scope, the guard, the resolver, JSON);
+- *province_transfers*: ``rollup(metric: TRANSFERS_RECEIVED, …)`` for the province's office, the
+  same way (a casework metric, counted for the receiver);
 - *trivial*: ``{ __typename }`` by the same signed-in person: the floor every request pays;
 - *naive*: the ``GROUP BY`` over ``project`` a user would otherwise write for the province's
   answer, on one connection of the application role under a signed scope (row-level security
@@ -37,6 +42,7 @@ import dataclasses
 import json
 import random
 import statistics
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -53,6 +59,14 @@ from xietong import logging as xlogging
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import TokenService
 from xietong.app import create_app
+from xietong.casework.enums import (
+    LeadDisposition,
+    LeadSource,
+    LeadStatus,
+    LetterStatus,
+    TransferGround,
+    TransferStatus,
+)
 from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
 from xietong.db.engine import asyncpg_dsn
 from xietong.keys import Keyring
@@ -73,8 +87,8 @@ CATEGORIES = ["construction", "government_procurement", "land_use_rights", "stat
 METHODS = ["open_tender", "invited_tender", "competitive_negotiation", "inquiry", "auction"]
 INDUSTRIES = [None, "housing", "transport", "water", "education"]
 STATES = ["registered", "announced", "bidding", "awarded", "contracted", "closed", "failed"]
-QUERY = """query($j: JurisdictionCode!) {
-  rollup(metric: PROJECTS, jurisdiction: $j, period: {kind: YEAR, year: 2026},
+QUERY = """query($j: JurisdictionCode!, $m: RollupMetric!) {
+  rollup(metric: $m, jurisdiction: $j, period: {kind: YEAR, year: 2026},
          groupBy: JURISDICTION) {
     asOf total { count sums { yuan } } lines { key count sums { yuan } }
   }
@@ -119,6 +133,299 @@ AWARD_COLUMNS = (
     "awarded_at",
     "recorded_by",
 )
+LEAD_COLUMNS = (
+    "id",
+    "jurisdiction_code",
+    "province_code",
+    "number",
+    "source",
+    "title",
+    "facts",
+    "serious",
+    "found_on",
+    "registered_by_department_id",
+    "status",
+    "competent_department_id",
+    "transferred_on",
+    "verification_started_on",
+    "disposition",
+    "disposition_department_id",
+    "disposed_on",
+    "created_by",
+    "created_at",
+)
+TRANSFER_COLUMNS = (
+    "id",
+    "jurisdiction_code",
+    "province_code",
+    "number",
+    "sender_department_id",
+    "receiver_jurisdiction_code",
+    "receiver_province_code",
+    "receiver_department_id",
+    "ground",
+    "title",
+    "facts",
+    "discovered_on",
+    "sent_on",
+    "status",
+    "received_on",
+    "received_by",
+    "receipt_digest",
+    "accepted_on",
+    "returned_on",
+    "return_reason",
+    "forwarded_on",
+    "forwarded_to_jurisdiction_code",
+    "forward_reason",
+    "concluded_on",
+    "result",
+    "reported_on",
+    "closed_on",
+    "closed_by",
+    "created_by",
+    "created_at",
+)
+LETTER_COLUMNS = (
+    "id",
+    "jurisdiction_code",
+    "province_code",
+    "number",
+    "requesting_department_id",
+    "helper_jurisdiction_code",
+    "helper_province_code",
+    "helper_department_id",
+    "case_summary",
+    "help_asked",
+    "reasons",
+    "sent_on",
+    "status",
+    "received_on",
+    "received_by",
+    "returned_on",
+    "return_reason",
+    "answered_on",
+    "answer",
+    "closed_on",
+    "closed_by",
+    "created_by",
+    "created_at",
+)
+LEAD_SOURCES = [s.value for s in LeadSource]
+LEAD_STATUSES = [s.value for s in LeadStatus]
+DISPOSITIONS = [d.value for d in LeadDisposition]
+GROUNDS = [g.value for g in TransferGround]
+TRANSFER_STATUSES = [s.value for s in TransferStatus]
+LETTER_STATUSES = [s.value for s in LetterStatus]
+CASEWORK_SHARE = 0.05
+"""Leads and case transfers per project (half each): 50,000 at 1,000,000 projects."""
+LETTER_SHARE = 0.005
+"""Assistance letters per project: 5,000 at 1,000,000."""
+CROSS_PROVINCE = 0.1
+"""The share of transfers and letters that go to a unit of another province."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Places:
+    """Where casework goes: the province's counties, the other provinces' units, and a
+    department for every unit (its own, else its city's, else its province's: the bench's
+    added counties have none of their own)."""
+
+    counties: list[int]
+    foreign: list[int]
+    departments: dict[int, uuid.UUID]
+
+    def department(self, code: int) -> uuid.UUID:
+        for unit in (code, code - code % 100, code - code % 10000):
+            if unit in self.departments:
+                return self.departments[unit]
+        raise LookupError(code)
+
+    def other(self, rng: random.Random, code: int) -> int:
+        if rng.random() < CROSS_PROVINCE:
+            return rng.choice(self.foreign)
+        while True:
+            other = rng.choice(self.counties)
+            if other != code:
+                return other
+
+
+async def places(conn: asyncpg.Connection, counties: list[int]) -> Places:
+    departments: dict[int, uuid.UUID] = {}
+    for r in await conn.fetch("SELECT jurisdiction_code, id FROM department ORDER BY key"):
+        departments.setdefault(r["jurisdiction_code"], r["id"])
+    foreign = [
+        r["code"]
+        for r in await conn.fetch(
+            "SELECT code FROM jurisdiction WHERE province_code <> $1 ORDER BY code", PROVINCE
+        )
+    ]
+    return Places(counties, foreign, departments)
+
+
+def _day(rng: random.Random) -> date:
+    return date(YEAR - 2, 1, 1) + timedelta(days=rng.randrange(3 * 365))
+
+
+def _after(rng: random.Random, day: date, most: int = 20) -> date:
+    return day + timedelta(days=rng.randint(0, most))
+
+
+def _leads(rng: random.Random, tag: str, count: int, at: Places) -> list[tuple[Any, ...]]:
+    rows = []
+    for i in range(count):
+        code = rng.choice(at.counties)
+        found = _day(rng)
+        created = datetime(found.year, found.month, found.day, 2, tzinfo=UTC) + timedelta(
+            days=rng.randint(0, 5), seconds=rng.randrange(43_200)
+        )
+        status = rng.choice(LEAD_STATUSES)
+        office = at.department(code)
+        transferred = verifying = disposed = None
+        disposition = disposition_department = competent = None
+        if status != "registered":
+            competent = office
+            transferred = _after(rng, created.date())
+        if status == "verifying" or (status == "disposed" and rng.random() < 0.5):
+            verifying = _after(rng, transferred)  # type: ignore[arg-type]
+        if status == "disposed":
+            disposition = rng.choice(DISPOSITIONS)
+            disposition_department = office
+            disposed = _after(rng, verifying or transferred, 60)  # type: ignore[arg-type]
+        rows.append(
+            (
+                uuid.uuid4(),
+                code,
+                PROVINCE,
+                f"BL-{tag}-{i}",
+                rng.choice(LEAD_SOURCES),
+                "基准线索",
+                "基准线索事实",
+                rng.random() < 0.2,
+                found,
+                office,
+                status,
+                competent,
+                transferred,
+                verifying,
+                disposition,
+                disposition_department,
+                disposed,
+                "bench",
+                created,
+            )
+        )
+    return rows
+
+
+def _transfers(rng: random.Random, tag: str, count: int, at: Places) -> list[tuple[Any, ...]]:
+    rows = []
+    for i in range(count):
+        code = rng.choice(at.counties)
+        receiver = at.other(rng, code)
+        discovered = _day(rng)
+        sent = _after(rng, discovered, 5)
+        status = rng.choice(TRANSFER_STATUSES)
+        received = accepted = returned = forwarded = concluded = reported = closed = None
+        reason = forward_reason = result = forward_to = None
+        if status != "sent":
+            received = _after(rng, sent, 5)
+        if status in ("accepted", "reported") or (status == "closed" and rng.random() < 0.7):
+            accepted = _after(rng, received, 5)  # type: ignore[arg-type]
+        if status == "returned" or (status == "closed" and accepted is None):
+            returned = _after(rng, received, 5)  # type: ignore[arg-type]
+            reason = "不属本部门管辖"
+        if status == "forwarded":
+            forwarded = _after(rng, received, 5)  # type: ignore[arg-type]
+            forward_to = receiver - receiver % 100 if receiver % 100 else receiver
+            forward_reason = "转送有管辖权的层级"
+        if status == "reported" or (status == "closed" and accepted is not None):
+            concluded = _after(rng, accepted, 60)  # type: ignore[arg-type]
+            reported = _after(rng, concluded, 5)
+            result = "已依法处理"
+        if status == "closed":
+            closed = _after(rng, reported or returned, 10)  # type: ignore[arg-type]
+        rows.append(
+            (
+                uuid.uuid4(),
+                code,
+                PROVINCE,
+                f"BT-{tag}-{i}",
+                at.department(code),
+                receiver,
+                receiver - receiver % 10000,
+                at.department(receiver),
+                rng.choice(GROUNDS),
+                "基准移送案件",
+                "基准案件事实",
+                discovered,
+                sent,
+                status,
+                received,
+                "bench" if received else None,
+                "0" * 64 if received else None,
+                accepted,
+                returned,
+                reason,
+                forwarded,
+                forward_to,
+                forward_reason,
+                concluded,
+                result,
+                reported,
+                closed,
+                "bench" if closed else None,
+                "bench",
+                datetime(sent.year, sent.month, sent.day, 3, tzinfo=UTC),
+            )
+        )
+    return rows
+
+
+def _letters(rng: random.Random, tag: str, count: int, at: Places) -> list[tuple[Any, ...]]:
+    rows = []
+    for i in range(count):
+        code = rng.choice(at.counties)
+        helper = at.other(rng, code)
+        sent = _day(rng)
+        status = rng.choice(LETTER_STATUSES)
+        received = returned = answered = closed = None
+        if status != "sent":
+            received = _after(rng, sent, 5)
+        if status == "returned":
+            returned = _after(rng, received, 5)  # type: ignore[arg-type]
+        if status in ("answered", "closed"):
+            answered = _after(rng, received, 20)  # type: ignore[arg-type]
+        if status == "closed":
+            closed = _after(rng, answered, 10)  # type: ignore[arg-type]
+        rows.append(
+            (
+                uuid.uuid4(),
+                code,
+                PROVINCE,
+                f"BA-{tag}-{i}",
+                at.department(code),
+                helper,
+                helper - helper % 10000,
+                at.department(helper),
+                "基准案情",
+                "请协助调取材料",
+                "案件办理需要",
+                sent,
+                status,
+                received,
+                "bench" if received else None,
+                returned,
+                "超出本部门职能" if returned else None,
+                answered,
+                "已协助办理" if answered else None,
+                closed,
+                "bench" if closed else None,
+                "bench",
+                datetime(sent.year, sent.month, sent.day, 3, tzinfo=UTC),
+            )
+        )
+    return rows
 
 
 def _settings(url: str) -> Settings:
@@ -219,6 +526,46 @@ def _projects(
         yield projects, awards
 
 
+LOADED = ("project", "award", "lead", "case_transfer", "assistance_letter")
+
+
+def _progress(what: str, done: int, total: int) -> None:
+    """A one-line progress bar on stderr, redrawn in place; a newline when the table is done."""
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    print(
+        f"\r  {what:<18} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}",
+        end=end,
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+async def load_casework(
+    conn: asyncpg.Connection, rng: random.Random, have: int, want: int, at: Places
+) -> dict[str, int]:
+    """Leads, case transfers and assistance letters in proportion to the projects added
+    (``CASEWORK_SHARE``, ``LETTER_SHARE``), with ``COPY``, in chunks of ``CHUNK``."""
+    pairs = round((want - have) * CASEWORK_SHARE)
+    counts = {"leads": pairs // 2, "transfers": pairs - pairs // 2}
+    counts["letters"] = round((want - have) * LETTER_SHARE)
+    tables = {
+        "leads": ("lead", LEAD_COLUMNS, _leads),
+        "transfers": ("case_transfer", TRANSFER_COLUMNS, _transfers),
+        "letters": ("assistance_letter", LETTER_COLUMNS, _letters),
+    }
+    for what, (table, columns, make) in tables.items():
+        done = 0
+        while done < counts[what]:
+            n = min(CHUNK, counts[what] - done)
+            rows = make(rng, f"{have}-{done}", n, at)
+            await conn.copy_records_to_table(table, records=rows, columns=columns)
+            done += n
+            _progress(what, done, counts[what])
+    return counts
+
+
 async def top_up(
     conn: asyncpg.Connection, have: int, want: int, counties: list[int]
 ) -> dict[str, Any]:
@@ -241,13 +588,17 @@ async def top_up(
     async with conn.transaction():
         for statement in ddl.trigger_switch_statements(False):
             await conn.execute(statement)
-        for table in ("project", "award"):
+        for table in LOADED:
             await conn.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         rng = random.Random(have)
+        done = 0
         for projects, awards in _projects(rng, have, want - have, counties, tenderer, department):
             await conn.copy_records_to_table("project", records=projects, columns=PROJECT_COLUMNS)
             await conn.copy_records_to_table("award", records=awards, columns=AWARD_COLUMNS)
-        for table in ("project", "award"):
+            done += len(projects)
+            _progress("projects", done, want - have)
+        casework = await load_casework(conn, rng, have, want, await places(conn, counties))
+        for table in LOADED:
             await conn.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         copied = time.perf_counter() - started
         for statement in ddl.rebuild_statements():
@@ -255,10 +606,11 @@ async def top_up(
         for statement in ddl.trigger_switch_statements(True):
             await conn.execute(statement)
     rebuilt = time.perf_counter() - started - copied
-    for table in ("project", "award", "rollup_counter"):
+    for table in (*LOADED, "rollup_counter"):
         await conn.execute(f"VACUUM ANALYZE {table}")
     counters = await conn.fetchval("SELECT count(*) FROM rollup_counter")
     return {
+        **casework,
         "copy_seconds": round(copied, 1),
         "rebuild_seconds": round(rebuilt, 1),
         "counter_rows": counters,
@@ -285,17 +637,19 @@ async def measure(db: Any, rounds: int) -> dict[str, Any]:
     tokens = TokenService(AuthSettings(jwt_secret=SECRET), SECRET)
     headers = {k: {"authorization": f"Bearer {tokens.issue(v)}"} for k, v in LOGINS.items()}
     signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
-    times: dict[str, list[float]] = {k: [] for k in (*LOGINS, "trivial", "naive")}
+    times: dict[str, list[float]] = {
+        k: [] for k in (*LOGINS, "province_transfers", "trivial", "naive")
+    }
     async with _lifespan(app):
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
         raw = await asyncpg.connect(asyncpg_dsn(db.app_url))
         try:
 
-            async def rollup(level: str) -> float:
+            async def rollup(level: str, metric: str = "PROJECTS") -> float:
                 started = time.perf_counter()
                 response = await client.post(
                     "/graphql",
-                    json={"query": QUERY, "variables": {"j": str(CODES[level])}},
+                    json={"query": QUERY, "variables": {"j": str(CODES[level]), "m": metric}},
                     headers=headers[level],
                 )
                 took = time.perf_counter() - started
@@ -336,11 +690,13 @@ async def measure(db: Any, rounds: int) -> dict[str, Any]:
             for _ in range(10):  # warm up
                 for level in LOGINS:
                     await rollup(level)
+                await rollup("province", "TRANSFERS_RECEIVED")
                 await trivial()
             await naive()
             for r in range(rounds):
                 for level in LOGINS:
                     times[level].append(await rollup(level))
+                times["province_transfers"].append(await rollup("province", "TRANSFERS_RECEIVED"))
                 times["trivial"].append(await trivial())
                 if r % 4 == 0 or rounds <= 40:  # the naive query is slow: a quarter of rounds
                     times["naive"].append(await naive())
