@@ -176,7 +176,15 @@ async def copy_to_hosts(
         await db_session.flush()
         # The host's experts concerned: the result in their record at the host's library,
         # written by the host's side (only it knows who sat there).
-        async with service.acting_as_system(db_session, signer, unit=host, caller=scope):
+        # ...as the host's office (or centre): its grant on the session reads its expert rows.
+        grantees = await service.host_grantees(db_session, host)
+        async with service.acting_as_system(
+            db_session,
+            signer,
+            unit=host,
+            caller=scope,
+            department_id=grantees[0] if grantees else None,
+        ):
             await results.record_for_site(
                 db_session,
                 investigation=investigation,

@@ -7,9 +7,10 @@ conduct; each site seats its own experts; a host hands over its records. Walls:
 - **Sealed until the start.** A host sees its own site row (number, time, seats) but not the
   session or the project; the home side does not see which hosts there are (host sites and seats
   are revealed at the start).
-- **During the window** a host reads the session, its own seats and experts through a grant on
-  the session (``access.grants``; row-level security's ``granted`` arm), opened at the start and
-  revoked when the follow-up window ends (``close_windows``, run by the worker).
+- **During the window** a host's office and centre read the session, their unit's own seats and
+  experts through grants on the session, one per department (``access.grants``; row-level
+  security's ``granted`` arm), opened at the start and revoked when the follow-up window ends
+  (``close_windows``, run by the worker).
 - **Sealed identities.** An expert row belongs to the site that seated the expert: the home side
   never reads a host expert's identity, only the seat.
 
@@ -58,6 +59,7 @@ from xietong.evaluation.models import (
 )
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
+from xietong.jurisdictions.enums import DepartmentKind
 from xietong.jurisdictions.models import Department, Jurisdiction
 from xietong.trading.models import Expert, Project
 
@@ -533,9 +535,9 @@ async def start(
     actor: Actor,
     clock: Clock,
 ) -> EvaluationSession:
-    """Start: host sites and seats are revealed to the home side, and each host receives a
-    grant on this session (read its seats and experts, seat its experts) — nothing else of the
-    project."""
+    """Start: host sites and seats are revealed to the home side, and each host's supervision
+    office and trading centre receive a grant on this session (read its seats and experts, seat
+    its experts, record at its seats) — nothing else of the project, nobody else of the unit."""
     _home_only(session, actor, "开始评标")
     _state(session, (SessionState.SCHEDULED,), "开始")
     if await _open_faults(db_session, session):
@@ -550,35 +552,37 @@ async def start(
     await db_session.flush()  # from here the home side sees the host sites and their seats
     hosts = [s for s in await _sites(db_session, session) if s.role is SiteRole.HOST]
     for site in hosts:
-        grant = await grants.create(
-            db_session=db_session,
-            object_type=ObjectType.EVALUATION,
-            object_id=session.id,
-            object_jurisdiction_code=session.jurisdiction_code,
-            grantee_jurisdiction_code=site.jurisdiction_code,
-            grantee_department_id=None,
-            actions=(Action.READ, Action.HANDLE),
-            include_related=True,
-            reason=f"远程异地评标副场：场次 {session.number}（R-12）",
-            starts_at=now,
-            expires_at=now + GRANT_HARD_STOP,
-            created_by=actor.name,
-        )
-        await _audit(
-            db_session,
-            jurisdiction_code=session.jurisdiction_code,
-            actor=actor.name,
-            action="grant.create",
-            object_type="grant",
-            object_id=grant.id,
-            details={
-                "object_type": ObjectType.EVALUATION.value,
-                "object_id": str(session.id),
-                "grantee": site.jurisdiction_code,
-                "actions": [Action.READ.value, Action.HANDLE.value],
-            },
-            now=now,
-        )
+        for department in await host_grantees(db_session, site.jurisdiction_code):
+            grant = await grants.create(
+                db_session=db_session,
+                object_type=ObjectType.EVALUATION,
+                object_id=session.id,
+                object_jurisdiction_code=session.jurisdiction_code,
+                grantee_jurisdiction_code=site.jurisdiction_code,
+                grantee_department_id=department,
+                actions=(Action.READ, Action.HANDLE),
+                include_related=True,
+                reason=f"远程异地评标副场：场次 {session.number}（R-12）",
+                starts_at=now,
+                expires_at=now + GRANT_HARD_STOP,
+                created_by=actor.name,
+            )
+            await _audit(
+                db_session,
+                jurisdiction_code=session.jurisdiction_code,
+                actor=actor.name,
+                action="grant.create",
+                object_type="grant",
+                object_id=grant.id,
+                details={
+                    "object_type": ObjectType.EVALUATION.value,
+                    "object_id": str(session.id),
+                    "grantee": site.jurisdiction_code,
+                    "grantee_department": str(department),
+                    "actions": [Action.READ.value, Action.HANDLE.value],
+                },
+                now=now,
+            )
     await _audit(
         db_session,
         jurisdiction_code=session.jurisdiction_code,
@@ -592,15 +596,46 @@ async def start(
     return session
 
 
+HOST_GRANTEE_KINDS = (DepartmentKind.SUPERVISION_OFFICE, DepartmentKind.TRADING_CENTRE)
+"""The departments of a host unit that receive the session's grant: the office supervises the
+site, the centre runs it (both hold ``evaluation:handle``). Not the host's industry departments:
+the project's industry is supervised by the home's (谁主管谁监管); the host's industry department
+only receives a result copied to its unit (``evaluationCopies``, its own unit, no grant)."""
+
+
+async def host_grantees(db_session: AsyncSession, unit: int) -> list[uuid.UUID]:
+    """The active departments of ``unit`` that receive a hosted session's grant, office first."""
+    rows = await db_session.execute(
+        select(Department.id, Department.kind).where(
+            Department.jurisdiction_code == unit,
+            Department.kind.in_(HOST_GRANTEE_KINDS),
+            Department.active.is_(True),
+        )
+    )
+    ordered = sorted(rows.all(), key=lambda r: (HOST_GRANTEE_KINDS.index(r.kind), str(r.id)))
+    return [r.id for r in ordered]
+
+
 @asynccontextmanager
 async def acting_as_system(
-    db_session: AsyncSession, signer: ScopeSigner, *, unit: int, caller: Scope
+    db_session: AsyncSession,
+    signer: ScopeSigner,
+    *,
+    unit: int,
+    caller: Scope,
+    department_id: uuid.UUID | None = None,
 ) -> AsyncIterator[Scope]:
     """For the rest of the block, the system's scope in ``unit`` (read its subtree, write in
     it alone): how the end of a session opens the host's own clock in the host's unit, which
-    the home's caller may not write. The caller's scope afterwards, whatever happened."""
+    the home's caller may not write. The caller's scope afterwards, whatever happened.
+    ``department_id``: act as that department of the unit, to read through a grant made to it
+    (a host's grants on a session name its departments, ``host_grantees``)."""
     system = Scope(
-        actor=SYSTEM_ACTOR, read=codes.subtree(unit), write_code=unit, jurisdiction_code=unit
+        actor=SYSTEM_ACTOR,
+        read=codes.subtree(unit),
+        write_code=unit,
+        jurisdiction_code=unit,
+        department_id=department_id,
     )
     async with scopes.acting_as(db_session, system, signer, caller=caller):
         yield system

@@ -597,8 +597,9 @@ def expected(role: str, relation: str, operation: str) -> bool:
     if operation in {"read_evaluation", "list_evaluations"}:
         return role in EVALUATION_READERS and in_subtree
     if operation == "read_hosted_evaluation":
-        # a host reads the session through its unit's grant: the unit itself, not its superiors
-        return role in EVALUATION_READERS and own
+        # a host reads the session through the grants to its office and its centre: nobody
+        # else of the unit (not its industry, finance, discipline…), not its superiors
+        return role in {"office", "centre"} and own
     if operation == "read_sealed_or_closed_hosting":
         return False  # before the start and after the window, a host sees no session
     if operation == "start_evaluation":
@@ -1026,14 +1027,18 @@ async def _evaluation_world(
         if grant is not None and host is not None:
             await conn.execute(
                 text(
+                    # as ``evaluation.start`` grants: the host's office and centre, each
                     "INSERT INTO access_grant (id, object_type, object_id, "
-                    "object_jurisdiction_code, province_code, grantee_jurisdiction_code, actions, "
-                    "include_related, reason, starts_at, expires_at, created_by, revoked_at, "
-                    "revoked_by) VALUES (gen_random_uuid(), 'evaluation', :s, :h, :hp, :g, "
+                    "object_jurisdiction_code, province_code, grantee_jurisdiction_code, "
+                    "grantee_department_id, actions, include_related, reason, starts_at, "
+                    "expires_at, created_by, revoked_at, revoked_by) SELECT gen_random_uuid(), "
+                    "'evaluation', :s, :h, :hp, :g, d.id, "
                     "ARRAY['handle', 'read'], true, 'matrix', now() - interval '1 hour', "
                     "now() + interval '1 day', 'matrix', "
                     f"{'now()' if grant == 'revoked' else 'NULL'}, "
-                    f"{repr('system:evaluation') if grant == 'revoked' else 'NULL'})"
+                    f"{repr('system:evaluation') if grant == 'revoked' else 'NULL'} "
+                    "FROM department d WHERE d.jurisdiction_code = :g "
+                    "AND d.kind IN ('supervision_office', 'trading_centre')"
                 ),
                 {"s": sid, "h": home, "hp": codes.province_of(home), "g": host},
             )

@@ -4,19 +4,26 @@ with two host sites where each host sees only its own seats and experts."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from sqlalchemy import text
 
 from tests.conftest import Database
 from tests.integration.evaluation.support import (
     HOSTINGS,
     a_project,
     an_expert,
+    app_sessions,
     ok,
     refused,
     schedule,
     session_as,
 )
 from tests.support import GraphQLClient
+from xietong.api.ids import from_global_id
+from xietong.db.engine import make_engine
 from xietong.deadlines.clock import ManualClock
+from xietong.evaluation import jobs
 
 KUNMING, ENSHI, SUIZHOU = 530100, 422800, 421300
 
@@ -139,3 +146,78 @@ async def test_two_host_sites_each_see_only_their_own(
         assert home["experts"] == []
     finally:
         egql.app.state.app_wall = True
+
+
+async def _grants(db: Database, session_id: str) -> list[tuple[Any, ...]]:
+    """The session's grants: grantee unit, department kind, revoked (as the owner sees them)."""
+    _, raw = from_global_id(session_id)
+    engine = make_engine(db.owner_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT g.grantee_jurisdiction_code, d.kind, g.revoked_at IS NOT NULL "
+                    "FROM access_grant g LEFT JOIN department d ON d.id = g.grantee_department_id "
+                    "WHERE g.object_type = 'evaluation' AND g.object_id = :s ORDER BY d.kind"
+                ),
+                {"s": raw},
+            )
+            return [tuple(r) for r in rows]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_host_office_and_centre_hold_the_grant_nobody_else(
+    egql: GraphQLClient, clock: ManualClock, fresh_db: Database
+) -> None:
+    project_id = await a_project(fresh_db, egql, KUNMING, 9)
+    host_expert = await an_expert(egql, "suizhou.office", SUIZHOU, "周明", 31)
+    ident = await schedule(egql, "kunming.centre", project_id, "PB-2026-0009", [(SUIZHOU, 1)])
+    await _start(egql, clock, "kunming.centre", ident)
+
+    # One grant per department: the host's supervision office and its trading centre.
+    assert await _grants(fresh_db, ident) == [
+        (SUIZHOU, "supervision_office", False),
+        (SUIZHOU, "trading_centre", False),
+    ]
+    # The office acts through its own grant (seats an expert of its library).
+    host = await session_as(egql, ident, "suizhou.office")
+    assert host is not None
+    await _seat(egql, "suizhou.office", host["seats"][0]["id"], host_expert)
+    # Other departments of the host unit (which read evaluations of their own subtree) read
+    # nothing of the hosted session, at both walls; the office and the centre read it.
+    for wall in (True, False):
+        egql.app.state.app_wall = wall
+        try:
+            for login in ("suizhou.office", "suizhou.centre"):
+                seen = await session_as(egql, ident, login)
+                assert seen is not None, (wall, login)
+                assert seen["project"] is None
+                assert [x["name"] for x in seen["experts"]] == ["周明"]
+            for login in (
+                "suizhou.housing",
+                "suizhou.finance",
+                "suizhou.discipline",
+                "suizhou.audit",
+                "suizhou.police",
+                "suizhou.leader",
+            ):
+                assert await session_as(egql, ident, login) is None, (wall, login)
+        finally:
+            egql.app.state.app_wall = True
+
+    # The end of the window revokes both grants.
+    clock.set(ManualClock.on(date(2026, 9, 22), 17, 30).now())
+    await ok(
+        egql, "evaluationFinish", "EvaluationRefInput", "kunming.centre", "session { id }", id=ident
+    )
+    clock.set(ManualClock.on(date(2026, 10, 9)).now())
+    async with app_sessions(fresh_db) as sessions:
+        report = await jobs.close_windows(sessions, clock=clock)
+    assert len(report.closed) == 1
+    assert await _grants(fresh_db, ident) == [
+        (SUIZHOU, "supervision_office", True),
+        (SUIZHOU, "trading_centre", True),
+    ]
+    for login in ("suizhou.office", "suizhou.centre"):
+        assert await session_as(egql, ident, login) is None
