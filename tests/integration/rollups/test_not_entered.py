@@ -4,15 +4,19 @@ of its counties' snapshots of the month's first day, and other days are kept but
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
+import pytest
+from click.testing import CliRunner, Result
 from sqlalchemy import text
 
 from tests.conftest import TEST_SERVER_SECRET, Database
 from tests.integration.trading.support import api_key, key_headers
 from tests.integration.trading.test_not_entered import PUSH, approved
 from tests.support import GraphQLClient
+from xietong.cli import main
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.deadlines.clock import ManualClock
 from xietong.jobs.queue import load_jobs
@@ -74,8 +78,14 @@ async def _snapshot(db: Database, on: date) -> dict[int, list[tuple[str, date, i
         await engine.dispose()
 
 
+async def _cli(db: Database, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.setenv("XIETONG_DATABASE_URL", db.app_url)
+    monkeypatch.setenv("XIETONG_SECRET_KEY", TEST_SERVER_SECRET)
+    return await asyncio.to_thread(CliRunner().invoke, main, ["rollup", "not-entered", *args])
+
+
 async def test_the_snapshot_is_the_list_taken_once_and_the_rollup_sums_it(
-    fresh_db: Database, fresh_gql: GraphQLClient
+    fresh_db: Database, fresh_gql: GraphQLClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     amounts: dict[int, int] = {}
     for code in COUNTIES:
@@ -143,3 +153,14 @@ async def test_the_snapshot_is_the_list_taken_once_and_the_rollup_sums_it(
     assert own["data"]["rollup"]["total"]["count"] == len(snapshot[410522])
     sibling = await fresh_gql(ROLLUP, {"j": "410581", "p": JUNE}, login="anyangxian.office")
     assert sibling["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    # The operator's command: the same job, for a date and a subtree.
+    done = await _cli(fresh_db, monkeypatch, "--on", "2026-06-15", "--jurisdiction", "410500")
+    assert done.exit_code == 0, done.output
+    assert "0 line(s) in 0 unit(s); 2 unit(s) already taken" in done.output
+    july = await _cli(fresh_db, monkeypatch, "--on", "2026-07-01", "--jurisdiction", "410522")
+    assert july.exit_code == 0, july.output
+    assert "3 line(s) in 1 unit(s)" in july.output
+    assert len((await _snapshot(fresh_db, date(2026, 7, 1)))[410522]) == 3
+    bad = await _cli(fresh_db, monkeypatch, "--on", "2026-13-01")
+    assert bad.exit_code == 2
