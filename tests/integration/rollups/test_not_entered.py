@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import TEST_SERVER_SECRET, Database
 from tests.integration.trading.support import api_key, key_headers
@@ -128,6 +129,14 @@ async def test_the_snapshot_is_the_list_taken_once_and_the_rollup_sums_it(
         assert (again.units, again.lines) == (0, 0)
         assert again.skipped == len(COUNTIES)
         assert await _snapshot(fresh_db, FIRST) == snapshot
+        # Insert-only for the application: it may not change or delete a date's snapshot.
+        for statement in (
+            "DELETE FROM not_entered_snapshot",
+            "UPDATE not_entered_snapshot SET days_overdue = 1",
+        ):
+            async with engine.connect() as conn:
+                with pytest.raises(DBAPIError, match="permission denied"):
+                    await conn.execute(text(statement))
         # A later day is kept for a 通报, but the month counts its first day's standing.
         later = await not_entered.take(sessions, clock=ManualClock.on(LATER), under=410500)
         assert later.lines == taken.lines
