@@ -5,6 +5,7 @@ of its counties' snapshots of the month's first day, and other days are kept but
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import date
 from typing import Any
 
@@ -12,18 +13,23 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import TEST_SERVER_SECRET, Database
 from tests.integration.trading.support import api_key, key_headers
 from tests.integration.trading.test_not_entered import PUSH, approved
 from tests.support import GraphQLClient
+from xietong.access.scope import apply
+from xietong.access.scope_token import ScopeSigner
 from xietong.cli import main
-from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.db.engine import keyring_of, make_engine, make_sessionmaker, transaction
 from xietong.deadlines.clock import ManualClock
 from xietong.jobs.queue import load_jobs
 from xietong.keys import Keyring
 from xietong.rollups import not_entered
 from xietong.rollups.jobs import NOT_ENTERED_JOB
+from xietong.trading.enums import ProjectCategory
+from xietong.trading.models import NotEnteredSnapshot
 
 LIST = """
 query($j: JurisdictionCode!, $d: Date) {
@@ -173,3 +179,47 @@ async def test_the_snapshot_is_the_list_taken_once_and_the_rollup_sums_it(
     assert len((await _snapshot(fresh_db, date(2026, 7, 1)))[410522]) == 3
     bad = await _cli(fresh_db, monkeypatch, "--on", "2026-13-01")
     assert bad.exit_code == 2
+
+
+async def _write_as_county(
+    sessions: async_sessionmaker[AsyncSession], row: NotEnteredSnapshot
+) -> None:
+    async with transaction(sessions) as session:
+        signer = ScopeSigner.from_keyring(keyring_of(session))
+        await apply(session, not_entered.unit_scope(410522, uuid.uuid4()), signer)
+        session.add(row)
+
+
+async def test_a_unit_scope_writes_its_own_snapshot_only(fresh_db: Database) -> None:
+    engine = make_engine(fresh_db.app_url, pool_size=1)
+    sessions = make_sessionmaker(engine, keyring=Keyring.of(TEST_SERVER_SECRET))
+
+    def line(code: int, recorded_by: str = not_entered.ACTOR) -> NotEnteredSnapshot:
+        return NotEnteredSnapshot(
+            jurisdiction_code=code,
+            province_code=410000,
+            taken_on=FIRST,
+            approval_number="2601-X",
+            name="项目",
+            amount_fen=1,
+            category=ProjectCategory.CONSTRUCTION,
+            industry=None,
+            approved_on=date(2026, 1, 1),
+            rule_code="HN-GC-01",
+            rule_name="规则",
+            rule_basis="依据",
+            due_on=date(2026, 2, 1),
+            days_overdue=120,
+            recorded_by=recorded_by,
+        )
+
+    try:
+        # The county's system scope may not write its sibling's snapshot, nor under another
+        # actor's name: PostgreSQL's policy refuses both.
+        for row in (line(410581), line(410522, recorded_by="someone")):
+            with pytest.raises(DBAPIError, match="row-level security"):
+                await _write_as_county(sessions, row)
+        await _write_as_county(sessions, line(410522))
+    finally:
+        await engine.dispose()
+    assert list(await _snapshot(fresh_db, FIRST)) == [410522]
