@@ -24,6 +24,7 @@ from alembic import op
 
 from xietong.db import rls
 from xietong.rollups import ddl
+from xietong.rollups.metrics import metrics_at
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -76,16 +77,16 @@ def upgrade() -> None:
         op.execute(statement)
     for statement in ddl.fold_statements():
         op.execute(statement)
-    for statement in ddl.install_statements():
+    for statement in ddl.install_statements(metrics_at("0013")):
         op.execute(statement)
-    for statement in ddl.rebuild_statements():
+    for statement in ddl.rebuild_statements(metrics_at("0013")):
         op.execute(statement)
 
 
 def downgrade() -> None:
     # Down to the month rows alone, without maintenance (0010 creates the table; its triggers
     # are installed from this revision on).
-    for statement in ddl.drop_statements():
+    for statement in ddl.drop_statements(metrics_at("0013")):
         op.execute(statement)
     for statement in ddl.drop_fold_statements():
         op.execute(statement)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 from xietong.rollups import ddl
-from xietong.rollups.metrics import BY_NAME
+from xietong.rollups.metrics import BY_NAME, metrics_at
 
 revision: str = "0015"
 down_revision: str | None = "0014"
@@ -42,7 +42,7 @@ ADDED = (
 
 
 def upgrade() -> None:
-    for statement in ddl.install_statements():
+    for statement in ddl.install_statements(metrics_at("0015")):
         op.execute(statement)
     for statement in ddl.rebuild_statements([BY_NAME[name] for name in ADDED]):
         op.execute(statement)

@@ -889,6 +889,52 @@ def rollup_export(
     )
 
 
+@rollup.command("not-entered")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="DATE",
+    help="The China date to take (default: today). The rollup counts a month's first day's.",
+)
+@click.option(
+    "--jurisdiction",
+    default=None,
+    metavar="CODE",
+    help="Only the units of this subtree (default: every unit with a supervision office).",
+)
+def rollup_not_entered(on: Any, jurisdiction: str | None) -> None:
+    """Take each unit's dated 应进未进 snapshot (as the worker's daily job does): its own
+    approved projects that should have entered trading but had not, written once per unit and
+    date (a date already taken is skipped)."""
+    from xietong.deadlines.clock import SYSTEM_CLOCK
+    from xietong.rollups import not_entered
+
+    settings = _settings()
+    try:
+        keyring = Keyring.from_settings(settings)
+    except SecretProblem as exc:
+        raise click.UsageError(str(exc)) from None
+    code = None if jurisdiction is None else _unit_option(jurisdiction)
+    day = None if on is None else on.date()
+
+    async def run(url: str) -> not_entered.Taken:
+        engine = make_engine(url, pool_size=1)
+        try:
+            sessions = make_sessionmaker(engine, keyring=keyring)
+            return await not_entered.take(sessions, clock=SYSTEM_CLOCK, on=day, under=code)
+        finally:
+            await engine.dispose()
+
+    with _database(settings) as urls:
+        taken = asyncio.run(run(urls.app))
+    click.echo(
+        f"应进未进 snapshot {day or SYSTEM_CLOCK.today()}: {taken.lines} line(s) in "
+        f"{taken.units} unit(s); {taken.skipped} unit(s) already taken."
+    )
+
+
 @rollup.command("report")
 @click.option(
     "--template",

@@ -184,6 +184,9 @@ APP_ROLE = AllowList(
         # Attendance and audio/video record references per site (migration 0016): written once.
         "evaluation_attendance": ("SELECT", "INSERT"),
         "evaluation_recording": ("SELECT", "INSERT"),
+        # The dated 应进未进 snapshot (migration 0017): a unit's list of a date, written once by
+        # its system scope; a date already taken is skipped, so nothing is updated or deleted.
+        "not_entered_snapshot": ("SELECT", "INSERT"),
     },
     columns={
         "officer_pool_member": {"UPDATE": ("available", "unavailable_reason", "updated_at")},

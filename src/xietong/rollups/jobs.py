@@ -1,5 +1,6 @@
 """The rollups' scheduled jobs: the journal's fold every few seconds (and once when a worker
-starts); reporting periods opened once a day (``rollups.reports_due``).
+starts); reporting periods opened once a day (``rollups.reports_due``); the dated 应进未进
+snapshot taken once a day (``rollups.not_entered``).
 
 On whenever the worker has ``XIETONG_DATABASE_URL``. Any number of workers may run it: arq runs
 each tick once, and two folds at once take disjoint rows (``rollups.fold``). The fold only
@@ -12,7 +13,7 @@ import structlog
 
 from xietong.config import Settings
 from xietong.jobs.queue import JobContext, Schedule, registry
-from xietong.rollups import fold, reports_due
+from xietong.rollups import fold, not_entered, reports_due
 
 log = structlog.get_logger("xietong.rollups")
 
@@ -58,3 +59,26 @@ async def reports_fall_due(ctx: JobContext) -> int:
     if count:
         log.info("reports fall due", units={k: o.units for k, o in opened.items()})
     return count
+
+
+NOT_ENTERED_JOB = "rollups.not_entered"
+
+
+def not_entered_schedule(settings: Settings) -> Schedule | None:
+    if settings.database.url is None:
+        return None
+    # Once a day; whatever the worker's time zone, it takes today's China date, so every day —
+    # the first of each month, which the metric counts, among them — gets its snapshot. Not at
+    # start, for the reason above.
+    return Schedule(job=NOT_ENTERED_JOB, hour=frozenset({0}), minute=frozenset({17}))
+
+
+@registry.cron_from_settings(NOT_ENTERED_JOB, not_entered_schedule, timeout_s=1800)
+async def take_not_entered(ctx: JobContext) -> int:
+    """Every unit's 应进未进 snapshot of today, China date (``not_entered``); idempotent."""
+    if ctx.sessions is None:
+        raise RuntimeError("the 应进未进 snapshot needs XIETONG_DATABASE_URL")
+    taken = await not_entered.take(ctx.sessions, clock=ctx.clock)
+    if taken.lines:
+        log.info("应进未进 snapshot taken", units=taken.units, lines=taken.lines)
+    return taken.lines

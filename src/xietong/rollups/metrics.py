@@ -326,6 +326,28 @@ METRICS: tuple[Metric, ...] = (
             Dimension("department", "r.owing_department_id", "责任部门"),
         ),
     ),
+    # --- 应进未进 (R-16, XINXIANG 18): the dated snapshot the daily job takes -------------------
+    # A stock, not a flow: each day's snapshot lists the same overdue projects again, so only
+    # the snapshot of a month's first day counts — the month's figure is the list as it stood
+    # that day (a longer period adds its months' standings: project-months not entered).
+    Metric(
+        name="projects_not_entered",
+        zh="应进未进项目",
+        table="not_entered_snapshot",
+        filter="EXTRACT(DAY FROM r.taken_on) = 1",
+        period=month_of_date("r.taken_on"),
+        description=(
+            "Approved projects that should have entered trading but had not, as the unit's "
+            "snapshot stood on the month's first day, with their investment (sum_a, fen)."
+        ),
+        dimensions=(
+            Dimension("category", "r.category", "项目类别", _labels(ProjectCategory)),
+            Dimension("industry", "r.industry", "行业", _INDUSTRIES),
+        ),
+        sum_a="r.amount_fen",
+        sum_a_name="amount",
+        sum_a_zh="投资额（元）",
+    ),
     # --- leads (R-8) ---------------------------------------------------------------------------
     Metric(
         name="leads_received",
@@ -491,3 +513,14 @@ BY_NAME: dict[str, Metric] = {m.name: m for m in METRICS}
 
 def metric(name: str) -> Metric:
     return BY_NAME[name]
+
+
+# Tables a metric reads that a later migration creates, with that revision. An earlier
+# migration that (re)installs every metric's triggers installs those of ``metrics_at`` its own
+# revision: the later tables do not exist there yet.
+CREATED_IN: Mapping[str, str] = MappingProxyType({"not_entered_snapshot": "0017"})
+
+
+def metrics_at(revision: str) -> tuple[Metric, ...]:
+    """The metrics whose tables exist at ``revision`` (four-digit revisions compare as text)."""
+    return tuple(m for m in METRICS if all(CREATED_IN.get(t, "0000") <= revision for t in m.tables))

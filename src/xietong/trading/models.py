@@ -420,3 +420,45 @@ class TradingCatalogueRow(Base):
     loaded_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=text("now()"), nullable=False
     )
+
+
+class NotEnteredSnapshot(Base):
+    """One line of a unit's dated 应进未进 list (R-16, XINXIANG 18 通报), as the daily job (or an
+    operator) took it: the approved project, the catalogue rule that put it there, its due date
+    and days overdue on ``taken_on`` (China date). Written once, never changed or deleted; the
+    ``projects_not_entered`` rollup metric counts it (``rollups/not_entered.py``)."""
+
+    __tablename__ = "not_entered_snapshot"
+    __table_args__ = (
+        _province_check(),
+        CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
+        CheckConstraint("days_overdue > 0", name="days_overdue_positive"),
+    )
+
+    jurisdiction_code: Mapped[int] = mapped_column(
+        ForeignKey("jurisdiction.code"), primary_key=True, autoincrement=False
+    )
+    """The unit and the approved project's own jurisdiction: a unit's snapshot lists its own
+    approved projects (as its office sees the trading record), so a subtree's sum counts each
+    approved project once."""
+    taken_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    approval_number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    province_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    name: Mapped[str] = mapped_column(Text, nullable=False)
+    amount_fen: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    category: Mapped[ProjectCategory] = mapped_column(
+        text_enum(ProjectCategory, "project_category"), nullable=False
+    )
+    industry: Mapped[Industry | None] = mapped_column(
+        text_enum(Industry, "industry"), nullable=True
+    )
+    approved_on: Mapped[date] = mapped_column(Date, nullable=False)
+    rule_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    rule_name: Mapped[str] = mapped_column(Text, nullable=False)
+    rule_basis: Mapped[str] = mapped_column(Text, nullable=False)
+    due_on: Mapped[date] = mapped_column(Date, nullable=False)
+    days_overdue: Mapped[int] = mapped_column(Integer, nullable=False)
+    recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )

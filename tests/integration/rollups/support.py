@@ -24,7 +24,14 @@ from xietong.evaluation.models import EvaluationSession, EvaluationSite
 from xietong.rollups import ddl, grains, service
 from xietong.rollups.metrics import METRICS, Metric
 from xietong.rollups.service import Period, counter_rows_sql
-from xietong.trading.models import Award, Bid, Contract, MarketEntity, Project
+from xietong.trading.models import (
+    Award,
+    Bid,
+    Contract,
+    MarketEntity,
+    NotEnteredSnapshot,
+    Project,
+)
 
 UNITS = (410000, 410500, 410522, 410581, 410700, 410721)
 CATEGORIES = ("construction", "government_procurement", "land_use_rights")
@@ -46,6 +53,7 @@ TRANSFER = CaseTransfer.__table__
 LETTER = AssistanceLetter.__table__
 SESSION = EvaluationSession.__table__
 SITE = EvaluationSite.__table__
+SNAPSHOT = NotEnteredSnapshot.__table__
 LEAD_SOURCES = ("witnessing", "monitoring", "complaint")
 LEAD_MOVES = ("registered", "transferred", "verifying", "disposed")
 DISPOSITIONS = ("penalty", "discipline", "police", "unfounded")
@@ -76,6 +84,8 @@ class World:
     letters: list[uuid.UUID] = field(default_factory=list)
     sessions: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
     """session id -> project id."""
+    snapshots: list[tuple[int, date]] = field(default_factory=list)
+    """(unit, taken_on) of the 应进未进 snapshots written."""
     serial: int = 0
 
     def next(self) -> int:
@@ -335,8 +345,48 @@ async def apply(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
     elif kind == "obligation_delete" and w.obligations:
         oid = w.obligations.pop(op[1] % len(w.obligations))
         await conn.execute(delete(OBLIGATION).where(OBLIGATION.c.id == oid))
+    elif kind == "not_entered":
+        await _not_entered(conn, w, op)
+    elif kind == "not_entered_delete" and w.snapshots:
+        # The application deletes none; an owner's repair may, and the counters follow.
+        code, taken_on = w.snapshots.pop(op[1] % len(w.snapshots))
+        await conn.execute(
+            delete(SNAPSHOT).where(
+                SNAPSHOT.c.jurisdiction_code == code, SNAPSHOT.c.taken_on == taken_on
+            )
+        )
     elif kind.startswith(("lead", "transfer", "letter", "session", "site")):
         await _casework(conn, w, op)
+
+
+async def _not_entered(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:
+    """A unit's snapshot of a date: its lines (category, industry, amount) in one statement."""
+    _, code, lines, day = op
+    taken_on = _day(day)
+    if (code, taken_on) in w.snapshots:
+        return  # one snapshot per unit and date, as the job writes it
+    w.snapshots.append((code, taken_on))
+    values = [
+        {
+            "jurisdiction_code": code,
+            "province_code": code - code % 10000,
+            "taken_on": taken_on,
+            "approval_number": f"A-{w.next()}",
+            "name": "应进未进",
+            "amount_fen": amount,
+            "category": category,
+            "industry": industry,
+            "approved_on": taken_on - timedelta(days=90),
+            "rule_code": "R",
+            "rule_name": "规则",
+            "rule_basis": "依据",
+            "due_on": taken_on - timedelta(days=60),
+            "days_overdue": 60,
+            "recorded_by": "t",
+        }
+        for category, industry, amount in lines
+    ]
+    await conn.execute(insert(SNAPSHOT).values(values))
 
 
 async def _casework(conn: AsyncConnection, w: World, op: tuple[Any, ...]) -> None:

@@ -96,6 +96,18 @@ operation = st.one_of(
     st.tuples(st.just("obligation_move"), index, st.sampled_from(("met", "overdue", "open")), day),
     st.tuples(st.just("obligation_delete"), index),
     st.tuples(st.just("fold"), st.integers(1, 40)),
+    # 应进未进 snapshots, on a month's first day (counted) or any other (kept, not counted).
+    st.tuples(
+        st.just("not_entered"),
+        unit,
+        st.lists(
+            st.tuples(st.sampled_from(CATEGORIES), st.sampled_from(INDUSTRIES), money),
+            min_size=1,
+            max_size=3,
+        ),
+        st.one_of(st.sampled_from((11, 42, 73, 101)), day),
+    ),
+    st.tuples(st.just("not_entered_delete"), index),
 )
 
 
