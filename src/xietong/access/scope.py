@@ -66,6 +66,22 @@ class Scope:
             department_id=principal.department.id if principal.department else None,
         )
 
+    @classmethod
+    def system_plan(cls, actor: str) -> Scope:
+        """A system job's planning scope: reads every unit, writes nothing."""
+        return cls(actor=actor, read=codes.CodeRange(0, 999999))
+
+    @classmethod
+    def system_unit(cls, actor: str, code: int, department_id: uuid.UUID | None = None) -> Scope:
+        """A system job acting for one unit: reads its subtree, writes in it alone."""
+        return cls(
+            actor=actor,
+            read=codes.subtree(code),
+            write_code=code,
+            jurisdiction_code=code,
+            department_id=department_id,
+        )
+
     def claims(self) -> ScopeClaims:
         """What PostgreSQL's wall reads (signed by ``apply``)."""
         return ScopeClaims(

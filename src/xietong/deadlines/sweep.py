@@ -39,12 +39,11 @@ from xietong.audit.enums import ActorKind
 from xietong.db.engine import keyring_of, transaction
 from xietong.deadlines.clock import Clock
 from xietong.jurisdictions import codes
-from xietong.jurisdictions.codes import CodeRange
 
 SWEEP_ACTOR = "system:deadlines.sweep"
 """The signed actor of every sweep transaction (and of what it writes)."""
 
-PLAN_SCOPE = Scope(actor=SWEEP_ACTOR, read=CodeRange(0, 999999))
+PLAN_SCOPE = Scope.system_plan(SWEEP_ACTOR)
 """Reads every unit's obligations to find work; writes nothing."""
 
 DEFAULT_BATCH = 2000
@@ -56,12 +55,7 @@ MAX_AUDITED_IDS = 200
 
 def unit_scope(code: int) -> Scope:
     """The sweep's scope for one unit: read its subtree, write in it alone."""
-    return Scope(
-        actor=SWEEP_ACTOR,
-        read=codes.subtree(code),
-        write_code=code,
-        jurisdiction_code=code,
-    )
+    return Scope.system_unit(SWEEP_ACTOR, code)
 
 
 _UNFINISHED = "status IN ('open', 'overdue') AND NOT paused"

@@ -24,25 +24,18 @@ from xietong.db.engine import keyring_of, transaction
 from xietong.deadlines.clock import Clock
 from xietong.evaluation import copies, service
 from xietong.jobs.queue import JobContext, Schedule, registry
-from xietong.jurisdictions import codes
-from xietong.jurisdictions.codes import CodeRange
 
 log = structlog.get_logger("xietong.evaluation")
 
 WINDOWS_JOB = "evaluation.windows"
 COPIES_JOB = "evaluation.copies"
-PLAN_SCOPE = Scope(actor=service.SYSTEM_ACTOR, read=CodeRange(0, 999999))
+PLAN_SCOPE = Scope.system_plan(service.SYSTEM_ACTOR)
 """Reads which units have a window to close; writes nothing."""
 
 
 def unit_scope(code: int) -> Scope:
     """Read the unit's subtree, write in it alone: where its sessions and their grants are."""
-    return Scope(
-        actor=service.SYSTEM_ACTOR,
-        read=codes.subtree(code),
-        write_code=code,
-        jurisdiction_code=code,
-    )
+    return Scope.system_unit(service.SYSTEM_ACTOR, code)
 
 
 @dataclass

@@ -41,7 +41,7 @@ from xietong.trading.disclosure import not_entered_list
 from xietong.trading.models import NotEnteredSnapshot
 
 ACTOR = "system:rollups.not_entered"
-PLAN_SCOPE = Scope(actor=ACTOR, read=CodeRange(0, 999999))
+PLAN_SCOPE = Scope.system_plan(ACTOR)
 
 # Units whose office keeps a 应进未进 list: active, with an active supervision office.
 UNITS = text(
@@ -57,13 +57,7 @@ UNITS = text(
 
 
 def unit_scope(code: int, office: uuid.UUID) -> Scope:
-    return Scope(
-        actor=ACTOR,
-        read=codes.subtree(code),
-        write_code=code,
-        jurisdiction_code=code,
-        department_id=office,
-    )
+    return Scope.system_unit(ACTOR, code, office)
 
 
 def office_principal(code: int, office: uuid.UUID, key: str, name: str) -> Principal:

@@ -34,7 +34,7 @@ from xietong.rollups import reports
 from xietong.rollups.service import Period, PeriodKind
 
 ACTOR = "system:rollups.reports"
-PLAN_SCOPE = Scope(actor=ACTOR, read=CodeRange(0, 999999))
+PLAN_SCOPE = Scope.system_plan(ACTOR)
 
 # Units that owe reports: active, with an active supervision office (the one that owes them).
 UNITS = text(
@@ -50,7 +50,7 @@ UNITS = text(
 
 
 def unit_scope(code: int) -> Scope:
-    return Scope(actor=ACTOR, read=codes.subtree(code), write_code=code, jurisdiction_code=code)
+    return Scope.system_unit(ACTOR, code)
 
 
 def last_ended(kind: PeriodKind, today: date) -> Period:
