@@ -630,13 +630,7 @@ async def acting_as_system(
     the home's caller may not write. The caller's scope afterwards, whatever happened.
     ``department_id``: act as that department of the unit, to read through a grant made to it
     (a host's grants on a session name its departments, ``host_grantees``)."""
-    system = Scope(
-        actor=SYSTEM_ACTOR,
-        read=codes.subtree(unit),
-        write_code=unit,
-        jurisdiction_code=unit,
-        department_id=department_id,
-    )
+    system = Scope.system_unit(SYSTEM_ACTOR, unit, department_id)
     async with scopes.acting_as(db_session, system, signer, caller=caller):
         yield system
 
