@@ -7,15 +7,21 @@ so arbitrary SQL cannot look anyone else up; ``xietong_api_key_sign_in`` returns
 secret hashes to the given value, which only the key's holder can compute.
 
 The caller is looked up on every request, so a deactivated person or a revoked key is refused on
-the very next one. To keep that to one round trip, ``sign_in`` remembers per process who each
-credential was last time (``SignInHints``) and sets that caller's scope in the same statement as
-the lookup; the row the lookup returns is the authority, and when it says otherwise (new roles, a
-move) the scope is set again before any query runs.
+the very next one. To keep that cheap, ``sign_in`` remembers per process who each credential was
+last time (``SignInHints``). A key's caller has its scope set in the same statement as the
+lookup; the row the lookup returns is the authority, and when it says otherwise the scope is set
+again before any query runs. A person seen before costs no statement of its own: the
+transaction's ``BEGIN`` carries the remembered scope and ``xietong_sign_in_confirm`` (migration
+0018), which fails the transaction unless the person's row is still the one remembered (its
+fingerprint); then the remembered caller is forgotten and the sign-in starts again on a fresh
+connection (``StaleSignIn``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,12 +36,21 @@ from xietong.access.principal import (
     RoleAssignment,
 )
 from xietong.access.roles import Role
-from xietong.access.scope import SET_SCOPE, Scope, apply, backend_pid
+from xietong.access.scope import SET_SCOPE, Scope, apply, backend_pid, inline_scope
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import InvalidCredentials, TokenService, hash_api_key, looks_like_api_key
+from xietong.db.prelude import begin_now
 from xietong.jurisdictions.enums import DepartmentKind, Industry
 
 UNKNOWN_PERSON = "身份凭证对应的人员不存在或已停用（unknown or deactivated person）"
+STALE = "XT401"
+"""SQLSTATE of ``xietong_sign_in_confirm`` when the remembered person has changed."""
+
+
+class StaleSignIn(Exception):
+    """The person remembered for a credential has changed (or is gone), or the connection was
+    dead: the transaction that carried the remembered scope failed at its ``BEGIN`` and its
+    connection is discarded; sign in again, from scratch, on a fresh one."""
 
 
 def _roles(values: Iterable[str]) -> tuple[RoleAssignment, ...]:
@@ -100,27 +115,41 @@ def _api_key_principal(row: Mapping[str, Any] | None) -> Principal:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Hint:
+    principal: Principal
+    fingerprint: str | None
+    """md5 of the person's sign-in row as PostgreSQL last returned it (None for a key)."""
+
+
 class SignInHints:
-    """Who each credential was the last time, per process: only a guess at the scope to set
-    together with the lookup. Bounded; never consulted instead of the lookup."""
+    """Who each credential was the last time, per process. Bounded; never trusted alone: a
+    key's lookup runs anyway, a person's row is confirmed by the database in the transaction's
+    first message."""
 
     def __init__(self, limit: int = 10_000) -> None:
         self._limit = limit
-        self._entries: dict[str, Principal] = {}
+        self._entries: dict[str, Hint] = {}
 
-    def get(self, key: str) -> Principal | None:
+    def get(self, key: str) -> Hint | None:
         return self._entries.get(key)
 
-    def put(self, key: str, principal: Principal) -> None:
+    def put(self, key: str, principal: Principal, fingerprint: str | None = None) -> None:
         if len(self._entries) >= self._limit:
             self._entries.clear()
-        self._entries[key] = principal
+        self._entries[key] = Hint(principal, fingerprint)
+
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
 
 
 # Clear any session-level scope, set this transaction's, and look the caller up: one round trip.
 # The lookup functions take their own argument (not the setting), so evaluation order is moot.
-_PERSON = text(f"{SET_SCOPE}, s.* FROM xietong_sign_in(:token) s")
+# The person's fingerprint is what ``xietong_sign_in_confirm`` compares the next time.
+_PERSON = text(f"{SET_SCOPE}, s.*, md5(s::text) AS fingerprint FROM xietong_sign_in(:token) s")
 _API_KEY = text(f"{SET_SCOPE}, s.* FROM xietong_api_key_sign_in(:hash) s")
+_CONFIRM = "SELECT public.xietong_sign_in_confirm('{token}', '{fingerprint}');"
+_HEX = re.compile(r"[0-9a-f]{32}")
 
 
 async def _look_up(
@@ -175,9 +204,13 @@ async def sign_in(
     hint = hints.get(key) if hints is not None else None
     # The hinted caller's scope, or (first sight) a scope with the login alone, which reads and
     # writes nothing but lets the database look the person up.
-    guessed = scope_of(hint) if hint is not None else None
+    guessed = scope_of(hint.principal) if hint is not None else None
     claims = guessed.claims() if guessed is not None else ScopeClaims(actor=login or "sign-in")
     token = signer.sign(claims, pid=await backend_pid(session))
+    if hints is not None and hint is not None and hint.fingerprint and guessed is not None:
+        await _confirm(session, token, hint.fingerprint, forget=lambda: hints.forget(key))
+        return hint.principal, guessed
+    fingerprint: str | None = None
     if secret is not None:
         principal = _api_key_principal(
             await _look_up(session, _API_KEY, token, hash=hash_api_key(secret))
@@ -187,9 +220,29 @@ async def sign_in(
         if row is None:
             raise InvalidCredentials(UNKNOWN_PERSON)
         principal = person_principal_of(row)
+        fingerprint = row["fingerprint"]
     scope = scope_of(principal)
     if scope != guessed:  # first sight, or the caller changed since: set the right scope now
         await apply(session, scope, signer)
     if hints is not None:
-        hints.put(key, principal)
+        hints.put(key, principal, fingerprint)
     return principal, scope
+
+
+async def _confirm(
+    session: AsyncSession, token: str, fingerprint: str, *, forget: Callable[[], None]
+) -> None:
+    """Begin the transaction with the remembered person's scope and the database's confirmation
+    that the person is unchanged, in one message (``db.prelude``); ``StaleSignIn`` otherwise."""
+    inline = inline_scope(token)
+    if inline is None or not _HEX.fullmatch(fingerprint):
+        forget()
+        raise StaleSignIn
+    try:
+        await begin_now(session, inline + _CONFIRM.format(token=token, fingerprint=fingerprint))
+    except Exception:
+        # XT401 (the person changed), or a dead connection: either way the connection is closed
+        # (``db.prelude``), and a fresh one with a full sign-in settles it.
+        forget()
+        await session.invalidate()
+        raise StaleSignIn from None

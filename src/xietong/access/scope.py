@@ -9,6 +9,7 @@ sibling's rows. The grant arm of both is the same SQL function,
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -123,9 +124,13 @@ class Scope:
         return jurisdiction_code == self.write_code
 
 
+@functools.cache
 def granted_ids(object_type: ObjectType, action: Action) -> ColumnElement[list[uuid.UUID]]:
     """Ids granted to the caller, as a scalar subquery: computed once per statement, and usable
-    as an index condition (``id = ANY (...)``)."""
+    as an index condition (``id = ANY (...)``).
+
+    The expression has no parameters (the function reads the signed scope), so one object per
+    (type, action) serves every request: building it anew cost each list ~0.1 ms."""
     # The cast keeps `= ANY (array)` from being read as `= ANY (subquery)`.
     ids = ARRAY(UUID(as_uuid=True))
     subquery = select(
@@ -152,7 +157,7 @@ SET_SCOPE = (
 _APPLY = text(SET_SCOPE)
 
 
-def _inline(token: str) -> str | None:
+def inline_scope(token: str) -> str | None:
     """``SET_SCOPE`` with the token as a literal, for a simple-protocol message; None when the
     token holds a character that would need escaping (never, for the tokens signed here: digits,
     hex, ``:`` and a login; but a quote must never reach SQL text)."""
@@ -191,7 +196,7 @@ def _set(connection: Connection, claims: ScopeClaims, signer: ScopeSigner) -> No
     assert driver is not None
     token = signer.sign(claims, pid=driver.get_server_pid())
     if isinstance(driver, PreludeConnection) and not driver.is_in_transaction():
-        inline = _inline(token)
+        inline = inline_scope(token)
         if inline is not None:
             driver.defer(inline)
             return

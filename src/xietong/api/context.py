@@ -16,7 +16,7 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from xietong.access import scope as scopes
-from xietong.access.authentication import sign_in
+from xietong.access.authentication import StaleSignIn, sign_in
 from xietong.access.guard import Guard
 from xietong.access.principal import ANONYMOUS, Principal
 from xietong.access.scope_token import ScopeSigner
@@ -156,6 +156,9 @@ async def _signed_in(
                 handed_over = True
                 yield session, principal, scope
             return
+        except StaleSignIn:
+            if attempt == 2:
+                raise
         except DBAPIError as exc:
             if handed_over or attempt == 2 or not exc.connection_invalidated:
                 raise

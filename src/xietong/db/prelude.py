@@ -17,8 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import Pool
+from sqlalchemy.util import await_
 
 
 class PreludeConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -75,3 +77,25 @@ def _forget(dbapi_connection: Any, _record: object) -> None:
     driver = getattr(dbapi_connection, "driver_connection", None)
     if isinstance(driver, PreludeConnection):
         driver.forget()
+
+
+async def begin_now(session: AsyncSession, prelude: str) -> None:
+    """Send the session's ``BEGIN`` now, with ``prelude`` in the same message, rather than just
+    before the first statement: for a prelude whose failure must be known before anything else
+    runs (``access.authentication``'s confirmation of a remembered caller).
+
+    SQLAlchemy's asyncpg adapter starts its transaction lazily and offers no public way to start
+    it early, so this calls the adapter's own ``_start_transaction`` (the method its cursor calls
+    first; ``test_prelude`` pins the behaviour). On failure the connection is closed
+    (``PreludeConnection.execute``) and the adapter's error is raised."""
+    connection = await session.connection()
+    await connection.run_sync(_begin, prelude)
+
+
+def _begin(connection: Connection, prelude: str) -> None:
+    adapted: Any = connection.connection.dbapi_connection
+    driver = adapted.driver_connection
+    if not isinstance(driver, PreludeConnection) or adapted._transaction is not None:
+        raise RuntimeError("begin_now needs a PreludeConnection before its transaction began")
+    driver.defer(prelude)
+    await_(adapted._start_transaction())

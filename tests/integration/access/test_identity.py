@@ -313,19 +313,22 @@ async def test_keys_whose_creator_left_are_listed_for_revocation(
     assert revoked["apiKeyRevoke"]["errors"] == []
 
 
-async def test_sign_in_and_scope_take_one_round_trip_and_follow_changes_at_once(
+async def test_sign_in_and_scope_take_no_statement_of_their_own_and_follow_changes_at_once(
     fresh_db: Database, fresh_gql: GraphQLClient
 ) -> None:
-    """The process remembers who a credential was, to set that scope with the lookup; the
-    lookup still decides, so a move or a lost role shows on the very next request."""
+    """The process remembers who a credential was; the database confirms it with the
+    transaction's BEGIN (``xietong_sign_in_confirm``), so a move or a lost role shows on the
+    very next request."""
     me = "{ me { jurisdiction { code } } }"
     city = '{ people(under: "422800") { totalCount } }'
     with counting(fresh_gql.app) as first:
         assert error_codes(await fresh_gql(city, login="xuanen.office")) == ["FORBIDDEN"]
     with counting(fresh_gql.app) as again:
-        await fresh_gql("{ me { login } }", login="xuanen.office")
-    assert len(again.statements) == 1, again.statements  # sign-in and scope together
-    assert len(first.statements) == 2, first.statements  # first sight: then the scope
+        assert (await fresh_gql.data("{ me { login } }", login="xuanen.office")) == {
+            "me": {"login": "xuanen.office"}
+        }
+    assert again.statements == []  # remembered: scope and confirmation ride with BEGIN
+    assert len(first.statements) == 2, first.statements  # first sight: the lookup, the scope
 
     engine = make_engine(fresh_db.owner_url, pool_size=1)
     async with engine.begin() as conn:  # promoted to the city office (as a tenant load would)

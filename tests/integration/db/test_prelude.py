@@ -14,7 +14,7 @@ from tests.conftest import TEST_SIGNER, Database
 from xietong.access import scope as scopes
 from xietong.access.principal import ANONYMOUS
 from xietong.db.engine import make_engine, make_sessionmaker
-from xietong.db.prelude import pending_prelude
+from xietong.db.prelude import begin_now, pending_prelude
 
 ANON = scopes.Scope.of(ANONYMOUS)
 READ_SCOPE = "SELECT current_setting('xietong.scope', true)"
@@ -160,3 +160,38 @@ async def test_a_token_that_would_need_quoting_is_never_inlined(
         assert signed.claims.actor == "o'brien\\"
         raw = await (await session.connection()).get_raw_connection()
         assert pending_prelude(raw.driver_connection) is None
+
+
+async def test_begin_now_sends_the_begin_and_its_prelude_in_one_round_trip(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    """What a remembered caller's request starts with (``access.authentication._confirm``)."""
+    engine, counter = counted
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        await session.connection()  # checked out: nothing sent yet
+        before = counter.round_trips
+        await begin_now(session, "SELECT set_config('xietong.probe', 'set', true);")
+        assert counter.round_trips == before + 1
+        assert await session.scalar(text("SELECT current_setting('xietong.probe')")) == "set"
+        assert counter.round_trips == before + 2  # the transaction was begun once, not twice
+    async with sessions() as session:  # transaction-local: gone with the transaction
+        assert await session.scalar(text("SELECT current_setting('xietong.probe', true)")) in (
+            None,
+            "",
+        )
+
+
+async def test_a_prelude_that_fails_at_begin_closes_its_connection(
+    counted: tuple[AsyncEngine, RoundTripCounter],
+) -> None:
+    engine, _ = counted
+    sessions = make_sessionmaker(engine)
+    async with sessions() as session:
+        raw = await (await session.connection()).get_raw_connection()
+        with pytest.raises(Exception, match="division by zero"):
+            await begin_now(session, "SELECT 1/0;")
+        assert raw.driver_connection.is_closed()  # type: ignore[union-attr]
+        await session.invalidate()
+    async with sessions() as session:  # the pool hands out a fresh one
+        assert await session.scalar(text("SELECT 1")) == 1
