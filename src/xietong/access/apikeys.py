@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import ApiKey
 from xietong.access.roles import Role
-from xietong.access.scope import Scope
+from xietong.access.scope import Scope, in_span
 from xietong.access.tokens import NewApiKey, new_api_key
 from xietong.inputs import end_of_china_day
 from xietong.jurisdictions import codes
@@ -66,7 +66,7 @@ def query(
     """Keys in ``span``; ``creator_left`` True lists only keys whose creator has been
     deactivated (to revoke or re-issue them), False only the others."""
     q = select(ApiKey).where(
-        scope.visible(ApiKey.jurisdiction_code), ApiKey.jurisdiction_code.between(span.lo, span.hi)
+        scope.visible(ApiKey.jurisdiction_code), in_span(ApiKey.jurisdiction_code, span)
     )
     if not include_revoked:
         q = q.where(ApiKey.revoked_at.is_(None))

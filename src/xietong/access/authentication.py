@@ -240,9 +240,11 @@ async def _confirm(
         raise StaleSignIn
     try:
         await begin_now(session, inline + _CONFIRM.format(token=token, fingerprint=fingerprint))
-    except Exception:
-        # XT401 (the person changed), or a dead connection: either way the connection is closed
-        # (``db.prelude``), and a fresh one with a full sign-in settles it.
-        forget()
+    except BaseException as exc:
+        # XT401 (the person changed), a dead connection, or a timeout: whichever, the prelude
+        # closed the connection (``db.prelude``); it must not go back to the pool as if usable.
         await session.invalidate()
+        if not isinstance(exc, Exception):
+            raise  # cancelled (the request's deadline): the caller answers 503
+        forget()  # a fresh connection and a full sign-in settle it
         raise StaleSignIn from None

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ARRAY,
@@ -106,10 +107,17 @@ class Scope:
             return true()
         if self.read is None:
             return false()
-        in_subtree = jurisdiction.between(self.read.lo, self.read.hi)
+        read = self.read
         if object_type is None or object_id is None:
-            return in_subtree
-        return or_(in_subtree, object_id == any_(granted_ids(object_type, Action.READ)))
+            return in_span(jurisdiction, read)
+        found: ColumnElement[bool] = _built(
+            ("visible", id(jurisdiction), read.lo, read.hi, object_type, id(object_id)),
+            lambda: or_(
+                in_span(jurisdiction, read),
+                object_id == any_(granted_ids(object_type, Action.READ)),
+            ),
+        )
+        return found
 
     def within(
         self, jurisdiction: InstrumentedAttribute[int], span: codes.CodeRange
@@ -118,10 +126,36 @@ class Scope:
         with the application wall, like ``visible``."""
         if not self.app_wall:
             return true()
-        return jurisdiction.between(span.lo, span.hi)
+        return in_span(jurisdiction, span)
 
     def can_write(self, jurisdiction_code: int) -> bool:
         return jurisdiction_code == self.write_code
+
+
+_BUILT: dict[tuple[object, ...], Any] = {}
+_BUILT_LIMIT = 16_384
+
+
+def _built(key: tuple[object, ...], build: Callable[[], ColumnElement[bool]]) -> Any:
+    """A filter built once and reused by every statement that needs it. SQLAlchemy takes tens
+    of microseconds to build ``column BETWEEN lo AND hi`` on a mapped attribute (coercion,
+    annotation), and every list of every request built the same few again; expressions are
+    immutable, so one object serves all. Keys hold ``id()`` of mapped attributes, which live as
+    long as their classes. Bounded: cleared when full."""
+    found = _BUILT.get(key)
+    if found is None:
+        if len(_BUILT) >= _BUILT_LIMIT:
+            _BUILT.clear()
+        found = _BUILT[key] = build()
+    return found
+
+
+def in_span(column: InstrumentedAttribute[int], span: codes.CodeRange) -> ColumnElement[bool]:
+    """``column BETWEEN span.lo AND span.hi``: a subtree of jurisdiction codes (built once)."""
+    result: ColumnElement[bool] = _built(
+        ("span", id(column), span.lo, span.hi), lambda: column.between(span.lo, span.hi)
+    )
+    return result
 
 
 @functools.cache

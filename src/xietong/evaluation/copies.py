@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access import grants
 from xietong.access.actions import Action, ObjectType
-from xietong.access.scope import Scope
+from xietong.access.scope import Scope, in_span
 from xietong.access.scope_token import ScopeSigner
 from xietong.deadlines import obligations
 from xietong.deadlines.clock import Clock
@@ -57,7 +57,7 @@ def received_query(
 ) -> Select[EvaluationCopy]:
     """Copies received by the hosts of ``span`` (the caller's reach): the host's inbox."""
     query = select(EvaluationCopy).where(
-        EvaluationCopy.jurisdiction_code.between(span.lo, span.hi), copies_visible(scope)
+        in_span(EvaluationCopy.jurisdiction_code, span), copies_visible(scope)
     )
     if unacknowledged is True:
         query = query.where(EvaluationCopy.acknowledged_at.is_(None))

@@ -36,7 +36,7 @@ from xietong.access import grants
 from xietong.access import scope as scopes
 from xietong.access.actions import Action, ObjectType
 from xietong.access.models import AccessGrant
-from xietong.access.scope import Scope, granted_ids
+from xietong.access.scope import Scope, granted_ids, in_span
 from xietong.access.scope_token import ScopeSigner
 from xietong.audit import service as audit
 from xietong.deadlines import obligations
@@ -237,7 +237,7 @@ def sessions_query(scope: Scope, today: date, span: CodeRange | None) -> object:
     if span is not None:
         query = query.where(
             or_(
-                EvaluationSession.jurisdiction_code.between(span.lo, span.hi),
+                in_span(EvaluationSession.jurisdiction_code, span),
                 _granted_session(EvaluationSession.id),
             )
         )
@@ -308,7 +308,7 @@ def hostings_query(scope: Scope, span: CodeRange) -> object:
         select(EvaluationSite)
         .where(
             EvaluationSite.role == SiteRole.HOST,
-            EvaluationSite.jurisdiction_code.between(span.lo, span.hi),
+            in_span(EvaluationSite.jurisdiction_code, span),
             sites_visible(scope),
         )
         .order_by(EvaluationSite.scheduled_start.desc(), EvaluationSite.id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.models import DepartmentPower
+from xietong.access.scope import in_span
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.enums import JurisdictionLevel
 from xietong.jurisdictions.models import Department, Jurisdiction, JurisdictionVersion
@@ -31,7 +32,7 @@ async def list_jurisdictions(
         query = query.where(Jurisdiction.level == level)
     if under is not None:
         span = codes.subtree(under)
-        query = query.where(Jurisdiction.code.between(span.lo, span.hi), Jurisdiction.code != under)
+        query = query.where(in_span(Jurisdiction.code, span), Jurisdiction.code != under)
     if not include_retired:
         query = query.where(Jurisdiction.retired_on.is_(None))
     return (await db_session.scalars(query)).all()

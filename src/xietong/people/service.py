@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from xietong.access.actions import Action, ObjectType
 from xietong.access.errors import AccessDenied
-from xietong.access.scope import Scope, granted_ids
+from xietong.access.scope import Scope, granted_ids, in_span
 from xietong.jurisdictions.codes import CodeRange
 from xietong.people.enums import Qualification, Speciality
 from xietong.people.models import OfficerPoolMember, Person, PersonRole
@@ -60,10 +60,10 @@ def people_query(
     *, scope: Scope, span: CodeRange, include_inactive: bool, include_granted: bool = False
 ) -> Select[Person]:
     """People in ``span``; with ``include_granted``, also people granted to the caller."""
-    in_span: ColumnElement[bool] = Person.jurisdiction_code.between(span.lo, span.hi)
+    in_range: ColumnElement[bool] = in_span(Person.jurisdiction_code, span)
     if include_granted:
-        in_span = or_(in_span, Person.id == any_(granted_ids(ObjectType.PERSON, Action.READ)))
-    query = select(Person).where(_visible_person(scope), in_span)
+        in_range = or_(in_range, Person.id == any_(granted_ids(ObjectType.PERSON, Action.READ)))
+    query = select(Person).where(_visible_person(scope), in_range)
     if not include_inactive:
         query = query.where(Person.active.is_(True))
     return query
@@ -80,7 +80,7 @@ def officer_pool_query(
     query = select(OfficerPoolMember).where(
         _visible_officer(scope),
         OfficerPoolMember.active.is_(True),
-        OfficerPoolMember.jurisdiction_code.between(span.lo, span.hi),
+        in_span(OfficerPoolMember.jurisdiction_code, span),
     )
     if available is not None:
         query = query.where(OfficerPoolMember.available.is_(available))

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.access.scope import Scope, acting_as
+from xietong.access.scope import Scope, acting_as, in_span
 from xietong.access.scope_token import ScopeSigner
 from xietong.audit import service as audit
 from xietong.audit.enums import ActorKind
@@ -57,7 +57,7 @@ async def seed(session: AsyncSession, today: date) -> int:
         select(func.count()).where(
             PeriodicReport.template == tpl.name,
             PeriodicReport.first_month == period.first,
-            PeriodicReport.jurisdiction_code.between(span.lo, span.hi),
+            in_span(PeriodicReport.jurisdiction_code, span),
         )
     ):
         return 0

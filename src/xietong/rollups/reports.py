@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from xietong.access.scope import in_span
 from xietong.deadlines import obligations
 from xietong.deadlines.clock import Clock
 from xietong.deadlines.errors import ObligationNotFound
@@ -383,7 +384,7 @@ async def children_of(session: AsyncSession, code: int, *, whole: bool = False) 
     """The active units directly below ``code`` (or, ``whole``, every unit below it)."""
     span = codes.subtree(code)
     below = (
-        Jurisdiction.code.between(span.lo, span.hi) & (Jurisdiction.code != code)
+        in_span(Jurisdiction.code, span) & (Jurisdiction.code != code)
         if whole
         else Jurisdiction.parent_code == code
     )

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from xietong.access.principal import Principal
-from xietong.access.scope import Scope
+from xietong.access.scope import Scope, in_span
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
 from xietong.trading.catalogue import TradingCatalogue, parse_catalogue
@@ -74,7 +74,7 @@ def disclosure_query(
     """Public basics of unclassified projects (the view shows nothing else)."""
     query = select(ProjectDisclosureRow)
     if span is not None:
-        query = query.where(ProjectDisclosureRow.jurisdiction_code.between(span.lo, span.hi))
+        query = query.where(in_span(ProjectDisclosureRow.jurisdiction_code, span))
     if category is not None:
         query = query.where(ProjectDisclosureRow.category == category.value)
     if code is not None:
@@ -130,7 +130,7 @@ async def not_entered_list(
         for a in await db_session.scalars(
             select(ApprovedProject).where(
                 scope.visible(ApprovedProject.jurisdiction_code),
-                ApprovedProject.jurisdiction_code.between(span.lo, span.hi),
+                in_span(ApprovedProject.jurisdiction_code, span),
             )
         )
     ]

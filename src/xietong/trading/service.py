@@ -37,7 +37,7 @@ from xietong.access.actions import Action, ObjectType
 from xietong.access.models import DepartmentPower
 from xietong.access.principal import Principal
 from xietong.access.roles import Role
-from xietong.access.scope import Scope, granted_ids
+from xietong.access.scope import Scope, granted_ids, in_span
 from xietong.db.engine import keyring_of
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.codes import CodeRange
@@ -159,7 +159,7 @@ def projects_query(
     query = select(Project).where(
         visible_projects(scope, principal),
         or_(
-            Project.jurisdiction_code.between(span.lo, span.hi),
+            in_span(Project.jurisdiction_code, span),
             Project.id == any_(granted_ids(ObjectType.PROJECT, Action.READ)),
         ),
     )
@@ -1236,7 +1236,7 @@ def experts_query(
 ) -> Select[Expert]:
     query = select(Expert).where(
         scope.visible(Expert.jurisdiction_code),
-        Expert.jurisdiction_code.between(span.lo, span.hi),
+        in_span(Expert.jurisdiction_code, span),
     )
     if speciality is not None:
         query = query.where(literal(speciality) == any_(Expert.specialities))
@@ -1248,7 +1248,7 @@ def experts_query(
 def approved_query(*, scope: Scope, span: CodeRange) -> Select[ApprovedProject]:
     return select(ApprovedProject).where(
         scope.visible(ApprovedProject.jurisdiction_code),
-        ApprovedProject.jurisdiction_code.between(span.lo, span.hi),
+        in_span(ApprovedProject.jurisdiction_code, span),
     )
 
 

@@ -16,7 +16,7 @@ from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
 from xietong.deadlines import rules as r
 from xietong.deadlines.arithmetic import Deadline
-from xietong.deadlines.clock import SYSTEM_CLOCK, Clock
+from xietong.deadlines.clock import Clock
 from xietong.deadlines.enums import (
     DeadlineUnit,
     ObligationStatus,
@@ -117,10 +117,10 @@ graphql_enum(
 
 
 def clock_of(info: Info) -> Clock:
-    """The clock this application reads (``app.state.clock``; tests set a ``ManualClock``)."""
-    request = info.context.request
-    found = request.app.state.get("clock") if request is not None else None
-    return found if isinstance(found, Clock) else SYSTEM_CLOCK
+    """The clock this application reads (``app.state.clock``; tests set a ``ManualClock``), as
+    the request's context took it. Not an ``isinstance`` check against the runtime-checkable
+    ``Clock`` protocol per field: that cost a quarter of a ``myWork`` page (20 × ``overdue``)."""
+    return info.context.clock
 
 
 MATTER_TYPE_NAMES: dict[str, str] = {}
