@@ -9,6 +9,7 @@ cost a query each, so they are computed only when a client asks for them.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -180,9 +182,15 @@ async def paginate(
     first: int | None,
     after: str | None,
     descending: bool = False,
+    columns_only: bool = False,
 ) -> Page[M]:
     """Rows of ``query`` ordered by ``keys`` (unique together), starting after ``after``;
-    ``descending`` lists the largest first (an inbox, newest first)."""
+    ``descending`` lists the largest first (an inbox, newest first).
+
+    ``columns_only``: the page's rows are read-only rows of the entity's mapped columns, read by
+    attribute name as the entity's would be, instead of ORM objects — for hot lists whose node
+    types read columns only (no relationship, no method of the model, no change): an ORM object
+    costs ~10 µs to build and track, a row almost nothing."""
     limit = check_first(first)
     unordered = query.order_by(None)
     paged = query.order_by(*((k.desc() for k in keys) if descending else keys))
@@ -195,7 +203,11 @@ async def paginate(
             raise BadUserInput("分页游标无效（invalid cursor）", field="after") from None
         position = tuple_(*values)
         paged = paged.where(tuple_(*keys) < position if descending else tuple_(*keys) > position)
-    rows = list((await session.scalars(paged.limit(limit + 1))).all())
+    if columns_only:
+        paged = paged.with_only_columns(*_columns(query), maintain_column_froms=True)
+        rows: list[Any] = list((await session.execute(paged.limit(limit + 1))).all())
+    else:
+        rows = list((await session.scalars(paged.limit(limit + 1))).all())
     has_next = len(rows) > limit
     rows = rows[:limit]
 
@@ -217,6 +229,17 @@ async def paginate(
         has_previous=has_previous,
         total=total,
     )
+
+
+def _columns(query: Select[Any]) -> tuple[InstrumentedAttribute[Any], ...]:
+    return _mapped_columns(query.column_descriptions[0]["entity"])
+
+
+@functools.cache
+def _mapped_columns(entity: type) -> tuple[InstrumentedAttribute[Any], ...]:
+    """Every mapped column of ``entity`` as its attribute (so a row's names are the entity's)."""
+    mapper: Any = sa_inspect(entity)
+    return tuple(getattr(entity, attribute.key) for attribute in mapper.column_attrs)
 
 
 def connection(page: Page[Any], nodes: list[T]) -> Connection[T]:

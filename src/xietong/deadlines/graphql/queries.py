@@ -193,6 +193,7 @@ class DeadlineQueries:
             keys=service.WORK_KEYS,
             first=first,
             after=after,
+            columns_only=True,
         )
         return connection(page, [ObligationType(model=r) for r in page.rows])
 
@@ -226,6 +227,7 @@ class DeadlineQueries:
             keys=service.WORK_KEYS,
             first=first,
             after=after,
+            columns_only=True,
         )
         return connection(page, [ObligationType(model=r) for r in page.rows])
 

@@ -118,6 +118,7 @@ class PeopleQueries:
                 qualification=qualification,
             ),
             keys=(OfficerPoolMember.jurisdiction_code, OfficerPoolMember.person_id),
+            columns_only=True,
             first=first,
             after=after,
         )
