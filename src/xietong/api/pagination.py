@@ -231,15 +231,27 @@ async def paginate(
     )
 
 
-def _columns(query: Select[Any]) -> tuple[InstrumentedAttribute[Any], ...]:
-    return _mapped_columns(query.column_descriptions[0]["entity"])
+def _columns(query: Select[Any]) -> tuple[Any, ...]:
+    return _row_columns(query.column_descriptions[0]["entity"])
 
 
 @functools.cache
-def _mapped_columns(entity: type) -> tuple[InstrumentedAttribute[Any], ...]:
-    """Every mapped column of ``entity`` as its attribute (so a row's names are the entity's)."""
+def _row_columns(entity: type) -> tuple[Any, ...]:
+    """What a row of ``entity`` selects so that its names are the entity's attribute names: its
+    table (one element in the statement's cache key, which SQLAlchemy computes for every
+    execution; 35 attributes would make it 35) and any column property beyond the table's own
+    columns; every attribute one by one when an attribute is named unlike its column."""
     mapper: Any = sa_inspect(entity)
-    return tuple(getattr(entity, attribute.key) for attribute in mapper.column_attrs)
+    table = mapper.local_table
+    extra: list[Any] = []
+    for attribute in mapper.column_attrs:
+        columns = attribute.columns
+        if len(columns) == 1 and columns[0].table is table:
+            if columns[0].key != attribute.key:
+                return tuple(getattr(entity, a.key) for a in mapper.column_attrs)
+        else:
+            extra.append(getattr(entity, attribute.key))
+    return (table, *extra)
 
 
 def connection(page: Page[Any], nodes: list[T]) -> Connection[T]:

@@ -82,8 +82,8 @@ class MeType:
         description="The caller's jurisdiction: everything it reads is in this "
         "unit's subtree (plus explicit grants)."
     )
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.principal.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.principal.jurisdiction_code)
 
     @strawberry.field(description="The caller's department; null for an API key.")
     async def department(self, info: Info) -> DepartmentType | None:
@@ -125,8 +125,8 @@ class ApiKeyType:
         return self.model.name
 
     @strawberry.field(description="The subtree the key reaches.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Roles the key holds in its jurisdiction.")
     def roles(self) -> list[Role]:
@@ -181,12 +181,12 @@ class GrantType:
         return str(self.model.object_id)
 
     @strawberry.field(description="The object's own jurisdiction (the grantor).")
-    async def object_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.object_jurisdiction_code)
+    def object_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.object_jurisdiction_code)
 
     @strawberry.field(description="Who receives access.")
-    async def grantee_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.grantee_jurisdiction_code)
+    def grantee_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.grantee_jurisdiction_code)
 
     @strawberry.field(description="Only this department of the grantee, if set.")
     async def grantee_department(self, info: Info) -> DepartmentType | None:

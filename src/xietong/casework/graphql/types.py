@@ -158,8 +158,8 @@ class CaseDocumentType:
         return self.model.issued_on
 
     @strawberry.field(description="The unit that issued it.")
-    async def issuer_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.issuer_jurisdiction_code)
+    def issuer_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.issuer_jurisdiction_code)
 
     @strawberry.field(description="File name to save it under.")
     def filename(self) -> str:
@@ -247,16 +247,16 @@ class CaseTransferType:
         return self.model.sent_on
 
     @strawberry.field(description="The sender's unit.")
-    async def sender_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def sender_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The sending department.")
     async def sender_department(self, info: Info) -> DepartmentType | None:
         return await department_of(info, self.model.sender_department_id)
 
     @strawberry.field(description="The receiver's unit.")
-    async def receiver_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.receiver_jurisdiction_code)
+    def receiver_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.receiver_jurisdiction_code)
 
     @strawberry.field(description="The receiving department.")
     async def receiver_department(self, info: Info) -> DepartmentType | None:
@@ -296,8 +296,8 @@ class CaseTransferType:
         return self.model.forwarded_on
 
     @strawberry.field(description="Where it was forwarded: the unit (the sender is told).")
-    async def forwarded_to_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.forwarded_to_jurisdiction_code)
+    def forwarded_to_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.forwarded_to_jurisdiction_code)
 
     @strawberry.field(description="Where it was forwarded: the department.")
     async def forwarded_to_department(self, info: Info) -> DepartmentType | None:
@@ -398,16 +398,16 @@ class AssistanceLetterType:
         return self.model.sent_on
 
     @strawberry.field(description="The requesting unit.")
-    async def requesting_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def requesting_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The requesting department.")
     async def requesting_department(self, info: Info) -> DepartmentType | None:
         return await department_of(info, self.model.requesting_department_id)
 
     @strawberry.field(description="The helper's unit.")
-    async def helper_jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.helper_jurisdiction_code)
+    def helper_jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.helper_jurisdiction_code)
 
     @strawberry.field(description="The helper department.")
     async def helper_department(self, info: Info) -> DepartmentType | None:
@@ -524,8 +524,8 @@ class LeadType:
         return self.model.found_on
 
     @strawberry.field(description="The unit.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Who registered it.")
     async def registered_by(self, info: Info) -> DepartmentType | None:

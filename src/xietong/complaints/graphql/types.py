@@ -34,7 +34,7 @@ from xietong.jurisdictions.graphql.types import (
     DepartmentType,
     JurisdictionType,
     department_of,
-    jurisdiction_of,
+    unit_of,
 )
 
 if TYPE_CHECKING:
@@ -222,10 +222,8 @@ class ComplaintType:
         return self.model.tracking_code
 
     @strawberry.field(description="Where it is handled.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.model.jurisdiction_code)
-        assert found is not None
-        return found
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Legal regime.")
     def regime(self) -> ComplaintRegime:

@@ -25,7 +25,11 @@ from xietong.deadlines.graphql.types import (
     clock_of,
 )
 from xietong.deadlines.store import calendar_state
-from xietong.jurisdictions.graphql.types import JurisdictionType, jurisdiction_of, known_code
+from xietong.jurisdictions.graphql.types import (
+    JurisdictionType,
+    known_code,
+    unit_of,
+)
 
 First = Annotated[int | None, strawberry.argument(description="Page size, 1–100 (default 20).")]
 After = Annotated[
@@ -110,10 +114,8 @@ class EscalationCountType:
     )
 
     @strawberry.field(description="The unit: pass its code as `under` to drill down.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.jurisdiction_code)
-        assert found is not None  # a jurisdiction's code
-        return found
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.jurisdiction_code)
 
 
 @strawberry.type

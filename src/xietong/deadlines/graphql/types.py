@@ -33,6 +33,7 @@ from xietong.jurisdictions.graphql.types import (
     JurisdictionType,
     department_of,
     jurisdiction_of,
+    unit_of,
 )
 
 graphql_enum(
@@ -225,8 +226,8 @@ class CalendarUsedType:
         description="Whose local closures and working days counted (with those of the units "
         "above it); null: the national calendar alone."
     )
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.jurisdiction_code)
 
 
 @strawberry.type(
@@ -336,10 +337,8 @@ class ObligationType:
         return matter_global_id(self.model.matter_type, self.model.matter_id)
 
     @strawberry.field(description="The owing jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.model.jurisdiction_code)
-        assert found is not None  # a foreign key
-        return found
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The owing department; null when the jurisdiction owes it.")
     async def owing_department(self, info: Info) -> DepartmentType | None:

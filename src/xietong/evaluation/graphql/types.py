@@ -34,7 +34,11 @@ from xietong.evaluation.models import (
     EvaluationSession,
     EvaluationSite,
 )
-from xietong.jurisdictions.graphql.types import JurisdictionType, jurisdiction_of
+from xietong.jurisdictions.graphql.types import (
+    JurisdictionType,
+    jurisdiction_awaited,
+    jurisdiction_of,
+)
 from xietong.trading import service as trading
 from xietong.trading.graphql.types import ExpertType, ProjectType
 from xietong.trading.models import Expert
@@ -132,8 +136,8 @@ class EvaluationSiteType:
         return to_global_id("EvaluationSite", self.model.id)
 
     @strawberry.field(description="The site's jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="主场 or 副场.")
     def role(self) -> SiteRole:
@@ -243,8 +247,8 @@ class EvaluationConductType:
         return self.model.occurred_at
 
     @strawberry.field(description="The recording site's jurisdiction.")
-    async def site(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def site(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The lead it became at the home's office (global id).")
     def lead_id(self) -> strawberry.ID:
@@ -277,8 +281,8 @@ class EvaluationAttendanceType:
         return self.model.occurred_at
 
     @strawberry.field(description="The recording site's jurisdiction.")
-    async def site(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def site(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
 
 @strawberry.type(
@@ -310,8 +314,8 @@ class EvaluationRecordingType:
         return self.model.sha256
 
     @strawberry.field(description="The recording site's jurisdiction.")
-    async def site(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def site(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
 
 @strawberry.type(
@@ -337,7 +341,7 @@ class EvaluationDrawType:
 
     @strawberry.field(description="The host sites drawn.")
     async def chosen(self, info: Info) -> list[JurisdictionType]:
-        found = [await jurisdiction_of(info, code) for code in self.model.chosen]
+        found = [await jurisdiction_awaited(info, code) for code in self.model.chosen]
         return [j for j in found if j is not None]
 
 
@@ -354,8 +358,8 @@ class EvaluationExpertResultType:
         return to_global_id("Expert", self.model.expert_id)
 
     @strawberry.field(description="The home site that investigated.")
-    async def home(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.home_jurisdiction_code)
+    def home(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.home_jurisdiction_code)
 
     @strawberry.field(description="The session's number.")
     def session_number(self) -> str:
@@ -397,12 +401,12 @@ class EvaluationCopyType:
         return to_global_id("EvaluationCopy", self.model.id)
 
     @strawberry.field(description="The host site copied (whose inbox).")
-    async def host(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def host(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The home site that copied it.")
-    async def home(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.home_jurisdiction_code)
+    def home(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.home_jurisdiction_code)
 
     @strawberry.field(description="The session's number (never the project).")
     def session_number(self) -> str:
@@ -471,7 +475,7 @@ class EvaluationInvestigationType:
 
     @strawberry.field(description="Host jurisdictions whose experts it concerns.")
     async def hosts(self, info: Info) -> list[JurisdictionType]:
-        found = [await jurisdiction_of(info, code) for code in self.model.host_codes]
+        found = [await jurisdiction_awaited(info, code) for code in self.model.host_codes]
         return [j for j in found if j is not None]
 
     @strawberry.field(description="Opened on.")
@@ -559,8 +563,8 @@ class EvaluationSessionType:
         return self.model.number
 
     @strawberry.field(description="The home site's jurisdiction (the project's).")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Where it stands.")
     def state(self) -> SessionState:

@@ -11,7 +11,7 @@ from xietong.jurisdictions.enums import JurisdictionLevel
 from xietong.jurisdictions.graphql.types import (
     CodeArgument,
     JurisdictionType,
-    jurisdiction_of,
+    jurisdiction_awaited,
     known_code,
 )
 
@@ -20,7 +20,7 @@ from xietong.jurisdictions.graphql.types import (
 class JurisdictionQueries:
     @strawberry.field(description="One jurisdiction by its code; null if the code is unknown.")
     async def jurisdiction(self, info: Info, code: CodeArgument) -> JurisdictionType | None:
-        return await jurisdiction_of(info, code)
+        return await jurisdiction_awaited(info, code)
 
     @strawberry.field(
         description="Jurisdictions by code, optionally at one level and/or inside a subtree. "

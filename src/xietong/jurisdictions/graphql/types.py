@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import inspect
 import uuid
+from collections.abc import Awaitable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import strawberry
 
@@ -92,10 +94,8 @@ class DepartmentType:
         return self.model.industry
 
     @strawberry.field(description="The jurisdiction the department belongs to.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.model.jurisdiction_code)
-        assert found is not None  # a foreign key
-        return found
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(
         description="Its published power list (监管权力和责任清单, R-2), in "
@@ -159,8 +159,8 @@ class JurisdictionType:
         return self.model.level
 
     @strawberry.field(description="The unit directly above; null for a province.")
-    async def parent(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.parent_code)
+    def parent(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.parent_code)
 
     @strawberry.field(description="Units directly below that have not been retired, by code.")
     async def children(self, info: Info) -> list[JurisdictionType]:
@@ -218,15 +218,46 @@ CodeArgument = Annotated[
 ]
 
 
-async def jurisdiction_of(info: Info, code: int | None) -> JurisdictionType | None:
-    """The jurisdiction with this code, through the request's DataLoader (batched)."""
+def jurisdiction_of(info: Info, code: int | None) -> JurisdictionType | None:
+    """The jurisdiction with this code: the node itself when the process holds the tree, else an
+    awaitable through the request's DataLoader (batched), which graphql-core awaits as it awaits
+    any resolver's awaitable result. Not a coroutine every time: a page of 20 rows naming their
+    units would otherwise make graphql-core gather 20 coroutines (tasks, a future each) for what
+    is a dictionary lookup. For a field: ``def f(self, info) -> JurisdictionType | None``; inside
+    a coroutine, ``await jurisdiction_awaited(...)``."""
     if code is None:
         return None
     tree = info.context.guard.authorizer.tree
     row = None if tree is None else tree.get(code)
-    if row is None:
-        row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
+    if row is not None:
+        return JurisdictionType(model=row)
+    return cast("JurisdictionType | None", _loaded(info, code))
+
+
+def unit_of(info: Info, code: int) -> JurisdictionType:
+    """``jurisdiction_of`` for a code a foreign key guarantees."""
+    found: Any = jurisdiction_of(info, code)
+    if inspect.isawaitable(found):
+        return cast(JurisdictionType, _present(found))
+    assert found is not None  # a foreign key
+    return cast(JurisdictionType, found)
+
+
+async def jurisdiction_awaited(info: Info, code: int | None) -> JurisdictionType | None:
+    """``jurisdiction_of`` for a coroutine: always awaitable."""
+    found: Any = jurisdiction_of(info, code)
+    return cast("JurisdictionType | None", await found if inspect.isawaitable(found) else found)
+
+
+async def _loaded(info: Info, code: int) -> JurisdictionType | None:
+    row = await info.context.loaders.jurisdictions.jurisdiction_by_code.load(code)
     return None if row is None else JurisdictionType(model=row)
+
+
+async def _present(found: Awaitable[JurisdictionType | None]) -> JurisdictionType:
+    unit = await found
+    assert unit is not None  # a foreign key
+    return unit
 
 
 async def department_of(info: Info, department_id: uuid.UUID | None) -> DepartmentType | None:

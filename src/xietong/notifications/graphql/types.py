@@ -14,7 +14,8 @@ from xietong.jurisdictions.graphql.types import (
     DepartmentType,
     JurisdictionType,
     department_of,
-    jurisdiction_of,
+    jurisdiction_awaited,
+    unit_of,
 )
 from xietong.notifications.enums import NotificationKind
 from xietong.notifications.models import Notification
@@ -63,7 +64,7 @@ class NotificationType:
         owed = rule.owed.split("（")[0] if rule else self.model.rule_id
         place = ""
         if self.model.kind is NotificationKind.ESCALATION:
-            found = await jurisdiction_of(info, self.model.source_jurisdiction_code)
+            found = await jurisdiction_awaited(info, self.model.source_jurisdiction_code)
             place = found.model.name if found is not None else ""
         phrase = _PHRASES[self.model.kind].format(due=self.model.due_on.isoformat(), place=place)
         return f"「{owed}」{phrase}"
@@ -80,16 +81,12 @@ class NotificationType:
         return None if row is None else ObligationType(model=row)
 
     @strawberry.field(description="The unit where the clock is owed (for an escalation, below).")
-    async def owing_jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.model.source_jurisdiction_code)
-        assert found is not None  # a jurisdiction's code
-        return found
+    def owing_jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.source_jurisdiction_code)
 
     @strawberry.field(description="The unit whose inbox it is in.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.model.jurisdiction_code)
-        assert found is not None  # a foreign key
-        return found
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The department told; null: everyone of the unit.")
     async def recipient(self, info: Info) -> DepartmentType | None:

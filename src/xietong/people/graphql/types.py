@@ -12,7 +12,7 @@ from xietong.jurisdictions.graphql.types import (
     DepartmentType,
     JurisdictionType,
     department_of,
-    jurisdiction_of,
+    jurisdiction_awaited,
 )
 from xietong.people import models as m
 from xietong.people.enums import Qualification, Speciality
@@ -49,7 +49,7 @@ graphql_enum(
 
 
 async def _jurisdiction(info: Info, code: int) -> JurisdictionType:
-    found = await jurisdiction_of(info, code)
+    found = await jurisdiction_awaited(info, code)
     assert found is not None  # a foreign key
     return found
 

@@ -20,7 +20,12 @@ from xietong.api.errors import BadUserInput
 from xietong.api.ids import expect_global_id, to_global_id
 from xietong.api.mutations import Invalid, Problem, atomic
 from xietong.api.scalars import JurisdictionCode, LongText
-from xietong.jurisdictions.graphql.types import JurisdictionType, jurisdiction_of, known_code
+from xietong.jurisdictions.graphql.types import (
+    JurisdictionType,
+    jurisdiction_awaited,
+    jurisdiction_of,
+    known_code,
+)
 from xietong.rollups import report_export, reports
 from xietong.rollups.enums import ReportErrorCode, ReportStatus
 from xietong.rollups.files import require_report_read
@@ -90,8 +95,8 @@ class ReportSourceType:
     item: strawberry.Private[reports.Item]
 
     @strawberry.field(description="The report's unit.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.source.code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.source.code)
 
     @strawberry.field(description="The report's global id.")
     def report_id(self) -> strawberry.ID:
@@ -172,8 +177,8 @@ class ReportChildType:
     state: strawberry.Private[reports.ChildState]
 
     @strawberry.field(description="The unit.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.state.code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.state.code)
 
     @strawberry.field(
         description="Its report's status; null: neither due (period not opened) nor drafted."
@@ -223,7 +228,7 @@ class ReportCompletenessType:
 
     @strawberry.field(description="Units that have not submitted: drill down with their code.")
     async def missing(self, info: Info) -> list[JurisdictionType]:
-        found = [await jurisdiction_of(info, c) for c in self.result.missing]
+        found = [await jurisdiction_awaited(info, c) for c in self.result.missing]
         return [j for j in found if j is not None]
 
     @strawberry.field(description="Every unit below with its report.")
@@ -248,8 +253,8 @@ class PeriodicReportType:
         return reports.template(self.model.template).zh
 
     @strawberry.field(description="The reporting unit.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The months reported on.")
     def period(self) -> RollupPeriodType:

@@ -14,7 +14,8 @@ from xietong.jurisdictions.graphql.types import (
     DepartmentType,
     JurisdictionType,
     department_of,
-    jurisdiction_of,
+    jurisdiction_awaited,
+    unit_of,
 )
 from xietong.rollups import service
 from xietong.rollups.enums import DIMENSION_ZH, PeriodKind, RollupGroupBy, RollupMetric
@@ -137,7 +138,7 @@ class RollupLineType:
         if self.group_by is None:
             return "合计"
         if self.group_by == service.JURISDICTION:
-            unit = await jurisdiction_of(info, int(self.line.key))
+            unit = await jurisdiction_awaited(info, int(self.line.key))
             return unit.model.name if unit is not None else self.line.key
         if self.group_by == "department" and self.line.key:
             department = await department_of(info, _uuid(self.line.key))
@@ -148,7 +149,7 @@ class RollupLineType:
     async def jurisdiction(self, info: Info) -> JurisdictionType | None:
         if self.group_by != service.JURISDICTION:
             return None
-        return await jurisdiction_of(info, int(self.line.key))
+        return await jurisdiction_awaited(info, int(self.line.key))
 
     @strawberry.field(description="DEPARTMENT lines: the department.")
     async def department(self, info: Info) -> DepartmentType | None:
@@ -196,10 +197,8 @@ class RollupType:
         return self.result.metric.zh
 
     @strawberry.field(description="The unit whose subtree is summed.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        found = await jurisdiction_of(info, self.result.jurisdiction_code)
-        assert found is not None  # checked by the query
-        return found
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.result.jurisdiction_code)
 
     @strawberry.field(description="The unit's code, six digits.")
     def jurisdiction_code(self) -> str:

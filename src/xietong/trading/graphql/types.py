@@ -455,8 +455,8 @@ class ProjectType:
         return self.model.method
 
     @strawberry.field(description="The project site's jurisdiction, which owns the record.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="The tenderer or purchaser (招标人/采购人).")
     async def tenderer(self, info: Info) -> MarketEntityType:
@@ -564,8 +564,8 @@ class PublicProjectType:
         return ProjectState(self.row.state)
 
     @strawberry.field(description="The project site's jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.row.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.row.jurisdiction_code)
 
     @strawberry.field(description="The tenderer or purchaser.")
     async def tenderer(self, info: Info) -> MarketEntityType:
@@ -608,12 +608,12 @@ class ExpertType:
         return self.model.id_masked
 
     @strawberry.field(description="The province whose library the expert belongs to.")
-    async def library(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.library_province_code)
+    def library(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.library_province_code)
 
     @strawberry.field(description="Home jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Specialities (评标专业).")
     def specialities(self) -> list[str]:
@@ -672,8 +672,8 @@ class ApprovedProjectType:
         return self.model.approved_on
 
     @strawberry.field(description="The project's jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.model.jurisdiction_code)
 
 
 @strawberry.type(
@@ -756,8 +756,8 @@ class NotEnteredType:
         return self.entry.approved.approved_on
 
     @strawberry.field(description="The project's jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
-        return await jurisdiction_of(info, self.entry.approved.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
+        return jurisdiction_of(info, self.entry.approved.jurisdiction_code)
 
     @strawberry.field(description="The catalogue rule that put it on the list.")
     def rule(self) -> CatalogueRuleType:
