@@ -1,0 +1,112 @@
+"""A query is answered first and its transaction ends after; a mutation commits, then answers
+(``api.http._execute``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from sqlalchemy import event
+
+from tests.conftest import Database
+from tests.support import bearer, settings_for
+from xietong.app import create_app
+
+ME = "{ me { login } }"
+
+
+async def _call(app: Any, query: str, login: str, order: list[str]) -> bytes:
+    """Drive the ASGI app by hand, noting when the answer's body is sent."""
+    body = json.dumps({"query": query}).encode()
+    headers = [(k.encode(), v.encode()) for k, v in bearer(login).items()]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), *headers],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+        "state": {},
+    }
+    sent = False
+    answer = b""
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal answer
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answer += message.get("body", b"")
+            order.append("answered")
+
+    await app(scope, receive, send)
+    return answer
+
+
+@asynccontextmanager
+async def _app(db: Database) -> AsyncIterator[Litestar]:
+    app = create_app(settings_for(db))
+    async with app.lifespan():  # in this test's event loop, which drives it by hand
+        yield app
+
+
+async def test_a_query_is_answered_before_its_transaction_commits(seeded_db: Database) -> None:
+    async with _app(seeded_db) as app:
+        await _answered_then_committed(app)
+
+
+async def _answered_then_committed(app: Litestar) -> None:
+    engine = app.state.engine.sync_engine
+    order: list[str] = []
+
+    def committed(_connection: Any) -> None:
+        order.append("committed")
+
+    event.listen(engine, "commit", committed)
+    try:
+        answer = await _call(app, ME, "xuanen.office", order)
+    finally:
+        event.remove(engine, "commit", committed)
+    assert json.loads(answer) == {"data": {"me": {"login": "xuanen.office"}}}
+    assert order == ["answered", "committed"]
+    assert app.state.engine.pool.checkedout() == 0  # ended within the request's cycle
+
+
+async def test_a_mutation_commits_before_it_answers(seeded_db: Database) -> None:
+    async with _app(seeded_db) as app:
+        await _committed_then_answered(app)
+
+
+async def _committed_then_answered(app: Litestar) -> None:
+    engine = app.state.engine.sync_engine
+    order: list[str] = []
+
+    def committed(_connection: Any) -> None:
+        order.append("committed")
+
+    # an officer that does not exist: refused in the payload, the transaction still ends
+    mutation = (
+        'mutation { officerAvailabilitySet(input: {officerId: "T2ZmaWNlcjpub2JvZHk=", '
+        "available: false}) { errors { code } } }"
+    )
+    event.listen(engine, "commit", committed)
+    try:
+        answer = json.loads(await _call(app, mutation, "xuanen.office", order))
+    finally:
+        event.remove(engine, "commit", committed)
+    assert "data" in answer, answer
+    assert order == ["committed", "answered"]
