@@ -50,33 +50,69 @@ def trigger_name(event: str) -> str:
     return f"rollup_{event}"
 
 
-def _folds(table: str, event: str, metrics: Iterable[Metric]) -> list[str]:
-    folds: list[str] = []
+def _scan(source: str, sign: int, metrics: list[Metric], parent_source: str | None = None) -> str:
+    """One pass over ``source`` (``r``; the metrics' parent joined as ``p``, from
+    ``parent_source`` if given): every counter delta of every metric in ``metrics`` — which
+    share the table and the join — signed, one row each, those of uncounted records dropped."""
+    first = metrics[0]
+    join = ""
+    if first.join is not None:
+        join = f" JOIN {parent_source or f'public.{first.join.table}'} p ON {first.join.on}"
+    entries = ", ".join(entry for m in metrics for entry in m.entries_sql())
+    return (
+        f"SELECT {sign}::bigint AS sign, v.metric, v.code, v.month, v.dimension, v.value, "
+        f"v.a, v.b FROM {source} r{join} CROSS JOIN LATERAL (VALUES {entries}) "
+        "AS v(metric, code, month, dimension, value, a, b) WHERE v.month IS NOT NULL"
+    )
+
+
+def _scans(table: str, event: str, metrics: Iterable[Metric]) -> list[str]:
+    """The passes a statement of ``event`` on ``table`` needs: its old rows subtracted, its new
+    rows added, each read once for all the metrics that count them (per join); and for a
+    parent's update, the children it moves, once per child table."""
+    own: dict[tuple[str, object], list[Metric]] = {}
+    children: dict[tuple[str, object], list[Metric]] = {}
     for m in metrics:
-        parts: list[str] = []
         if m.table == table:
-            if event in ("delete", "update"):
-                parts.append(m.rows_sql("old_rows", -1))
-            if event in ("insert", "update"):
-                parts.append(m.rows_sql("new_rows", 1))
+            own.setdefault((m.table, m.join), []).append(m)
         elif m.join is not None and m.join.table == table and event == "update":
             # A parent's insert or delete cannot change a child's contribution (the child
             # refers to the parent by a foreign key, so it comes after and goes before); an
             # update can move it between buckets.
-            src = f"public.{m.table}"
-            parts.append(m.rows_sql(src, -1, parent_source="old_rows"))
-            parts.append(m.rows_sql(src, 1, parent_source="new_rows"))
-        if parts:
-            folds.append(m.fold_sql(" UNION ALL ".join(parts)))
-    return folds
+            children.setdefault((m.table, m.join), []).append(m)
+    scans: list[str] = []
+    for group in own.values():
+        if event in ("delete", "update"):
+            scans.append(_scan("old_rows", -1, group))
+        if event in ("insert", "update"):
+            scans.append(_scan("new_rows", 1, group))
+    for (child, _), group in children.items():
+        scans.append(_scan(f"public.{child}", -1, group, parent_source="old_rows"))
+        scans.append(_scan(f"public.{child}", 1, group, parent_source="new_rows"))
+    return scans
 
 
-def apply_sql(folds: list[str]) -> str:
-    """Append every non-zero month delta to the journal: an insert, no lock on a counter."""
+def apply_sql(scans: list[str], event: str) -> str:
+    """Append every non-zero month delta to the journal: an insert, no lock on a counter.
+
+    An update's deltas are summed per counter key first, so the old and new rows' entries that
+    cancel (a change of a column no metric reads) write nothing. An insert's or a delete's
+    cannot cancel — every entry of the statement has the same sign — so they are appended as
+    they come, one per record and counter, without the aggregate (a hash table built and torn
+    down for every statement, most of them of one row); the fold sums them."""
+    rows = " UNION ALL ".join(scans)
+    head = f"INSERT INTO public.rollup_journal ({COLUMNS}) "
+    if event != "update":
+        return (
+            f"{head}SELECT x.metric, x.code, x.code - x.code % 10000, x.month, x.dimension, "
+            f"x.value, x.sign, x.sign * x.a, x.sign * x.b FROM ({rows}) x"
+        )
     return (
-        f"INSERT INTO public.rollup_journal ({COLUMNS}) "
-        f"SELECT {COLUMNS} FROM ({' UNION ALL '.join(folds)}) f "
-        "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0"
+        f"{head}SELECT x.metric, x.code, x.code - x.code % 10000, x.month, x.dimension, x.value, "
+        "sum(x.sign)::bigint, sum(x.sign * x.a)::bigint, sum(x.sign * x.b)::bigint "
+        f"FROM ({rows}) x "
+        "GROUP BY x.metric, x.code, x.month, x.dimension, x.value "
+        "HAVING sum(x.sign) <> 0 OR sum(x.sign * x.a) <> 0 OR sum(x.sign * x.b) <> 0"
     )
 
 
@@ -126,14 +162,14 @@ def install_statements(metrics: Iterable[Metric] = METRICS) -> list[str]:
     statements: list[str] = []
     for table in tables(chosen):
         for event in EVENTS:
-            folds = _folds(table, event, chosen)
-            if not folds:
+            scans = _scans(table, event, chosen)
+            if not scans:
                 continue
             fn = function_name(table, event)
             statements.append(
                 f"CREATE OR REPLACE FUNCTION public.{fn}() RETURNS trigger "
                 "LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$\n"
-                f"BEGIN\n  {apply_sql(folds)};\n  RETURN NULL;\nEND\n$$"
+                f"BEGIN\n  {apply_sql(scans, event)};\n  RETURN NULL;\nEND\n$$"
             )
             statements.append(f"REVOKE ALL ON FUNCTION public.{fn}() FROM PUBLIC")
             transition = {
@@ -182,5 +218,5 @@ def trigger_switch_statements(enabled: bool, metrics: Iterable[Metric] = METRICS
         f"ALTER TABLE public.{table} {verb} TRIGGER {trigger_name(event)}"
         for table in tables(metrics)
         for event in EVENTS
-        if _folds(table, event, list(metrics))
+        if _scans(table, event, list(metrics))
     ]
