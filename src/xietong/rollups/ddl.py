@@ -53,16 +53,25 @@ def trigger_name(event: str) -> str:
 def _scan(source: str, sign: int, metrics: list[Metric], parent_source: str | None = None) -> str:
     """One pass over ``source`` (``r``; the metrics' parent joined as ``p``, from
     ``parent_source`` if given): every counter delta of every metric in ``metrics`` — which
-    share the table and the join — signed, one row each, those of uncounted records dropped."""
+    share the table and the join — signed, one row each, those of uncounted records dropped.
+
+    A record meets one ``VALUES`` row per metric (its unit, month and sums, computed once)
+    and each counted one is expanded into its total and one row per dimension by a second
+    ``VALUES`` of plain column references (re-initialised per row, so it must stay cheap)."""
     first = metrics[0]
     join = ""
     if first.join is not None:
         join = f" JOIN {parent_source or f'public.{first.join.table}'} p ON {first.join.on}"
-    entries = ", ".join(entry for m in metrics for entry in m.entries_sql())
+    slots = max(len(m.dimensions) for m in metrics)
+    names = "".join(f", n{i}, v{i}" for i in range(slots))
+    expand = "".join(f", (m.n{i}, m.v{i})" for i in range(slots))
+    entries = ", ".join(m.entry_sql(slots) for m in metrics)
     return (
-        f"SELECT {sign}::bigint AS sign, v.metric, v.code, v.month, v.dimension, v.value, "
-        f"v.a, v.b FROM {source} r{join} CROSS JOIN LATERAL (VALUES {entries}) "
-        "AS v(metric, code, month, dimension, value, a, b) WHERE v.month IS NOT NULL"
+        f"SELECT {sign}::bigint AS sign, m.metric, m.code, m.month, d.dimension, d.value, "
+        f"m.a, m.b FROM {source} r{join} "
+        f"CROSS JOIN LATERAL (VALUES {entries}) AS m(metric, code, month, a, b{names}) "
+        f"CROSS JOIN LATERAL (VALUES ('', ''){expand}) AS d(dimension, value) "
+        "WHERE m.month IS NOT NULL AND d.dimension IS NOT NULL"
     )
 
 
