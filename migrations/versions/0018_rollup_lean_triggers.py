@@ -30,6 +30,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    for statement in ddl.fold_statements():
+        op.execute(statement)
     for statement in ddl.install_statements(metrics_at("0018")):
         op.execute(statement)
 

@@ -1,12 +1,18 @@
 """The SQL that keeps the rollups exact, generated from the declared metrics.
 
 Per source table and event (insert, update, delete) one statement-level trigger with a transition
-table calls one function, which folds every metric reading that table into month deltas and
-appends them to ``rollup_journal`` with one ``INSERT``: a batch of a thousand rows costs one
-aggregate insert, not a thousand. An update subtracts the old rows' contributions and adds the
-new rows', so a state change moves a count from one bucket to another and changes nothing else
-(deltas that net to zero are not written). Appending takes no lock on a shared row, so writers
-of the same county and month do not queue behind each other.
+table calls one function, which turns the statement's rows into month deltas for every metric
+reading that table and appends them to ``rollup_journal`` with one ``INSERT``. The transition
+table is read once for all those metrics: each record meets one ``VALUES`` row per metric (its
+unit, month and sums, computed once) and is expanded into its total and dimension counters by a
+second ``VALUES`` (``_scan``). An update subtracts the old rows' contributions and adds the new
+rows', summed per counter key, so a state change moves a count from one bucket to another and
+changes nothing else (deltas that net to zero are not written); an insert's or a delete's
+entries all have one sign and are appended as they come, without an aggregate (``apply_sql``).
+Appending takes no lock on a shared row, so writers of the same county and month do not queue
+behind each other. The per-statement cost of all this was measured (docs/rollups.md "What it
+costs writers"): what a one-row statement pays is the executor start-up of the journal insert,
+so the generated SQL keeps its plan small.
 
 ``xietong_rollup_fold`` (run every few seconds by the worker, ``rollups.jobs``) moves journal
 rows into ``rollup_counter`` at every grain (``rollups.grains``: month, quarter, half year,
@@ -17,6 +23,10 @@ The functions are ``SECURITY DEFINER`` (owned by the migration role, which has t
 ``maintenance`` policy), with a fixed ``search_path`` and qualified names: the application role
 reads counters and journal (row-level security by read range) but can write neither, so a delta
 is appended only with the rows it counts, in the same transaction, and only the fold moves it.
+The fixed ``search_path`` stays although it costs a GUC save and restore per call: the metrics'
+expressions use unqualified operators, functions and types (``=``, ``EXTRACT``, ``::text``),
+which without it would resolve in the caller's path — and ``pg_temp``, searched first for types
+unless listed, is writable by any role with ``TEMP``.
 """
 
 from __future__ import annotations
@@ -127,10 +137,18 @@ def apply_sql(scans: list[str], event: str) -> str:
 
 def upsert_sql(deltas: str) -> str:
     """Month deltas added to the counters at every grain, in key order (two concurrent folds
-    lock counter rows in the same order, so they cannot deadlock)."""
+    lock counter rows in the same order, so they cannot deadlock). The deltas are summed per
+    month key before they are spread over the grains: a batch of the journal holds a few hundred
+    keys in tens of thousands of rows, and spreading first made four rows of each."""
+    per_month = (
+        "SELECT metric, jurisdiction_code, province_code, month, dimension, value, "
+        "sum(n) AS n, sum(sum_a) AS sum_a, sum(sum_b) AS sum_b "
+        f"FROM ({deltas}) d GROUP BY metric, jurisdiction_code, province_code, month, "
+        "dimension, value"
+    )
     return (
         f"INSERT INTO public.rollup_counter AS c ({GRAIN_COLUMNS}) "
-        f"SELECT {GRAIN_COLUMNS} FROM ({grains.expand_sql(deltas)}) f "
+        f"SELECT {GRAIN_COLUMNS} FROM ({grains.expand_sql(per_month)}) f "
         "WHERE f.n <> 0 OR f.sum_a <> 0 OR f.sum_b <> 0 "
         f"ORDER BY {COUNTER_KEY} "
         f"ON CONFLICT ({COUNTER_KEY}) DO UPDATE SET "
