@@ -1,4 +1,4 @@
-"""rollups: leaner trigger functions for the writers
+"""rollups: leaner trigger functions for the writers, and a leaner fold
 
 Revision ID: 0018
 Revises: 0017
@@ -6,14 +6,16 @@ Create Date: 2026-11-27 08:00:00
 
 The trigger functions of every counted table are replaced by those ``ddl.install_statements``
 generates today (docs/rollups.md "What it costs writers"): one pass over the transition table for
-all the metrics of a table (one ``VALUES`` per record listing every counter it moves) instead of
-one subquery and one aggregate per metric, and no aggregate at all for an insert or a delete,
-whose entries cannot cancel (the fold sums them). The journal and the counters are unchanged:
-the same rows mean the same deltas, so nothing is rebuilt, and a journal written by either
-version folds the same.
+all the metrics of a table (a ``VALUES`` row per metric of each record, expanded into the
+counters it moves) instead of one subquery and one aggregate per metric, and no aggregate at all
+for an insert or a delete, whose entries cannot cancel (the fold sums them). The fold
+(``xietong_rollup_fold``) sums a batch per month key before spreading it over the grains. The
+journal and the counters are unchanged: the same rows mean the same deltas, so nothing is
+rebuilt, and a journal written by either version folds the same.
 
 Downgrade: the functions stay (an earlier revision's generator is not kept; it wrote the same
-deltas into the same journal, summed per key, so these are what 0017 would count).
+deltas into the same journal, summed per key, and folded them into the same counters, so these
+count what 0017's would).
 """
 
 from collections.abc import Sequence
