@@ -3,12 +3,13 @@
 One database, seeded as the demo is; a province-scale tree is added to 湖北 (420000): 16 cities
 of 8 counties (129 counties with the seed ones). Then, for each size in ``--sizes``, projects
 are topped up to that many with ``COPY`` (three years, every county, random category, method,
-industry, state and budget; 60 % of them awarded) with casework in proportion (``CASEWORK_SHARE``
-of the projects as leads and case transfers, half each, in every status; ``LETTER_SHARE`` as
-assistance letters; transfers and letters between the counties, a tenth to another province),
-the counters rebuilt from the same declarations the triggers use (the load runs with the triggers
-off, as a bulk load should), and measured, interleaved round by round in one run so machine noise
-hits all alike:
+industry, state and budget; 0 to 3 bids each; 60 % of them awarded) with complaints and casework
+in proportion (``COMPLAINT_SHARE``: 100,000 complaints at 1,000,000 projects, in every status;
+``CASEWORK_SHARE`` of the projects as leads and case transfers, half each, in every status;
+``LETTER_SHARE`` as assistance letters; transfers and letters between the counties, a tenth to
+another province), with a progress bar per table on stderr, the counters rebuilt from the same
+declarations the triggers use (the load runs with the triggers off, as a bulk load should), and
+measured, interleaved round by round in one run so machine noise hits all alike:
 
 - *province*, *city*, *county*: ``rollup(metric: PROJECTS, period: a year, groupBy:
   JURISDICTION)`` for the unit's office, through the whole application in-process (ASGI: HTTP,
@@ -67,6 +68,12 @@ from xietong.casework.enums import (
     TransferGround,
     TransferStatus,
 )
+from xietong.complaints.enums import (
+    ComplaintCategory,
+    ComplaintOutcome,
+    ComplaintRegime,
+    ComplaintStatus,
+)
 from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
 from xietong.db.engine import asyncpg_dsn
 from xietong.keys import Keyring
@@ -123,6 +130,18 @@ PROJECT_COLUMNS = (
     "registered_at",
     "registered_by",
 )
+BID_COLUMNS = (
+    "id",
+    "project_id",
+    "jurisdiction_code",
+    "province_code",
+    "bidder_id",
+    "price_fen",
+    "submitted_at",
+    "recorded_by",
+)
+BIDDERS = 3
+"""Bench bidders: a project gets 0 to 3 bids (1.5 on average, 1,500,000 at 1,000,000)."""
 AWARD_COLUMNS = (
     "id",
     "project_id",
@@ -211,12 +230,43 @@ LETTER_COLUMNS = (
     "created_by",
     "created_at",
 )
+COMPLAINT_COLUMNS = (
+    "id",
+    "jurisdiction_code",
+    "province_code",
+    "tracking_code",
+    "secret_hash",
+    "regime",
+    "category",
+    "project_code",
+    "title",
+    "body",
+    "anonymous",
+    "status",
+    "outcome",
+    "receiving_department_id",
+    "received_at",
+    "received_on",
+    "at_office_on",
+    "accepted_on",
+    "concluded_on",
+    "closed_on",
+    "refusal_ground",
+    "redirect_to",
+    "created_by",
+)
 LEAD_SOURCES = [s.value for s in LeadSource]
 LEAD_STATUSES = [s.value for s in LeadStatus]
 DISPOSITIONS = [d.value for d in LeadDisposition]
 GROUNDS = [g.value for g in TransferGround]
 TRANSFER_STATUSES = [s.value for s in TransferStatus]
 LETTER_STATUSES = [s.value for s in LetterStatus]
+REGIMES = [r.value for r in ComplaintRegime]
+COMPLAINT_CATEGORIES = [c.value for c in ComplaintCategory]
+COMPLAINT_STATUSES = [s.value for s in ComplaintStatus]
+OUTCOMES = [o.value for o in ComplaintOutcome]
+COMPLAINT_SHARE = 0.1
+"""Complaints per project: 100,000 at 1,000,000."""
 CASEWORK_SHARE = 0.05
 """Leads and case transfers per project (half each): 50,000 at 1,000,000 projects."""
 LETTER_SHARE = 0.005
@@ -313,6 +363,59 @@ def _leads(rng: random.Random, tag: str, count: int, at: Places) -> list[tuple[A
                 disposed,
                 "bench",
                 created,
+            )
+        )
+    return rows
+
+
+def _complaints(rng: random.Random, tag: str, count: int, at: Places) -> list[tuple[Any, ...]]:
+    """Anonymous complaints over the three years in every status, with the days each status
+    implies (accepted, concluded with an outcome, closed), received by the unit's office."""
+    rows = []
+    for _ in range(count):
+        code = rng.choice(at.counties)
+        received = _day(rng)
+        status = rng.choice(COMPLAINT_STATUSES)
+        outcome = accepted = concluded = closed = ground = redirect = None
+        if status in ("accepted", "examination", "decided") or (
+            status == "closed" and rng.random() < 0.7
+        ):
+            accepted = _after(rng, received, 5)
+        if status in ("decided", "refused", "redirected", "closed"):
+            outcome = status if status != "closed" else ("decided" if accepted else "refused")
+            concluded = _after(rng, accepted or received, 30)
+        if status == "closed":
+            closed = _after(rng, concluded, 10)  # type: ignore[arg-type]
+        if outcome == "refused":
+            ground = "late"
+        if outcome == "redirected":
+            redirect = "向有管辖权的部门投诉"
+        tracking = uuid.uuid4().hex[:16].upper()
+        rows.append(
+            (
+                uuid.uuid4(),
+                code,
+                PROVINCE,
+                tracking,
+                "0" * 64,
+                rng.choice(REGIMES),
+                rng.choice(COMPLAINT_CATEGORIES),
+                f"B-{tag}",
+                "基准投诉",
+                "基准投诉内容",
+                True,
+                status,
+                outcome,
+                at.department(code),
+                datetime(received.year, received.month, received.day, 2, tzinfo=UTC),
+                received,
+                None if status == "received" else received,
+                accepted,
+                concluded,
+                closed,
+                ground,
+                redirect,
+                f"public:{tracking}",
             )
         )
     return rows
@@ -467,6 +570,9 @@ async def add_tree(conn: asyncpg.Connection) -> list[int]:
     ]
 
 
+Rows = list[tuple[Any, ...]]
+
+
 def _projects(
     rng: random.Random,
     start: int,
@@ -474,10 +580,14 @@ def _projects(
     counties: list[int],
     tenderer: uuid.UUID,
     department: uuid.UUID,
-) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    bidders: list[uuid.UUID],
+) -> Iterator[tuple[Rows, Rows, Rows]]:
+    """Projects in chunks of ``CHUNK``, each with its bids (0 to ``len(bidders)``, a week to
+    a month after registration) and, for 60 %, an award."""
     base = datetime(YEAR - 2, 1, 1, tzinfo=UTC)
-    projects: list[tuple[Any, ...]] = []
-    awards: list[tuple[Any, ...]] = []
+    projects: Rows = []
+    awards: Rows = []
+    bids: Rows = []
     for i in range(start, start + count):
         pid = uuid.uuid4()
         code = rng.choice(counties)
@@ -519,14 +629,27 @@ def _projects(
                     "bench",
                 )
             )
+        for bidder in rng.sample(bidders, rng.randint(0, len(bidders))):
+            bids.append(
+                (
+                    uuid.uuid4(),
+                    pid,
+                    code,
+                    PROVINCE,
+                    bidder,
+                    int(budget * rng.uniform(0.8, 1.0)),
+                    at + timedelta(days=rng.randint(7, 30)),
+                    "bench",
+                )
+            )
         if len(projects) == CHUNK:
-            yield projects, awards
-            projects, awards = [], []
+            yield projects, awards, bids
+            projects, awards, bids = [], [], []
     if projects:
-        yield projects, awards
+        yield projects, awards, bids
 
 
-LOADED = ("project", "award", "lead", "case_transfer", "assistance_letter")
+LOADED = ("project", "award", "bid", "complaint", "lead", "case_transfer", "assistance_letter")
 
 
 def _progress(what: str, done: int, total: int) -> None:
@@ -545,12 +668,15 @@ def _progress(what: str, done: int, total: int) -> None:
 async def load_casework(
     conn: asyncpg.Connection, rng: random.Random, have: int, want: int, at: Places
 ) -> dict[str, int]:
-    """Leads, case transfers and assistance letters in proportion to the projects added
-    (``CASEWORK_SHARE``, ``LETTER_SHARE``), with ``COPY``, in chunks of ``CHUNK``."""
+    """Complaints, leads, case transfers and assistance letters in proportion to the projects
+    added (``COMPLAINT_SHARE``, ``CASEWORK_SHARE``, ``LETTER_SHARE``), with ``COPY``, in
+    chunks of ``CHUNK``."""
     pairs = round((want - have) * CASEWORK_SHARE)
-    counts = {"leads": pairs // 2, "transfers": pairs - pairs // 2}
+    counts = {"complaints": round((want - have) * COMPLAINT_SHARE)}
+    counts |= {"leads": pairs // 2, "transfers": pairs - pairs // 2}
     counts["letters"] = round((want - have) * LETTER_SHARE)
     tables = {
+        "complaints": ("complaint", COMPLAINT_COLUMNS, _complaints),
         "leads": ("lead", LEAD_COLUMNS, _leads),
         "transfers": ("case_transfer", TRANSFER_COLUMNS, _transfers),
         "letters": ("assistance_letter", LETTER_COLUMNS, _letters),
@@ -566,18 +692,27 @@ async def load_casework(
     return counts
 
 
+async def _entity(conn: asyncpg.Connection, credit_code: str, name: str) -> uuid.UUID:
+    """A bench market entity, made once."""
+    found = await conn.fetchval("SELECT id FROM market_entity WHERE credit_code = $1", credit_code)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    made = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO market_entity (id, credit_code, name, kind, division, created_by) "
+        "VALUES ($1, $2, $3, 'enterprise', '420000', 'bench')",
+        made,
+        credit_code,
+        name,
+    )
+    return made
+
+
 async def top_up(
     conn: asyncpg.Connection, have: int, want: int, counties: list[int]
 ) -> dict[str, Any]:
-    tenderer = await conn.fetchval("SELECT id FROM market_entity WHERE credit_code = $1", "B" * 18)
-    if tenderer is None:
-        tenderer = uuid.uuid4()
-        await conn.execute(
-            "INSERT INTO market_entity (id, credit_code, name, kind, division, created_by) "
-            "VALUES ($1, $2, '基准招标人', 'enterprise', '420000', 'bench')",
-            tenderer,
-            "B" * 18,
-        )
+    tenderer = await _entity(conn, "B" * 18, "基准招标人")
+    bidders = [await _entity(conn, f"{'B' * 17}{i}", f"基准投标人{i}") for i in range(BIDDERS)]
     department = await conn.fetchval(
         "SELECT id FROM department WHERE jurisdiction_code = $1 ORDER BY key LIMIT 1", PROVINCE
     )
@@ -591,12 +726,16 @@ async def top_up(
         for table in LOADED:
             await conn.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
         rng = random.Random(have)
-        done = 0
-        for projects, awards in _projects(rng, have, want - have, counties, tenderer, department):
+        done = bids = 0
+        for projects, awards, bidding in _projects(
+            rng, have, want - have, counties, tenderer, department, bidders
+        ):
             await conn.copy_records_to_table("project", records=projects, columns=PROJECT_COLUMNS)
             await conn.copy_records_to_table("award", records=awards, columns=AWARD_COLUMNS)
+            await conn.copy_records_to_table("bid", records=bidding, columns=BID_COLUMNS)
             done += len(projects)
-            _progress("projects", done, want - have)
+            bids += len(bidding)
+            _progress("projects, bids", done, want - have)
         casework = await load_casework(conn, rng, have, want, await places(conn, counties))
         for table in LOADED:
             await conn.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
@@ -610,6 +749,7 @@ async def top_up(
         await conn.execute(f"VACUUM ANALYZE {table}")
     counters = await conn.fetchval("SELECT count(*) FROM rollup_counter")
     return {
+        "bids": bids,
         **casework,
         "copy_seconds": round(copied, 1),
         "rebuild_seconds": round(rebuilt, 1),

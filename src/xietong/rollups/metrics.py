@@ -155,6 +155,29 @@ class Metric:
             f"GROUP BY x.code, x.month, d.dimension, d.value"
         )
 
+    def entry_sql(self, slots: int) -> str:
+        """The metric's part of one record ``r`` (and its parent ``p``), unsigned, as one
+        ``VALUES`` row ``(metric, code, month, a, b, dimension_1, value_1, …)`` with ``slots``
+        dimension pairs (NULL past the metric's own); ``month`` is NULL when the record is not
+        counted (outside the filter, or no month). The trigger functions list every metric of
+        a table in one ``VALUES`` and expand each row into its total and dimension counters
+        (``ddl``), so a statement scans its rows once and computes each month once."""
+        if slots < len(self.dimensions):
+            raise ValueError(f"{self.name} has {len(self.dimensions)} dimensions")
+        month = (
+            self.period
+            if self.filter == "true"
+            else f"CASE WHEN ({self.filter}) THEN {self.period} END"
+        )
+        a = f"({self.sum_a})::bigint" if self.sum_a else "0::bigint"
+        b = f"({self.sum_b})::bigint" if self.sum_b else "0::bigint"
+        pairs = [f"'{d.name}'::text, COALESCE(({d.sql})::text, '')" for d in self.dimensions]
+        pairs += ["NULL::text, NULL::text"] * (slots - len(self.dimensions))
+        return (
+            f"('{self.name}'::text, ({self.unit})::integer, ({month})::integer, {a}, {b}"
+            f"{''.join(', ' + pair for pair in pairs)})"
+        )
+
     def ground_truth_sql(self) -> str:
         """Every counter of this metric computed directly from the base tables."""
         return self.fold_sql(self.rows_sql(f"public.{self.table}", 1))
