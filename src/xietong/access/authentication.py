@@ -12,7 +12,7 @@ last time (``SignInHints``). A key's caller has its scope set in the same statem
 lookup; the row the lookup returns is the authority, and when it says otherwise the scope is set
 again before any query runs. A person seen before costs no statement of its own: the
 transaction's ``BEGIN`` carries the remembered scope and ``xietong_sign_in_confirm`` (migration
-0018), which fails the transaction unless the person's row is still the one remembered (its
+0019), which fails the transaction unless the person's row is still the one remembered (its
 fingerprint); then the remembered caller is forgotten and the sign-in starts again on a fresh
 connection (``StaleSignIn``).
 """

@@ -407,7 +407,7 @@ APP_ROLE = AllowList(
         # Authentication: a signed login, or a key's secret hash.
         "xietong_sign_in(text)",
         "xietong_api_key_sign_in(text)",
-        # A remembered caller confirmed with the transaction's BEGIN (migration 0018).
+        # A remembered caller confirmed with the transaction's BEGIN (migration 0019).
         "xietong_sign_in_confirm(text,text)",
         # The audit chain heads (migration 0005): lock-and-read one's own province's head; list
         # the heads of the provinces one may read (checkpoints).

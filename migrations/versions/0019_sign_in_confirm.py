@@ -1,7 +1,7 @@
 """sign-in confirmed with the transaction's BEGIN: ``xietong_sign_in_confirm``
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-27 08:00:00.000000
 
 A process that has signed a caller in before sends that caller's scope together with the
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
