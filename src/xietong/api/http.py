@@ -462,9 +462,14 @@ def make_controller(
             raise Refusal(
                 [internal_error(request_id)], status=HTTP_500_INTERNAL_SERVER_ERROR
             ) from None
-        body = _body(result.errors, result.data, executed=True)
-        finish = None if deferred is None else BackgroundTask(_end, deferred, context, deadline)
-        return graphql_response(body, media=media, status=HTTP_200_OK, background=finish)
+        try:
+            body = _body(result.errors, result.data, executed=True)
+            finish = None if deferred is None else BackgroundTask(_end, deferred, context, deadline)
+            return graphql_response(body, media=media, status=HTTP_200_OK, background=finish)
+        except BaseException:
+            if deferred is not None:  # no answer, so nothing will end it after one
+                await _end(deferred, context, deadline)
+            raise
 
     return GraphQLController
 
