@@ -12,7 +12,7 @@ from xietong.jurisdictions.graphql.types import (
     DepartmentType,
     JurisdictionType,
     department_of,
-    jurisdiction_awaited,
+    unit_of,
 )
 from xietong.people import models as m
 from xietong.people.enums import Qualification, Speciality
@@ -48,12 +48,6 @@ graphql_enum(
 )
 
 
-async def _jurisdiction(info: Info, code: int) -> JurisdictionType:
-    found = await jurisdiction_awaited(info, code)
-    assert found is not None  # a foreign key
-    return found
-
-
 async def _department(info: Info, department_id: uuid.UUID) -> DepartmentType:
     found = await department_of(info, department_id)
     assert found is not None  # a foreign key
@@ -69,8 +63,8 @@ class RoleAssignmentType:
         description="Where the role is held; it reaches that unit's subtree for "
         "reading and rolling up, and that unit alone for casework."
     )
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        return await _jurisdiction(info, self.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.jurisdiction_code)
 
 
 @strawberry.type(
@@ -115,8 +109,8 @@ class OfficerPoolMemberType:
         return await _department(info, self.model.department_id)
 
     @strawberry.field(description="The jurisdiction whose pool this is.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        return await _jurisdiction(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.jurisdiction_code)
 
 
 @strawberry.type(name="Person", description="Someone who works in a department.")
@@ -144,8 +138,8 @@ class PersonType:
         return await _department(info, self.model.department_id)
 
     @strawberry.field(description="The person's jurisdiction.")
-    async def jurisdiction(self, info: Info) -> JurisdictionType:
-        return await _jurisdiction(info, self.model.jurisdiction_code)
+    def jurisdiction(self, info: Info) -> JurisdictionType:
+        return unit_of(info, self.model.jurisdiction_code)
 
     @strawberry.field(description="Roles held, each in a jurisdiction.")
     async def roles(self, info: Info) -> list[RoleAssignmentType]:
