@@ -26,7 +26,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 STALE = "XT401"
-"""The SQLSTATE of a remembered caller who has changed (``access.authentication.STALE``)."""
+"""The SQLSTATE of a remembered caller who has changed (the application treats any failure of
+the confirmation alike: a full sign-in on a fresh connection)."""
 
 
 def upgrade() -> None:

@@ -43,8 +43,6 @@ from xietong.db.prelude import begin_now
 from xietong.jurisdictions.enums import DepartmentKind, Industry
 
 UNKNOWN_PERSON = "身份凭证对应的人员不存在或已停用（unknown or deactivated person）"
-STALE = "XT401"
-"""SQLSTATE of ``xietong_sign_in_confirm`` when the remembered person has changed."""
 
 
 class StaleSignIn(Exception):
