@@ -64,12 +64,8 @@ async def _app(db: Database) -> AsyncIterator[Litestar]:
         yield app
 
 
-async def test_a_query_is_answered_before_its_transaction_commits(seeded_db: Database) -> None:
-    async with _app(seeded_db) as app:
-        await _answered_then_committed(app)
-
-
-async def _answered_then_committed(app: Litestar) -> None:
+async def _answer_and_order(app: Litestar, query: str) -> tuple[dict[str, Any], list[str]]:
+    """The answer, and whether it was sent before or after the transaction committed."""
     engine = app.state.engine.sync_engine
     order: list[str] = []
 
@@ -78,35 +74,27 @@ async def _answered_then_committed(app: Litestar) -> None:
 
     event.listen(engine, "commit", committed)
     try:
-        answer = await _call(app, ME, "xuanen.office", order)
+        answer = json.loads(await _call(app, query, "xuanen.office", order))
     finally:
         event.remove(engine, "commit", committed)
-    assert json.loads(answer) == {"data": {"me": {"login": "xuanen.office"}}}
-    assert order == ["answered", "committed"]
-    assert app.state.engine.pool.checkedout() == 0  # ended within the request's cycle
+    return answer, order
+
+
+async def test_a_query_is_answered_before_its_transaction_commits(seeded_db: Database) -> None:
+    async with _app(seeded_db) as app:
+        answer, order = await _answer_and_order(app, ME)
+        assert answer == {"data": {"me": {"login": "xuanen.office"}}}
+        assert order == ["answered", "committed"]
+        assert app.state.engine.pool.checkedout() == 0  # ended within the request's cycle
 
 
 async def test_a_mutation_commits_before_it_answers(seeded_db: Database) -> None:
-    async with _app(seeded_db) as app:
-        await _committed_then_answered(app)
-
-
-async def _committed_then_answered(app: Litestar) -> None:
-    engine = app.state.engine.sync_engine
-    order: list[str] = []
-
-    def committed(_connection: Any) -> None:
-        order.append("committed")
-
     # an officer that does not exist: refused in the payload, the transaction still ends
     mutation = (
         'mutation { officerAvailabilitySet(input: {officerId: "T2ZmaWNlcjpub2JvZHk=", '
         "available: false}) { errors { code } } }"
     )
-    event.listen(engine, "commit", committed)
-    try:
-        answer = json.loads(await _call(app, mutation, "xuanen.office", order))
-    finally:
-        event.remove(engine, "commit", committed)
+    async with _app(seeded_db) as app:
+        answer, order = await _answer_and_order(app, mutation)
     assert "data" in answer, answer
     assert order == ["committed", "answered"]
