@@ -204,10 +204,10 @@ async def sign_in(
     # writes nothing but lets the database look the person up.
     guessed = scope_of(hint.principal) if hint is not None else None
     claims = guessed.claims() if guessed is not None else ScopeClaims(actor=login or "sign-in")
-    token = signer.sign(claims, pid=await backend_pid(session))
     if hints is not None and hint is not None and hint.fingerprint and guessed is not None:
-        await _confirm(session, token, hint.fingerprint, forget=lambda: hints.forget(key))
+        await _confirm(session, signer, claims, hint.fingerprint, forget=lambda: hints.forget(key))
         return hint.principal, guessed
+    token = signer.sign(claims, pid=await backend_pid(session))
     fingerprint: str | None = None
     if secret is not None:
         principal = _api_key_principal(
@@ -228,16 +228,28 @@ async def sign_in(
 
 
 async def _confirm(
-    session: AsyncSession, token: str, fingerprint: str, *, forget: Callable[[], None]
+    session: AsyncSession,
+    signer: ScopeSigner,
+    claims: ScopeClaims,
+    fingerprint: str,
+    *,
+    forget: Callable[[], None],
 ) -> None:
     """Begin the transaction with the remembered person's scope and the database's confirmation
     that the person is unchanged, in one message (``db.prelude``); ``StaleSignIn`` otherwise."""
-    inline = inline_scope(token)
-    if inline is None or not _HEX.fullmatch(fingerprint):
+    if not _HEX.fullmatch(fingerprint):
         forget()
         raise StaleSignIn
+
+    def prelude(pid: int) -> str:
+        token = signer.sign(claims, pid=pid)
+        inline = inline_scope(token)
+        if inline is None:  # never for the tokens signed here; a quote must never reach SQL
+            raise ValueError("a scope token that would need quoting")
+        return inline + _CONFIRM.format(token=token, fingerprint=fingerprint)
+
     try:
-        await begin_now(session, inline + _CONFIRM.format(token=token, fingerprint=fingerprint))
+        await begin_now(session, prelude)
     except BaseException as exc:
         # XT401 (the person changed), a dead connection, or a timeout: whichever, the prelude
         # closed the connection (``db.prelude``); it must not go back to the pool as if usable.

@@ -14,6 +14,7 @@ left unsent can never reach another request's transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -79,10 +80,12 @@ def _forget(dbapi_connection: Any, _record: object) -> None:
         driver.forget()
 
 
-async def begin_now(session: AsyncSession, prelude: str) -> None:
-    """Send the session's ``BEGIN`` now, with ``prelude`` in the same message, rather than just
-    before the first statement: for a prelude whose failure must be known before anything else
-    runs (``access.authentication``'s confirmation of a remembered caller).
+async def begin_now(session: AsyncSession, prelude: Callable[[int], str]) -> None:
+    """Send the session's ``BEGIN`` now, with ``prelude(backend pid)`` in the same message,
+    rather than just before the first statement: for a prelude whose failure must be known
+    before anything else runs (``access.authentication``'s confirmation of a remembered caller).
+    The prelude is built from the connection's backend pid in the same step, since what it
+    carries is signed for that connection (one switch into SQLAlchemy's greenlet, not two).
 
     SQLAlchemy's asyncpg adapter starts its transaction lazily and offers no public way to start
     it early, so this calls the adapter's own ``_start_transaction`` (the method its cursor calls
@@ -92,10 +95,10 @@ async def begin_now(session: AsyncSession, prelude: str) -> None:
     await connection.run_sync(_begin, prelude)
 
 
-def _begin(connection: Connection, prelude: str) -> None:
+def _begin(connection: Connection, prelude: Callable[[int], str]) -> None:
     adapted: Any = connection.connection.dbapi_connection
     driver = adapted.driver_connection
     if not isinstance(driver, PreludeConnection) or adapted._transaction is not None:
         raise RuntimeError("begin_now needs a PreludeConnection before its transaction began")
-    driver.defer(prelude)
+    driver.defer(prelude(driver.get_server_pid()))
     await_(adapted._start_transaction())

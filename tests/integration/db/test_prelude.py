@@ -171,7 +171,7 @@ async def test_begin_now_sends_the_begin_and_its_prelude_in_one_round_trip(
     async with sessions() as session, session.begin():
         await session.connection()  # checked out: nothing sent yet
         before = counter.round_trips
-        await begin_now(session, "SELECT set_config('xietong.probe', 'set', true);")
+        await begin_now(session, lambda _pid: "SELECT set_config('xietong.probe', 'set', true);")
         assert counter.round_trips == before + 1
         assert await session.scalar(text("SELECT current_setting('xietong.probe')")) == "set"
         assert counter.round_trips == before + 2  # the transaction was begun once, not twice
@@ -190,7 +190,7 @@ async def test_a_prelude_that_fails_at_begin_closes_its_connection(
     async with sessions() as session:
         raw = await (await session.connection()).get_raw_connection()
         with pytest.raises(Exception, match="division by zero"):
-            await begin_now(session, "SELECT 1/0;")
+            await begin_now(session, lambda _pid: "SELECT 1/0;")
         assert raw.driver_connection.is_closed()  # type: ignore[union-attr]
         await session.invalidate()
     async with sessions() as session:  # the pool hands out a fresh one
