@@ -23,6 +23,7 @@ from strawberry.types.field import StrawberryField
 
 from xietong.api.documents import Checked, DocumentCache, UsePreparedDocument
 from xietong.api.errors import ErrorShaping, shape
+from xietong.api.execution import Execution, mark_leaf
 from xietong.api.scalars import SCALARS
 from xietong.config import GraphQLSettings
 from xietong.observability.graphql import MAX_LOGGED_NAME, OPERATION_STATE_KEY, GraphQLMetrics
@@ -113,6 +114,7 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Callable[..., Any]
         def resolve(source: Any, _info: Any) -> Any:
             return method(source)
 
+        resolve.plain = not resolver.is_async  # type: ignore[attr-defined]
         return resolve
     if len(parameters) == 2 and info is not None and parameters[1] == info.name:
 
@@ -123,8 +125,20 @@ def _direct(field: StrawberryField, info_class: type[Any]) -> Callable[..., Any]
     return None
 
 
+def _attribute(field: StrawberryField) -> Callable[..., Any]:
+    """A resolver reading a field without a resolver off its source, as strawberry's does."""
+    read, name = field.default_resolver, field.python_name
+
+    def resolve(source: Any, _info: Any) -> Any:
+        return read(source, name)
+
+    resolve.plain = True  # type: ignore[attr-defined]
+    return resolve
+
+
 def _direct_resolvers(schema: Schema) -> int:
-    """Install ``_direct`` resolvers on every object type's plain fields; how many."""
+    """Install ``_direct`` resolvers on every object type's plain fields, and let ``Execution``
+    take its short path for the scalar ones that need no info; how many direct resolvers."""
     count = 0
     converter = schema.schema_converter
     for graphql_type in schema._schema.type_map.values():
@@ -136,10 +150,15 @@ def _direct_resolvers(schema: Schema) -> int:
                 continue
             if converter._get_field_exception_handlers(definition):
                 continue  # strawberry turns this field's errors into results: keep its wrapper
+            if definition.is_basic_field:
+                mark_leaf(graphql_field, _attribute(definition))
+                continue
             direct = _direct(definition, schema.config.info_class)
             if direct is not None:
                 graphql_field.resolve = direct
                 count += 1
+                if getattr(direct, "plain", False):
+                    mark_leaf(graphql_field, direct)
     return count
 
 
@@ -158,6 +177,7 @@ def build(query: type, mutation: type, settings: GraphQLSettings | None = None) 
         mutation=mutation,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALARS),
+        execution_context_class=Execution,
     )
     schema.documents = DocumentCache(schema._schema, settings)
     _direct_resolvers(schema)
