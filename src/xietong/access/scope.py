@@ -110,7 +110,7 @@ class Scope:
         read = self.read
         if object_type is None or object_id is None:
             return in_span(jurisdiction, read)
-        found: ColumnElement[bool] = _built(
+        found: ColumnElement[bool] = built(
             ("visible", id(jurisdiction), read.lo, read.hi, object_type, id(object_id)),
             lambda: or_(
                 in_span(jurisdiction, read),
@@ -136,12 +136,13 @@ _BUILT: dict[tuple[object, ...], Any] = {}
 _BUILT_LIMIT = 16_384
 
 
-def _built(key: tuple[object, ...], build: Callable[[], ColumnElement[bool]]) -> Any:
-    """A filter built once and reused by every statement that needs it. SQLAlchemy takes tens
-    of microseconds to build ``column BETWEEN lo AND hi`` on a mapped attribute (coercion,
-    annotation), and every list of every request built the same few again; expressions are
-    immutable, so one object serves all. Keys hold ``id()`` of mapped attributes, which live as
-    long as their classes. Bounded: cleared when full."""
+def built(key: tuple[object, ...], build: Callable[[], Any]) -> Any:
+    """A filter (or a whole statement) built once and reused by every request that needs it.
+    SQLAlchemy takes tens of microseconds to build ``column BETWEEN lo AND hi`` on a mapped
+    attribute (coercion, annotation), and every list of every request built the same few again;
+    expressions are immutable, so one object serves all. Keys hold ``id()`` of mapped
+    attributes, which live as long as their classes, and plain values. Bounded: cleared when
+    full."""
     found = _BUILT.get(key)
     if found is None:
         if len(_BUILT) >= _BUILT_LIMIT:
@@ -152,7 +153,7 @@ def _built(key: tuple[object, ...], build: Callable[[], ColumnElement[bool]]) ->
 
 def in_span(column: InstrumentedAttribute[int], span: codes.CodeRange) -> ColumnElement[bool]:
     """``column BETWEEN span.lo AND span.hi``: a subtree of jurisdiction codes (built once)."""
-    result: ColumnElement[bool] = _built(
+    result: ColumnElement[bool] = built(
         ("span", id(column), span.lo, span.hi), lambda: column.between(span.lo, span.hi)
     )
     return result

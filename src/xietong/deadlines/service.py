@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from xietong.access.scope import Scope
+from xietong.access.scope import Scope, built
 from xietong.deadlines import arithmetic
 from xietong.deadlines.arithmetic import Deadline
 from xietong.deadlines.calendar import WorkingCalendar
@@ -75,13 +75,21 @@ def work_query(
     filters: WorkFilter,
     today: date,
 ) -> Select[Obligation]:
-    """What one department owes (its own unit's clocks), for ``paginate`` with ``WORK_KEYS``."""
-    query = select(Obligation).where(
-        Obligation.owing_department_id == department_id,
-        Obligation.jurisdiction_code == jurisdiction_code,
-        scope.visible(Obligation.jurisdiction_code),
-    )
-    return _filtered(query, filters, today)
+    """What one department owes (its own unit's clocks), for ``paginate`` with ``WORK_KEYS``.
+    Built once per department, filter and day (~0.1 ms of a ``myWork`` request otherwise)."""
+
+    def build() -> Select[Obligation]:
+        query = select(Obligation).where(
+            Obligation.owing_department_id == department_id,
+            Obligation.jurisdiction_code == jurisdiction_code,
+            scope.visible(Obligation.jurisdiction_code),
+        )
+        return _filtered(query, filters, today)
+
+    # ``visible`` depends on the scope's read range and wall only, not on who asks.
+    key = ("work", department_id, jurisdiction_code, filters, today, scope.read, scope.app_wall)
+    statement: Select[Obligation] = built(key, build)
+    return statement
 
 
 def escalations_query(
