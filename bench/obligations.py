@@ -10,8 +10,9 @@ tenth have a warning or an overdue mark due today, and the rest are quiet.
 Measured, interleaved round by round in one run so machine noise hits both alike:
 
 - *graphql*: ``myWork(first: 20)`` for a person of that department, through the whole
-  application in-process (ASGI, no sockets): authentication, the signed scope, the guard, the
-  resolver, the loaders, JSON; every other round pages on with the cursor;
+  application in-process (ASGI, no sockets, ``bench.asgi``: timed to the answer's last byte):
+  authentication, the signed scope, the guard, the resolver, the loaders, JSON; every other
+  round pages on with the cursor;
 - *raw SQL*: the very statements that request sent to PostgreSQL (captured from it), replayed on
   one connection of the application role in one transaction with a scope signed for it.
 
@@ -46,10 +47,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import httpx
 from litestar import Litestar
 from sqlalchemy import event
 
+from bench import asgi
 from bench.database import seeded_database
 from xietong import logging as xlogging
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
@@ -272,22 +273,17 @@ async def measure_work(db: Any, rounds: int) -> dict[str, Any]:
     headers = {"authorization": f"Bearer {token}"}
     signer = ScopeSigner.from_keyring(Keyring.of(SERVER_SECRET))
     async with _lifespan(app):
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b")
         raw = await asyncpg.connect(asyncpg_dsn(db.app_url))
         try:
 
             async def request(after: str | None) -> tuple[float, str | None]:
-                started = time.perf_counter()
-                response = await client.post(
-                    "/graphql",
-                    json={"query": QUERY, "variables": {"after": after}},
-                    headers=headers,
+                answer = await asgi.post(
+                    app, "/graphql", {"query": QUERY, "variables": {"after": after}}, headers
                 )
-                took = time.perf_counter() - started
-                body = response.json()
+                body = answer.json()
                 if "errors" in body or len(body["data"]["myWork"]["nodes"]) != 20:
                     raise RuntimeError(f"benchmark request failed: {str(body)[:500]}")
-                return took, body["data"]["myWork"]["pageInfo"]["endCursor"]
+                return answer.seconds, body["data"]["myWork"]["pageInfo"]["endCursor"]
 
             # Warm up, then capture one request's statements (the first is sign-in and scope).
             for _ in range(20):
@@ -319,14 +315,10 @@ async def measure_work(db: Any, rounds: int) -> dict[str, Any]:
                 return time.perf_counter() - started
 
             async def empty() -> float:
-                started = time.perf_counter()
-                response = await client.post(
-                    "/graphql", json={"query": "{ __typename }"}, headers=headers
-                )
-                took = time.perf_counter() - started
-                if "errors" in response.json():
-                    raise RuntimeError(response.text)
-                return took
+                answer = await asgi.post(app, "/graphql", {"query": "{ __typename }"}, headers)
+                if "errors" in answer.json():
+                    raise RuntimeError(answer.body.decode())
+                return answer.seconds
 
             gql_times: list[float] = []
             sql_times: list[float] = []
@@ -339,7 +331,6 @@ async def measure_work(db: Any, rounds: int) -> dict[str, Any]:
                     empty_times.append(await empty())
         finally:
             await raw.close()
-            await client.aclose()
 
     def stats(xs: list[float]) -> dict[str, float]:
         xs = sorted(xs)

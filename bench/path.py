@@ -1,6 +1,7 @@
 """The request path against its floors and against PostGraphile, in one run.
 
-    python -m bench path [--requests 400] [--seconds 5] [--connections 8] [--no-peer]
+    python -m bench path [--requests 400] [--alternations 4] [--seconds 5] [--connections 8]
+                         [--no-peer]
 
 What it does:
 
@@ -9,8 +10,11 @@ What it does:
 2. ``xietong serve`` with **one process**, as production runs it (``serve_rps.serve``).
 3. For each operation: ``--requests`` sequential requests over one keep-alive connection (p50,
    p95), then ``--seconds`` of ``--connections`` keep-alive connections (req/s, and the server's
-   CPU per request). The client is a bare asyncio HTTP/1.1 loop, cheap enough to leave the cores
-   to the server. Every answer is checked (status 200, no ``errors``).
+   CPU per request). Both servers run at once and the sequential requests of the application and
+   of the peer alternate in ``--alternations`` turns (each side's order reversed every turn), so
+   the machine's drift over the run hits both alike and the ratio between them is stable. The
+   client is a bare asyncio HTTP/1.1 loop, cheap enough to leave the cores to the server. Every
+   answer is checked (status 200, no ``errors``).
 4. The floors, in the same run: ``GET /health/live`` (HTTP and the framework, no GraphQL) and
    the *same SQL* the application sent for the operation (captured from one request made
    in-process, replayed on one asyncpg connection of the application role, in a transaction
@@ -42,7 +46,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -195,6 +199,44 @@ async def sequential(
     return Figures(
         p50=statistics.median(ordered), p95=ordered[int(0.95 * len(ordered))], errors=errors
     )
+
+
+async def interleaved(
+    sides: list[tuple[int, bytes, Callable[[Any], bool] | None]], n: int, alternations: int
+) -> list[Figures]:
+    """``n`` sequential requests to each side (port, request, check), one keep-alive connection
+    each, a fifth of ``n`` first to warm up, then in ``alternations`` turns of ``n /
+    alternations`` requests, the sides' order reversed every turn."""
+    connections = [await asyncio.open_connection("127.0.0.1", port) for port, _, _ in sides]
+    samples: list[list[float]] = [[] for _ in sides]
+    errors = [0 for _ in sides]
+    try:
+        for (reader, writer), (_, request, check) in zip(connections, sides, strict=True):
+            for i in range(max(1, n // 5)):
+                ok, body = await _exchange(reader, writer, request)
+                if i == 0 and not _ok(ok, body, check):
+                    raise RuntimeError(f"benchmark request failed: {body[:500]!r}")
+        chunk = max(1, n // alternations)
+        for turn in range(alternations):
+            order = list(range(len(sides)))
+            for i in order if turn % 2 == 0 else order[::-1]:
+                reader, writer = connections[i]
+                for _ in range(chunk):
+                    started = time.perf_counter()
+                    ok, _ = await _exchange(reader, writer, sides[i][1])
+                    samples[i].append((time.perf_counter() - started) * 1000)
+                    errors[i] += not ok
+    finally:
+        for _, writer in connections:
+            writer.close()
+    return [
+        Figures(
+            p50=statistics.median(taken),
+            p95=sorted(taken)[int(0.95 * len(taken))],
+            errors=failed,
+        )
+        for taken, failed in zip(samples, errors, strict=True)
+    ]
 
 
 async def throughput(
@@ -490,7 +532,13 @@ def _graphql(op_query: str, headers: dict[str, str]) -> bytes:
 async def measure(
     port: int, pid: int, request: bytes, check: Callable[[Any], bool] | None, args: Any
 ) -> Figures:
-    seq = await sequential(port, request, args.requests, check)
+    return await loaded(
+        await sequential(port, request, args.requests, check), port, pid, request, args
+    )
+
+
+async def loaded(seq: Figures, port: int, pid: int, request: bytes, args: Any) -> Figures:
+    """``seq`` (the sequential figures) with the throughput and CPU of ``request`` under load."""
     load = await throughput(port, pid, request, args.seconds, args.connections)
     return replace(seq, rps=load.rps, cpu_ms=load.cpu_ms, errors=seq.errors + load.errors)
 
@@ -498,6 +546,7 @@ async def measure(
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench path", description=__doc__)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--alternations", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--no-peer", action="store_true")
@@ -515,22 +564,27 @@ def main(argv: list[str]) -> int:
         claims = asyncio.run(_claims(db))
         captured, trips = asyncio.run(capture(db, operations))
         note = "skipped (--no-peer)" if args.no_peer else peer_missing()
-        peer_figures: dict[str, Figures] = {}
-        if note is None:
-            with peer(db, claims) as (port, pid):
-                for op in operations:
-                    if op.peer_query is not None:
-                        request = _graphql(op.peer_query, {"X-Bench-As": op.peer_as})
-                        peer_figures[op.name] = asyncio.run(
-                            measure(port, pid, request, lambda d: d is not None, args)
-                        )
-        with serve_rps.serve(db, redis_url, 1, jwt_secret=JWT_SECRET) as (port, pid):
+        with (
+            serve_rps.serve(db, redis_url, 1, jwt_secret=JWT_SECRET) as (port, pid),
+            peer(db, claims) if note is None else nullcontext((0, 0)) as (peer_port, peer_pid),
+        ):
             for op in operations:
-                figures = asyncio.run(
-                    measure(port, pid, _graphql(op.query, op.headers), op.expect, args)
-                )
+                request = _graphql(op.query, op.headers)
+                sides: list[tuple[int, bytes, Callable[[Any], bool] | None]] = [
+                    (port, request, op.expect)
+                ]
+                if peer_port and op.peer_query is not None:
+                    theirs = _graphql(op.peer_query, {"X-Bench-As": op.peer_as})
+                    sides.append((peer_port, theirs, lambda d: d is not None))
+                turns = asyncio.run(interleaved(sides, args.requests, args.alternations))
+                figures = asyncio.run(loaded(turns[0], port, pid, request, args))
                 figures.round_trips = trips.get(op.name)
-                rows.append((op.name, figures, peer_figures.get(op.name)))
+                peer_figures = (
+                    asyncio.run(loaded(turns[1], peer_port, peer_pid, sides[1][1], args))
+                    if len(turns) > 1
+                    else None
+                )
+                rows.append((op.name, figures, peer_figures))
             live = asyncio.run(measure(port, pid, _get("/health/live"), None, args))
         floors = {
             op.name: asyncio.run(
@@ -541,7 +595,8 @@ def main(argv: list[str]) -> int:
         }
     print(
         f"{os.cpu_count()} CPUs; sequential: {args.requests} requests on one keep-alive "
-        f"connection; load: {args.connections} connections for {args.seconds:.0f} s"
+        f"connection, in {args.alternations} turns alternating with the peer; load: "
+        f"{args.connections} connections for {args.seconds:.0f} s"
     )
     print(
         f"{'operation':<34} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7} {'CPU ms/req':>10}"
