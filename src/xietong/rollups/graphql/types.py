@@ -15,6 +15,7 @@ from xietong.jurisdictions.graphql.types import (
     JurisdictionType,
     department_of,
     jurisdiction_awaited,
+    jurisdiction_of,
     unit_of,
 )
 from xietong.rollups import service
@@ -146,10 +147,10 @@ class RollupLineType:
         return self.metric.dimension(self.group_by).label(self.line.key)
 
     @strawberry.field(description="JURISDICTION lines: the unit (drill down with its code).")
-    async def jurisdiction(self, info: Info) -> JurisdictionType | None:
+    def jurisdiction(self, info: Info) -> JurisdictionType | None:
         if self.group_by != service.JURISDICTION:
             return None
-        return await jurisdiction_awaited(info, int(self.line.key))
+        return jurisdiction_of(info, int(self.line.key))
 
     @strawberry.field(description="DEPARTMENT lines: the department.")
     async def department(self, info: Info) -> DepartmentType | None:
