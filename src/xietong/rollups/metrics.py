@@ -74,6 +74,15 @@ class Dimension:
             return "（未填）"
         return self.labels.get(value, value)
 
+    def value_sql(self) -> str:
+        """The record's value as counted: text, ``''`` where the expression is null."""
+        return f"COALESCE(({self.sql})::text, '')"
+
+
+def _bigint(expression: str | None) -> str:
+    """A declared sum as a bigint expression; 0 where the metric declares none."""
+    return f"({expression})::bigint" if expression else "0::bigint"
+
 
 @dataclass(frozen=True, slots=True)
 class Join:
@@ -128,9 +137,8 @@ class Metric:
         """The metric's contributions of the rows of ``source`` (a transition table or the
         table itself) as ``sign``: one row per counted record with its code, month, dimension
         values and sums. ``parent_source`` replaces the joined table (its transition table)."""
-        dims = "".join(f", COALESCE(({d.sql})::text, '') AS d_{d.name}" for d in self.dimensions)
-        a = f"({self.sum_a})::bigint" if self.sum_a else "0::bigint"
-        b = f"({self.sum_b})::bigint" if self.sum_b else "0::bigint"
+        dims = "".join(f", {d.value_sql()} AS d_{d.name}" for d in self.dimensions)
+        a, b = _bigint(self.sum_a), _bigint(self.sum_b)
         join = ""
         if self.join is not None:
             parent = parent_source or f"public.{self.join.table}"
@@ -169,9 +177,8 @@ class Metric:
             if self.filter == "true"
             else f"CASE WHEN ({self.filter}) THEN {self.period} END"
         )
-        a = f"({self.sum_a})::bigint" if self.sum_a else "0::bigint"
-        b = f"({self.sum_b})::bigint" if self.sum_b else "0::bigint"
-        pairs = [f"'{d.name}'::text, COALESCE(({d.sql})::text, '')" for d in self.dimensions]
+        a, b = _bigint(self.sum_a), _bigint(self.sum_b)
+        pairs = [f"'{d.name}'::text, {d.value_sql()}" for d in self.dimensions]
         pairs += ["NULL::text, NULL::text"] * (slots - len(self.dimensions))
         return (
             f"('{self.name}'::text, ({self.unit})::integer, ({month})::integer, {a}, {b}"
