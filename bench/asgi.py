@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,16 @@ class Answer:
         return msgspec.json.decode(self.body)
 
 
-async def post(app: Any, path: str, payload: Any, headers: dict[str, str]) -> Answer:
+async def post(
+    app: Any,
+    path: str,
+    payload: Any,
+    headers: dict[str, str],
+    *,
+    answered: Callable[[], None] | None = None,
+) -> Answer:
+    """``payload`` as JSON to ``path``; ``answered`` is called as the answer's last byte goes
+    (``tests/integration/api/test_query_transaction.py`` orders it against the commit)."""
     body = msgspec.json.encode(payload)
     scope = {
         "type": "http",
@@ -53,7 +63,7 @@ async def post(app: Any, path: str, payload: Any, headers: dict[str, str]) -> An
     received = False
     status = 0
     chunks: list[bytes] = []
-    answered = 0.0
+    done = 0.0
 
     async def receive() -> dict[str, Any]:
         nonlocal received
@@ -64,14 +74,16 @@ async def post(app: Any, path: str, payload: Any, headers: dict[str, str]) -> An
         raise AssertionError("unreachable")
 
     async def send(message: dict[str, Any]) -> None:
-        nonlocal status, answered
+        nonlocal status, done
         if message["type"] == "http.response.start":
             status = message["status"]
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
-                answered = time.perf_counter()
+                done = time.perf_counter()
+                if answered is not None:
+                    answered()
 
     started = time.perf_counter()
     await app(scope, receive, send)
-    return Answer(status, b"".join(chunks), answered - started)
+    return Answer(status, b"".join(chunks), done - started)

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from bench import asgi
 from litestar import Litestar
 from sqlalchemy import event
 
@@ -16,45 +16,6 @@ from tests.support import bearer, settings_for
 from xietong.app import create_app
 
 ME = "{ me { login } }"
-
-
-async def _call(app: Any, query: str, login: str, order: list[str]) -> bytes:
-    """Drive the ASGI app by hand, noting when the answer's body is sent."""
-    body = json.dumps({"query": query}).encode()
-    headers = [(k.encode(), v.encode()) for k, v in bearer(login).items()]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/json"), *headers],
-        "client": ("127.0.0.1", 1),
-        "server": ("test", 80),
-        "state": {},
-    }
-    sent = False
-    answer = b""
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal answer
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            answer += message.get("body", b"")
-            order.append("answered")
-
-    await app(scope, receive, send)
-    return answer
 
 
 @asynccontextmanager
@@ -74,7 +35,15 @@ async def _answer_and_order(app: Litestar, query: str) -> tuple[dict[str, Any], 
 
     event.listen(engine, "commit", committed)
     try:
-        answer = json.loads(await _call(app, query, "xuanen.office", order))
+        answer = (
+            await asgi.post(
+                app,
+                "/graphql",
+                {"query": query},
+                bearer("xuanen.office"),
+                answered=lambda: order.append("answered"),
+            )
+        ).json()
     finally:
         event.remove(engine, "commit", committed)
     return answer, order
