@@ -134,6 +134,11 @@ class GraphQLSettings:
     """``XIETONG_GRAPHQL_DOCUMENT_CACHE_SIZE``: parsed and validated documents kept per process
     (least recently used go first)."""
 
+    projected_lists: bool = True
+    """``XIETONG_GRAPHQL_PROJECTED_LISTS``: answer hot lists (``myWork``, ``escalations``) with
+    nodes PostgreSQL builds as JSON when a document selects only fields it can build
+    (``xietong.api.projection``); off, every list takes the ordinary resolvers."""
+
 
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
@@ -273,6 +278,7 @@ class Settings:
                 max_cost=_env_int("GRAPHQL_MAX_COST", 10000),
                 max_body_bytes=_env_int("GRAPHQL_MAX_BODY_BYTES", 1_048_576),
                 document_cache_size=_env_int("GRAPHQL_DOCUMENT_CACHE_SIZE", 256),
+                projected_lists=_env_bool("GRAPHQL_PROJECTED_LISTS", True),
             ),
             auth=AuthSettings(
                 jwt_secret=_env("JWT_SECRET"),

@@ -27,6 +27,8 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from xietong.api.projection import Answered
+
 LEAF = "xietong_leaf"
 """The attribute of a ``GraphQLField`` holding its ``Leaf`` plan (set by ``mark_leaf``)."""
 
@@ -83,4 +85,20 @@ class Execution(StrawberryGraphQLCoreExecutionContext):
                 pass  # graphql-core resolves it again and reports it
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
+        )
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # A resolver that built its field's whole answer (``api.projection``): nothing to visit.
+        if type(result) is Answered:
+            return result.value
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
         )

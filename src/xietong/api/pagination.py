@@ -12,18 +12,21 @@ import base64
 import functools
 import json
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import Integer, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
 
 from xietong import inputs
+from xietong.access.scope import built
 from xietong.api.errors import BadUserInput
 
 MAX_FIRST = 100
@@ -183,6 +186,8 @@ async def paginate(
     after: str | None,
     descending: bool = False,
     columns_only: bool = False,
+    project: Sequence[ColumnElement[Any]] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> Page[M]:
     """Rows of ``query`` ordered by ``keys`` (unique together), starting after ``after``;
     ``descending`` lists the largest first (an inbox, newest first).
@@ -190,37 +195,50 @@ async def paginate(
     ``columns_only``: the page's rows are read-only rows of the entity's mapped columns, read by
     attribute name as the entity's would be, instead of ORM objects — for hot lists whose node
     types read columns only (no relationship, no method of the model, no change): an ORM object
-    costs ~10 µs to build and track, a row almost nothing."""
+    costs ~10 µs to build and track, a row almost nothing.
+
+    ``project``: the rows are these columns (labelled) and then the keys, nothing else of the
+    entity (``api.projection``: nodes built by PostgreSQL); ``params`` gives the values of the
+    bind parameters they use."""
     limit = check_first(first)
-    unordered = query.order_by(None)
-    paged = query.order_by(*((k.desc() for k in keys) if descending else keys))
-    position = None
+    values: list[Any] = []
     if after is not None:
         raw = _decode(after, len(keys))
         try:
             values = [_parse(key.type.python_type, v) for key, v in zip(keys, raw, strict=True)]
         except ValueError:  # includes InputRejected
             raise BadUserInput("分页游标无效（invalid cursor）", field="after") from None
-        position = tuple_(*values)
-        paged = paged.where(tuple_(*keys) < position if descending else tuple_(*keys) > position)
-    if columns_only:
-        paged = paged.with_only_columns(*_columns(query), maintain_column_froms=True)
-        rows: list[Any] = list((await session.execute(paged.limit(limit + 1))).all())
+    if project:
+        rows: list[Any] = await _projected_rows(
+            session, query, keys, descending, project, params, limit, values
+        )
     else:
-        rows = list((await session.scalars(paged.limit(limit + 1))).all())
+        paged = query.order_by(None).order_by(*((k.desc() for k in keys) if descending else keys))
+        if values:
+            position = tuple_(*values)
+            paged = paged.where(
+                tuple_(*keys) < position if descending else tuple_(*keys) > position
+            )
+        if columns_only:
+            paged = paged.with_only_columns(*_columns(query), maintain_column_froms=True)
+            rows = list((await session.execute(paged.limit(limit + 1))).all())
+        else:
+            rows = list((await session.scalars(paged.limit(limit + 1))).all())
     has_next = len(rows) > limit
     rows = rows[:limit]
 
     async def total() -> int:
-        return await session.scalar(select(func.count()).select_from(unordered.subquery())) or 0
+        counted = select(func.count()).select_from(query.order_by(None).subquery())
+        return await session.scalar(counted, params) or 0
 
     async def has_previous() -> bool:
-        if position is None:
+        if not values:
             return False
-        before = unordered.where(
+        position = tuple_(*values)
+        before = query.order_by(None).where(
             tuple_(*keys) >= position if descending else tuple_(*keys) <= position
         )
-        return bool(await session.scalar(select(exists(before))))
+        return bool(await session.scalar(select(exists(before)), params))
 
     return Page(
         rows=rows,
@@ -229,6 +247,59 @@ async def paginate(
         has_previous=has_previous,
         total=total,
     )
+
+
+async def _projected_rows(
+    session: AsyncSession,
+    query: Select[Any],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    descending: bool,
+    project: Sequence[ColumnElement[Any]],
+    params: Mapping[str, Any] | None,
+    limit: int,
+    values: Sequence[Any],
+) -> list[Any]:
+    """The page's rows of ``project`` and the keys. The paged statement is built once per query,
+    projection and direction, with the cursor and the limit as parameters: SQLAlchemy derives a
+    statement's cache key on every execution of a new statement object (~0.5 ms for a page of
+    JSON nodes), and once for one it has seen."""
+
+    dialect = session.get_bind().dialect
+
+    def build() -> tuple[Sequence[ColumnElement[Any]], SQLCompiler, SQLCompiler]:
+        ordered = (
+            query.order_by(None)
+            .order_by(*((k.desc() for k in keys) if descending else keys))
+            .with_only_columns(
+                *project, *(k.label(k.key) for k in keys), maintain_column_froms=True
+            )
+        )
+        after = tuple_(*(bindparam(f"page_after_{i}", type_=k.type) for i, k in enumerate(keys)))
+        cursor = tuple_(*keys) < after if descending else tuple_(*keys) > after
+        limited = bindparam("page_limit", type_=Integer)
+        # ``project`` stays referenced by the entry, so its id is not reused while it lives.
+        return (
+            project,
+            ordered.limit(limited).compile(dialect=dialect),
+            ordered.where(cursor).limit(limited).compile(dialect=dialect),
+        )
+
+    key = ("paged", query, *map(id, keys), descending, id(project), type(dialect))
+    _, first, later = built(key, build)
+    compiled: SQLCompiler = first if not values else later
+    bound = {**(params or {}), "page_limit": limit + 1}
+    bound.update((f"page_after_{i}", v) for i, v in enumerate(values))
+    # The driver's SQL straight on the transaction's connection: SQLAlchemy's ORM execution of
+    # a statement it has compiled still costs ~0.15 ms (a query has nothing to flush first).
+    state = compiled.construct_expanded_state(bound)
+    processors = state.processors
+    assert state.positiontup is not None  # asyncpg's $n parameters
+    arguments = tuple(
+        processors[name](state.parameters[name]) if name in processors else state.parameters[name]
+        for name in state.positiontup
+    )
+    connection = await session.connection()
+    return list((await connection.exec_driver_sql(state.statement, arguments)).all())
 
 
 def _columns(query: Select[Any]) -> tuple[Any, ...]:

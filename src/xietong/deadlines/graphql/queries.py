@@ -6,9 +6,11 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
+from sqlalchemy import Select
 
 from xietong.access.actions import Action, ObjectType
 from xietong.access.errors import AccessDenied, Unauthenticated
+from xietong.api import projection
 from xietong.api.context import Info
 from xietong.api.errors import BadUserInput
 from xietong.api.ids import expect_global_id
@@ -24,6 +26,7 @@ from xietong.deadlines.graphql.types import (
     ObligationType,
     clock_of,
 )
+from xietong.deadlines.models import Obligation
 from xietong.deadlines.store import calendar_state
 from xietong.jurisdictions.graphql.types import (
     JurisdictionType,
@@ -100,6 +103,31 @@ def _work_filter(given: ObligationFilter | None) -> service.WorkFilter:
 FilterArgument = Annotated[
     ObligationFilter | None, strawberry.argument(description="What to list (default: unfinished).")
 ]
+
+
+async def _work_page(
+    info: Info, query: Select[Obligation], *, first: int | None, after: str | None
+) -> Connection[ObligationType]:
+    """A page of clocks by ``WORK_KEYS``: nodes built by PostgreSQL when the document lets it
+    (``api.projection``), else rows for ``ObligationType``."""
+    db = info.context.db
+    plan = projection.plan_connection(info)
+    if plan is not None:
+        page = await paginate(
+            db,
+            query,
+            keys=service.WORK_KEYS,
+            first=first,
+            after=after,
+            project=plan.columns,
+            params=plan.params(info.context),
+        )
+        answered: Connection[ObligationType] = await plan.answer(page)
+        return answered
+    page = await paginate(
+        db, query, keys=service.WORK_KEYS, first=first, after=after, columns_only=True
+    )
+    return connection(page, [ObligationType(model=r) for r in page.rows])
 
 
 @strawberry.type(
@@ -183,21 +211,14 @@ class DeadlineQueries:
     ) -> Connection[ObligationType]:
         ctx = info.context
         code, department = caller_unit(info)
-        page = await paginate(
-            ctx.db,
-            service.work_query(
-                scope=ctx.scope,
-                department_id=department,
-                jurisdiction_code=code,
-                filters=_work_filter(filter),
-                today=clock_of(info).today(),
-            ),
-            keys=service.WORK_KEYS,
-            first=first,
-            after=after,
-            columns_only=True,
+        query = service.work_query(
+            scope=ctx.scope,
+            department_id=department,
+            jurisdiction_code=code,
+            filters=_work_filter(filter),
+            today=clock_of(info).today(),
         )
-        return connection(page, [ObligationType(model=r) for r in page.rows])
+        return await _work_page(info, query, first=first, after=after)
 
     @strawberry.field(
         description="Overdue clocks in a subtree (逾期督办, R-18), most overdue first: for the "
@@ -218,20 +239,10 @@ class DeadlineQueries:
         span = await ctx.guard.span(
             ObjectType.OBLIGATION, Action.RECEIVE_ESCALATION, known_code(info, under, "under")
         )
-        page = await paginate(
-            ctx.db,
-            service.escalations_query(
-                scope=ctx.scope,
-                span=span,
-                filters=_work_filter(filter),
-                today=clock_of(info).today(),
-            ),
-            keys=service.WORK_KEYS,
-            first=first,
-            after=after,
-            columns_only=True,
+        query = service.escalations_query(
+            scope=ctx.scope, span=span, filters=_work_filter(filter), today=clock_of(info).today()
         )
-        return connection(page, [ObligationType(model=r) for r in page.rows])
+        return await _work_page(info, query, first=first, after=after)
 
     @strawberry.field(
         description="How many clocks are overdue in a unit itself and under each unit directly "

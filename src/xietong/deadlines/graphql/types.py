@@ -10,7 +10,21 @@ import uuid
 from datetime import date, datetime
 
 import strawberry
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Text,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal_column,
+    null,
+)
+from sqlalchemy.sql.elements import ColumnElement
 
+from xietong.api import projection
 from xietong.api.context import Info
 from xietong.api.enums import graphql_enum
 from xietong.api.ids import to_global_id
@@ -461,3 +475,57 @@ async def obligations_of(info: Info, matter: MatterRef) -> list[ObligationType]:
     """For a matter's GraphQL type: its clocks the caller may read (batched, authorized)."""
     rows = await info.context.loaders.of(DeadlineLoaders).obligations_by_matter.load(matter)
     return [ObligationType(model=row) for row in rows]
+
+
+_TODAY = bindparam("obligation_today", type_=Date)
+_NOW = bindparam("obligation_now", type_=DateTime(timezone=True))
+_O = Obligation
+_SIX: ColumnElement[int] = literal_column("6")
+_UNFINISHED_NOW = _O.status.in_(UNFINISHED) & _O.due_on.is_not(None)
+
+OBLIGATION_PROJECTION = projection.register(
+    projection.Projection(
+        type_name="Obligation",
+        # Each as the field of ObligationType with the same name answers it.
+        fields={
+            "id": projection.global_id("Obligation", _O.id),
+            "rule": projection.Projection("DeadlineRule", {"id": _O.rule_id}),
+            "matterType": _O.matter_type,
+            "jurisdiction": projection.Projection(
+                "Jurisdiction",
+                {"code": func.lpad(cast(_O.jurisdiction_code, Text), _SIX, projection.quoted("0"))},
+            ),
+            "counterparty": _O.counterparty,
+            "startedOn": projection.iso_date(_O.started_on),
+            "countedFrom": projection.iso_date(_O.counted_from),
+            "amount": _O.amount,
+            "unit": projection.enum_name(_O.unit, DeadlineUnit),
+            "due": projection.iso_date(_O.due_on),
+            "promisedAmount": _O.promised_amount,
+            "promisedDue": projection.iso_date(_O.promised_due_on),
+            "promiseSource": _O.promise_source,
+            "status": projection.enum_name(_O.status, ObligationStatus),
+            "overdue": case(
+                (~_UNFINISHED_NOW, false()),
+                (_O.due_at.is_not(None), _O.due_at < _NOW),
+                else_=_O.due_on < _TODAY,
+            ),
+            "metOn": projection.iso_date(_O.met_on),
+            "metLate": case(
+                (_O.met_on.is_(None), null()),
+                (_O.due_at.is_not(None), _O.updated_at > _O.due_at),
+                else_=_O.due_on.is_not(None) & (_O.met_on > _O.due_on),
+            ),
+            "cancelledOn": projection.iso_date(_O.cancelled_on),
+            "cancelReason": _O.cancel_reason,
+            "paused": _O.paused,
+            "pausedSince": projection.iso_date(_O.paused_since),
+            "pausedDays": _O.paused_days,
+            "provisional": _O.provisional,
+        },
+        params=lambda context: {
+            "obligation_today": context.clock.today(),
+            "obligation_now": context.clock.now(),
+        },
+    )
+)
