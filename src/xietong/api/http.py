@@ -246,6 +246,13 @@ def _body(errors: list[GraphQLError], data: Any = None, *, executed: bool) -> di
     return body
 
 
+def _raw(value: object) -> Any:
+    """JSON text a projected list built (``api.projection``), for ``json.dumps``."""
+    if isinstance(value, msgspec.Raw):
+        return json.loads(bytes(value))
+    raise TypeError(type(value).__name__)
+
+
 def graphql_response(
     body: dict[str, Any],
     *,
@@ -259,7 +266,7 @@ def graphql_response(
     except (UnicodeEncodeError, OverflowError, TypeError, msgspec.EncodeError):
         # What msgspec refuses, encoded as before. A lone surrogate can only come from the
         # caller (quoted in an error): never let it break the encoding of the answer.
-        content = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
+        content = json.dumps(body, ensure_ascii=False, default=_raw).encode("utf-8", "replace")
     return Response(
         content,
         status_code=status,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import operator
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from sqlalchemy import Integer, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
 from xietong import inputs
 from xietong.access.scope import built
 from xietong.api.errors import BadUserInput
+from xietong.db import driver
+from xietong.db.driver import DriverStatement
 
 MAX_FIRST = 100
 DEFAULT_FIRST = 20
@@ -103,10 +105,10 @@ class _Cursors(Sequence[str]):
     """The page's cursors, each encoded when first read (a page of 20 costs ~0.1 ms to encode
     in full, and most clients read two cursors at most, or none)."""
 
-    __slots__ = ("_encoded", "_keys", "_rows")
+    __slots__ = ("_encoded", "_read", "_rows")
 
-    def __init__(self, rows: Sequence[Any], keys: Sequence[str]) -> None:
-        self._rows, self._keys = rows, keys
+    def __init__(self, rows: Sequence[Any], read: Callable[[Any], Sequence[Any]]) -> None:
+        self._rows, self._read = rows, read
         self._encoded: dict[int, str] = {}
 
     def __len__(self) -> int:
@@ -118,8 +120,7 @@ class _Cursors(Sequence[str]):
         position = range(len(self._rows))[index]  # IndexError as a list would raise it
         found = self._encoded.get(position)
         if found is None:
-            row = self._rows[position]
-            found = self._encoded[position] = _encode([getattr(row, k) for k in self._keys])
+            found = self._encoded[position] = _encode(self._read(self._rows[position]))
         return found
 
 
@@ -186,7 +187,7 @@ async def paginate(
     after: str | None,
     descending: bool = False,
     columns_only: bool = False,
-    project: Sequence[ColumnElement[Any]] = (),
+    project: Sequence[ColumnElement[Any]] | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> Page[M]:
     """Rows of ``query`` ordered by ``keys`` (unique together), starting after ``after``;
@@ -197,9 +198,9 @@ async def paginate(
     types read columns only (no relationship, no method of the model, no change): an ORM object
     costs ~10 µs to build and track, a row almost nothing.
 
-    ``project``: the rows are these columns (labelled) and then the keys, nothing else of the
-    entity (``api.projection``: nodes built by PostgreSQL); ``params`` gives the values of the
-    bind parameters they use."""
+    ``project``: the rows are these columns (labelled; maybe none) and then the keys, nothing
+    else of the entity (``api.projection``: nodes built by PostgreSQL); ``params`` gives the
+    values of the bind parameters they use."""
     limit = check_first(first)
     values: list[Any] = []
     if after is not None:
@@ -208,11 +209,15 @@ async def paginate(
             values = [_parse(key.type.python_type, v) for key, v in zip(keys, raw, strict=True)]
         except ValueError:  # includes InputRejected
             raise BadUserInput("分页游标无效（invalid cursor）", field="after") from None
-    if project:
+    read: Callable[[Any], Sequence[Any]]
+    if project is not None:
         rows: list[Any] = await _projected_rows(
             session, query, keys, descending, project, params, limit, values
         )
+        read = operator.itemgetter(slice(len(project), None))  # the keys follow the projection
     else:
+        names = [k.key for k in keys]
+        read = lambda row: [getattr(row, n) for n in names]  # noqa: E731
         paged = query.order_by(None).order_by(*((k.desc() for k in keys) if descending else keys))
         if values:
             position = tuple_(*values)
@@ -242,7 +247,7 @@ async def paginate(
 
     return Page(
         rows=rows,
-        cursors=_Cursors(rows, [k.key for k in keys]),
+        cursors=_Cursors(rows, read),
         has_next=has_next,
         has_previous=has_previous,
         total=total,
@@ -266,13 +271,11 @@ async def _projected_rows(
 
     dialect = session.get_bind().dialect
 
-    def build() -> tuple[Sequence[ColumnElement[Any]], SQLCompiler, SQLCompiler]:
+    def build() -> tuple[Sequence[ColumnElement[Any]], DriverStatement, DriverStatement]:
         ordered = (
             query.order_by(None)
             .order_by(*((k.desc() for k in keys) if descending else keys))
-            .with_only_columns(
-                *project, *(k.label(k.key) for k in keys), maintain_column_froms=True
-            )
+            .with_only_columns(*project, *keys, maintain_column_froms=True)
         )
         after = tuple_(*(bindparam(f"page_after_{i}", type_=k.type) for i, k in enumerate(keys)))
         cursor = tuple_(*keys) < after if descending else tuple_(*keys) > after
@@ -280,26 +283,15 @@ async def _projected_rows(
         # ``project`` stays referenced by the entry, so its id is not reused while it lives.
         return (
             project,
-            ordered.limit(limited).compile(dialect=dialect),
-            ordered.where(cursor).limit(limited).compile(dialect=dialect),
+            DriverStatement(ordered.limit(limited).compile(dialect=dialect)),
+            DriverStatement(ordered.where(cursor).limit(limited).compile(dialect=dialect)),
         )
 
     key = ("paged", query, *map(id, keys), descending, id(project), type(dialect))
     _, first, later = built(key, build)
-    compiled: SQLCompiler = first if not values else later
-    bound = {**(params or {}), "page_limit": limit + 1}
-    bound.update((f"page_after_{i}", v) for i, v in enumerate(values))
-    # The driver's SQL straight on the transaction's connection: SQLAlchemy's ORM execution of
-    # a statement it has compiled still costs ~0.15 ms (a query has nothing to flush first).
-    state = compiled.construct_expanded_state(bound)
-    processors = state.processors
-    assert state.positiontup is not None  # asyncpg's $n parameters
-    arguments = tuple(
-        processors[name](state.parameters[name]) if name in processors else state.parameters[name]
-        for name in state.positiontup
-    )
-    connection = await session.connection()
-    return list((await connection.exec_driver_sql(state.statement, arguments)).all())
+    given = {**(params or {}), "page_limit": limit + 1}
+    given.update((f"page_after_{i}", v) for i, v in enumerate(values))
+    return list(await driver.fetch(session, later if values else first, given))
 
 
 def _columns(query: Select[Any]) -> tuple[Any, ...]:

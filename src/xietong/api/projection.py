@@ -21,13 +21,13 @@ turns it off.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+import msgspec
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -138,8 +138,8 @@ class ConnectionPlan:
         """The whole connection, completed (``Any``: the resolver's declared type is the
         connection's, which ``Execution`` never visits)."""
         rows = page.rows
-        # The engine's connections decode json themselves (SQLAlchemy's asyncpg codec).
-        nodes = [[_decoded(row[i]) for row in rows] for i in range(len(self.columns))]
+        # Each node is JSON text, sent as it is (``msgspec.Raw``): never parsed, never encoded.
+        nodes = [[msgspec.Raw(row[i]) for row in rows] for i in range(len(self.columns))]
         total = await page.total() if self.needs_total else None
         previous = await page.has_previous() if self.needs_previous else None
         cursors = page.cursors
@@ -172,10 +172,6 @@ class ConnectionPlan:
             return out
 
         return Answered(build(self.parts))
-
-
-def _decoded(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 _PLANS: dict[tuple[int, ...], tuple[Sequence[FieldNode], ConnectionPlan | None]] = {}
@@ -270,7 +266,7 @@ def _plan(
     if parts is None:
         return None
     return ConnectionPlan(
-        columns=tuple(c.label(f"projected_node_{i}") for i, c in enumerate(columns)),
+        columns=tuple(cast(c, Text).label(f"projected_node_{i}") for i, c in enumerate(columns)),
         parts=parts,
         projection=projection,
         needs_total="totalCount" in wants,
