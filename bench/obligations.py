@@ -56,7 +56,13 @@ from xietong import logging as xlogging
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import TokenService
 from xietong.app import create_app
-from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
+from xietong.config import (
+    AuthSettings,
+    DatabaseSettings,
+    Environment,
+    ServerSettings,
+    Settings,
+)
 from xietong.db.engine import asyncpg_dsn, make_engine, make_sessionmaker
 from xietong.deadlines import sweep
 from xietong.deadlines.clock import ManualClock
@@ -121,6 +127,7 @@ def _settings(url: str) -> Settings:
         auth=AuthSettings(jwt_secret=SECRET),
         secret_key=SERVER_SECRET,
         log_level="WARNING",
+        server=ServerSettings(freeze_heap=True),  # as served (XIETONG_FREEZE_HEAP)
     )
 
 

@@ -63,7 +63,13 @@ from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import TokenService, new_api_key
 from xietong.api.ids import to_global_id
 from xietong.app import create_app
-from xietong.config import AuthSettings, DatabaseSettings, Environment, Settings
+from xietong.config import (
+    AuthSettings,
+    DatabaseSettings,
+    Environment,
+    ServerSettings,
+    Settings,
+)
 from xietong.db.engine import asyncpg_dsn
 from xietong.db.provision import ProvisionedDatabase
 from xietong.keys import Keyring
@@ -376,6 +382,7 @@ def _settings(url: str) -> Settings:
         auth=AuthSettings(jwt_secret=JWT_SECRET),
         secret_key=serve_rps.SERVER_SECRET,
         log_level="WARNING",
+        server=ServerSettings(freeze_heap=True),  # as served (XIETONG_FREEZE_HEAP)
     )
 
 

@@ -99,6 +99,12 @@ class ServerSettings:
     database call to the commit. Past it the request is abandoned, its transaction rolled back,
     and the caller told ``SERVICE_UNAVAILABLE`` (HTTP 503)."""
 
+    freeze_heap: bool = False
+    """``XIETONG_FREEZE_HEAP`` (on unless set to 0 when served): once started, move every object
+    start-up made (schema, policy, rules, calendars) out of the cyclic garbage collector's
+    reach (``gc.freeze``), so its full passes stop walking them in the middle of requests.
+    Off for applications made in tests, which start hundreds per process."""
+
 
 @dataclass(frozen=True, slots=True)
 class GraphQLSettings:
@@ -267,6 +273,7 @@ class Settings:
                 workers=_env_int("WORKERS", 2),
                 metrics_token=_env("METRICS_TOKEN"),
                 request_timeout_ms=_env_int("REQUEST_TIMEOUT_MS", 5000),
+                freeze_heap=_env_bool("FREEZE_HEAP", True),
             ),
             graphql=GraphQLSettings(
                 graphiql=_env_bool("GRAPHIQL", not production),
