@@ -142,36 +142,43 @@ class ConnectionPlan:
         nodes = [[msgspec.Raw(row[i]) for row in rows] for i in range(len(self.columns))]
         total = await page.total() if self.needs_total else None
         previous = await page.has_previous() if self.needs_previous else None
-        cursors = page.cursors
+        known = {
+            "hasNextPage": page.has_next,
+            "hasPreviousPage": previous,
+            "totalCount": total,
+            "startCursor": page.cursors[0] if rows else None,
+            "endCursor": page.cursors[-1] if rows else None,
+        }
+        return Answered(_build(self.parts, -1, nodes, page.cursors, known))
 
-        def build(parts: Iterable[Part], position: int = -1) -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            for key, what, detail in parts:
-                if what == "typename":
-                    out[key] = detail
-                elif what == "nodes":
-                    out[key] = nodes[detail]
-                elif what == "edges":
-                    out[key] = [build(detail, i) for i in range(len(rows))]
-                elif what == "node":
-                    out[key] = nodes[detail][position]
-                elif what == "cursor":
-                    out[key] = cursors[position]
-                elif what == "pageInfo":
-                    out[key] = build(detail)
-                elif what == "hasNextPage":
-                    out[key] = page.has_next
-                elif what == "hasPreviousPage":
-                    out[key] = previous
-                elif what == "startCursor":
-                    out[key] = cursors[0] if rows else None
-                elif what == "endCursor":
-                    out[key] = cursors[-1] if rows else None
-                else:  # totalCount
-                    out[key] = total
-            return out
 
-        return Answered(build(self.parts))
+def _build(
+    parts: Iterable[Part],
+    position: int,
+    nodes: list[list[msgspec.Raw]],
+    cursors: Sequence[str],
+    known: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The answer for ``parts`` (of the edge at ``position``). A function of its own, not a
+    closure calling itself: that would be a reference cycle holding the page until the cyclic
+    collector ran."""
+    out: dict[str, Any] = {}
+    for key, what, detail in parts:
+        if what == "typename":
+            out[key] = detail
+        elif what == "nodes":
+            out[key] = nodes[detail]
+        elif what == "edges":
+            out[key] = [_build(detail, i, nodes, cursors, known) for i in range(len(cursors))]
+        elif what == "node":
+            out[key] = nodes[detail][position]
+        elif what == "cursor":
+            out[key] = cursors[position]
+        elif what == "pageInfo":
+            out[key] = _build(detail, -1, nodes, cursors, known)
+        else:  # computed from the page
+            out[key] = known[what]
+    return out
 
 
 _PLANS: dict[tuple[int, ...], tuple[Sequence[FieldNode], ConnectionPlan | None]] = {}
