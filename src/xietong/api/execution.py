@@ -12,15 +12,17 @@ read an attribute or compute from the row only, so resolving twice changes nothi
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -56,6 +58,22 @@ def mark_leaf(field: GraphQLField, resolve: Callable[[Any, Any], Any]) -> bool:
 
 
 class Execution(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # graphql-core keeps its own bound methods in ``async_helpers``: a reference cycle that
+        # holds the execution, and through it the request's context, session and rows, until
+        # the cyclic collector runs (half the garbage a signed-in request left it). The helpers
+        # are only called while the execution runs, so a weak reference serves them.
+        me = weakref.ref(self)
+
+        def gather(values: Any) -> Any:
+            return cast(Execution, me()).gather_async_work(values)
+
+        def track(values: Any) -> None:
+            cast(Execution, me()).track_async_work(values)
+
+        self.async_helpers = GraphQLResolveInfoHelpers(gather=gather, track=track)
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
