@@ -23,6 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from xietong.db.prelude import BEGUN
+
 
 @dataclass(slots=True)
 class _Layout:
@@ -68,18 +70,31 @@ class DriverStatement:
         return layout.sql, values
 
 
+def _gone() -> None:
+    return None
+
+
 async def fetch(
     session: AsyncSession, statement: DriverStatement, given: Mapping[str, Any]
 ) -> Sequence[Sequence[Any]]:
     """The rows of ``statement`` (positional, in its column order) in the session's
     transaction."""
     sql, arguments = statement.arguments(given)
-    connection = await session.connection()
-    adapted: Any = connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]
+    sync: Any
+    transaction, begun = session.info.get(BEGUN, (_gone, None))
+    if (
+        transaction() is not None
+        and transaction() is session.sync_session.get_transaction()
+        and not begun.invalidated
+    ):
+        sync = begun  # the connection ``begin_now`` began this transaction on
+    else:
+        sync = (await session.connection()).sync_connection
+    adapted: Any = sync.connection.dbapi_connection
     if adapted._transaction is None:
+        connection = await session.connection()
         return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
-    dialect: Any = connection.dialect
-    sync: Any = connection.sync_connection
+    dialect: Any = sync.dialect
     if sync._has_events or sync.engine._has_events:
         # Whoever listens for statements (the tests' counters, the benchmarks' capture) hears
         # this one as from SQLAlchemy's own execution (no cursor, no execution context).
@@ -102,7 +117,7 @@ async def fetch(
     except base as translated:
         cut = dialect.is_disconnect(translated, adapted, None)
         if cut:
-            await connection.invalidate(translated)
+            await (await session.connection()).invalidate(translated)
         raise DBAPIError.instance(
             sql, tuple(arguments), translated, base, connection_invalidated=cut
         ) from failed

@@ -14,12 +14,14 @@ left unsent can never reach another request's transaction.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 from sqlalchemy.util import await_
 
@@ -85,14 +87,25 @@ async def begin_now(session: AsyncSession, prelude: Callable[[int], str]) -> Non
     rather than just before the first statement: for a prelude whose failure must be known
     before anything else runs (``access.authentication``'s confirmation of a remembered caller).
     The prelude is built from the connection's backend pid in the same step, since what it
-    carries is signed for that connection (one switch into SQLAlchemy's greenlet, not two).
+    carries is signed for that connection (one switch into SQLAlchemy's greenlet, not three).
 
     SQLAlchemy's asyncpg adapter starts its transaction lazily and offers no public way to start
     it early, so this calls the adapter's own ``_start_transaction`` (the method its cursor calls
     first; ``test_prelude`` pins the behaviour). On failure the connection is closed
     (``PreludeConnection.execute``) and the adapter's error is raised."""
-    connection = await session.connection()
-    await connection.run_sync(_begin, prelude)
+    await session.run_sync(_begin_session, prelude)
+
+
+BEGUN = "xietong.begun"
+"""``session.info`` key: the transaction ``begin_now`` began and its connection, so that
+``db.driver`` can reach the connection without another switch into SQLAlchemy's greenlet."""
+
+
+def _begin_session(session: Session, prelude: Callable[[int], str]) -> None:
+    connection = session.connection()
+    _begin(connection, prelude)
+    # The transaction weakly: it holds the session, whose ``info`` this is (no cycle).
+    session.info[BEGUN] = (weakref.ref(session.get_transaction()), connection)
 
 
 def _begin(connection: Connection, prelude: Callable[[int], str]) -> None:

@@ -16,6 +16,7 @@ from tests.conftest import TEST_SIGNER, Database
 from xietong.access import scope as scopes
 from xietong.db.driver import DriverStatement, fetch
 from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.db.prelude import begin_now
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Jurisdiction
 
@@ -112,3 +113,20 @@ async def test_listeners_hear_the_statement(engine: AsyncEngine) -> None:
     assert "FROM jurisdiction" in sql
     assert 7 in parameters
     assert 3 in parameters
+
+
+async def test_after_begin_now_the_statement_rides_the_transaction_it_began(
+    engine: AsyncEngine,
+) -> None:
+    sessions = make_sessionmaker(engine)
+    xact = DriverStatement(select(func.txid_current()).compile(dialect=engine.dialect))
+    for _ in range(2):  # a second transaction of the same session is not the first one's
+        async with sessions() as session:
+            async with session.begin():
+                await begin_now(session, lambda pid: "SELECT 1")
+                ours = (await fetch(session, xact, {}))[0][0]
+                assert ours == await session.scalar(text("SELECT txid_current()"))
+            async with session.begin():
+                again = (await fetch(session, xact, {}))[0][0]
+                assert again != ours
+                assert again == await session.scalar(text("SELECT txid_current()"))
