@@ -11,8 +11,8 @@ before (same scope, filters, keys and cursor) with ``json_build_object`` over th
 place of the columns, and returns the whole connection as an ``Answered`` value, which
 ``Execution`` passes through without visiting its fields. Anything else — a field without a
 projection, a directive, a fragment on an interface, more than 50 fields in one object — takes
-the ordinary path, with the same answer (``tests/integration/api/test_projection.py`` compares
-the two over random selections and odd rows).
+the ordinary path, with the same answer (``tests/integration/deadlines/test_projected_work.py``
+compares the two over random selections and odd rows).
 
 What PostGraphile does for every query, here only where a list is hot, so the rest of the API
 keeps its ordinary resolvers and the projections stay few. ``XIETONG_GRAPHQL_PROJECTED_LISTS=0``
