@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import gc
 
-from tests.support import GraphQLClient
+from litestar.testing import AsyncTestClient
+
+from tests.conftest import Database
+from tests.support import GraphQLClient, settings_for
+from xietong.app import create_app
+from xietong.config import ServerSettings
 
 REQUEST_SCOPED = {
     "litestar.connection.request.Request",
@@ -39,3 +44,15 @@ async def test_a_signed_in_request_leaves_no_reference_cycle(gql: GraphQLClient)
         gc.garbage.clear()
     kept = {name for name in left if name.startswith("xietong.") or name in REQUEST_SCOPED}
     assert kept == set()
+
+
+async def test_a_served_application_freezes_what_start_up_made(seeded_db: Database) -> None:
+    settings = settings_for(seeded_db, server=ServerSettings(freeze_heap=True))
+    gc.unfreeze()
+    try:
+        async with AsyncTestClient(create_app(settings)):
+            assert gc.get_freeze_count() > 10_000  # the schema, the policy, the rules…
+    finally:
+        gc.unfreeze()  # the rest of this test process is not a served one
+    async with AsyncTestClient(create_app(settings_for(seeded_db))):
+        assert gc.get_freeze_count() == 0  # applications made in tests leave it off
