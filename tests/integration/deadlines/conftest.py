@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tests.conftest import TEST_SERVER_SECRET, TEST_SIGNER, Database
 from xietong.access.scope import Scope, apply
 from xietong.db.engine import make_engine, make_sessionmaker
+from xietong.deadlines import obligations as svc
+from xietong.deadlines.clock import ManualClock
+from xietong.deadlines.obligations import MatterRef
 from xietong.jurisdictions import codes
 from xietong.keys import Keyring
 
@@ -82,3 +86,32 @@ async def db(fresh_db: Database) -> AsyncIterator[Db]:
     finally:
         await app.dispose()
         await owner.dispose()
+
+
+_XUANEN = 422825
+
+
+async def open_clock(
+    db: Db,
+    clock: ManualClock,
+    rule: str,
+    *,
+    department: str = "xuanen-housing",
+    started: date,
+    matter: MatterRef | None = None,
+) -> uuid.UUID:
+    """The id of a clock owed by 宣恩县's ``department`` (its housing bureau by default), opened
+    by the housing bureau's clerk."""
+    async with db.as_unit(_XUANEN, "xuanen.housing") as session:
+        row = await svc.open_obligation(
+            session,
+            rule_id=rule,
+            matter=matter or MatterRef("complaint", uuid.uuid4()),
+            owing_jurisdiction_code=_XUANEN,
+            owing_department_id=await db.department(department),
+            counterparty=None,
+            started_on=started,
+            clock=clock,
+            actor="xuanen.housing",
+        )
+    return row.id

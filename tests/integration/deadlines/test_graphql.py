@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.deadlines.conftest import PLAUSIBLE_2027, Db
+from tests.integration.deadlines.conftest import PLAUSIBLE_2027, Db, open_clock
 from tests.support import GraphQLClient, counting, error_codes
 from xietong.deadlines import calendar_ops, sweep
 from xietong.deadlines import obligations as svc
@@ -83,30 +83,6 @@ WORK = """query($f: ObligationFilter, $first: Int, $after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }"""
-
-
-async def open_clock(
-    db: Db,
-    clock: ManualClock,
-    rule: str,
-    *,
-    department: str = "xuanen-housing",
-    started: date,
-    matter: MatterRef | None = None,
-) -> uuid.UUID:
-    async with db.as_unit(XUANEN, "xuanen.housing") as session:
-        row = await svc.open_obligation(
-            session,
-            rule_id=rule,
-            matter=matter or MatterRef("complaint", uuid.uuid4()),
-            owing_jurisdiction_code=XUANEN,
-            owing_department_id=await db.department(department),
-            counterparty=None,
-            started_on=started,
-            clock=clock,
-            actor="xuanen.housing",
-        )
-    return row.id
 
 
 @pytest.fixture

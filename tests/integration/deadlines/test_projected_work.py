@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.integration.deadlines.conftest import Db
+from tests.integration.deadlines.conftest import Db, open_clock
 from tests.support import GraphQLClient
 from xietong.api import projection
 from xietong.deadlines import obligations as svc
@@ -57,22 +57,6 @@ LEAVES = [
 NESTED = {"rule": ["id", "__typename"], "jurisdiction": ["code", "__typename"]}
 
 
-async def _open(db: Db, clock: ManualClock, rule: str, started: date, **kw: Any) -> uuid.UUID:
-    async with db.as_unit(XUANEN, "xuanen.housing") as session:
-        row = await svc.open_obligation(
-            session,
-            rule_id=rule,
-            matter=kw.pop("matter", None) or MatterRef("complaint", uuid.uuid4()),
-            owing_jurisdiction_code=XUANEN,
-            owing_department_id=await db.department("xuanen-housing"),
-            counterparty=None,
-            started_on=started,
-            clock=clock,
-            actor="xuanen.housing",
-        )
-    return row.id
-
-
 @pytest.fixture
 async def clocks(fresh_gql: GraphQLClient, db: Db) -> GraphQLClient:
     """宣恩县住建局's clocks in every state, some with odd text, on Monday 12 October 2026."""
@@ -80,12 +64,12 @@ async def clocks(fresh_gql: GraphQLClient, db: Db) -> GraphQLClient:
     fresh_gql.app.state.clock = clock
     started = [date(2026, 9, 1), date(2026, 9, 30), date(2026, 10, 9), date(2026, 10, 12)]
     ids = [
-        await _open(db, clock, rule, day)
+        await open_clock(db, clock, rule, started=day)
         for rule in ("TB.acceptance_decision", "R7.report_to_office", "TB.decision", "GP.review")
         for day in started
     ]
     held = MatterRef("complaint", uuid.uuid4())
-    await _open(db, clock, "TB.decision", date(2026, 10, 9), matter=held)
+    await open_clock(db, clock, "TB.decision", started=date(2026, 10, 9), matter=held)
     async with db.as_unit(XUANEN, "xuanen.housing") as session:
         await svc.pause(
             session,
