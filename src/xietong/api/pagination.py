@@ -218,12 +218,9 @@ async def paginate(
     else:
         names = [k.key for k in keys]
         read = lambda row: [getattr(row, n) for n in names]  # noqa: E731
-        paged = query.order_by(None).order_by(*((k.desc() for k in keys) if descending else keys))
+        paged = query.order_by(None).order_by(*_ordering(keys, descending))
         if values:
-            position = tuple_(*values)
-            paged = paged.where(
-                tuple_(*keys) < position if descending else tuple_(*keys) > position
-            )
+            paged = paged.where(_beyond(keys, tuple_(*values), descending))
         if columns_only:
             paged = paged.with_only_columns(*_columns(query), maintain_column_froms=True)
             rows = list((await session.execute(paged.limit(limit + 1))).all())
@@ -254,6 +251,19 @@ async def paginate(
     )
 
 
+def _ordering(keys: Sequence[InstrumentedAttribute[Any]], descending: bool) -> list[Any]:
+    return [k.desc() for k in keys] if descending else list(keys)
+
+
+def _beyond(
+    keys: Sequence[InstrumentedAttribute[Any]], position: Any, descending: bool
+) -> ColumnElement[bool]:
+    """Rows after ``position`` in the page order."""
+    row = tuple_(*keys)
+    beyond: ColumnElement[bool] = row < position if descending else row > position
+    return beyond
+
+
 async def _projected_rows(
     session: AsyncSession,
     query: Select[Any],
@@ -274,11 +284,11 @@ async def _projected_rows(
     def build() -> tuple[Sequence[ColumnElement[Any]], DriverStatement, DriverStatement]:
         ordered = (
             query.order_by(None)
-            .order_by(*((k.desc() for k in keys) if descending else keys))
+            .order_by(*_ordering(keys, descending))
             .with_only_columns(*project, *keys, maintain_column_froms=True)
         )
         after = tuple_(*(bindparam(f"page_after_{i}", type_=k.type) for i, k in enumerate(keys)))
-        cursor = tuple_(*keys) < after if descending else tuple_(*keys) > after
+        cursor = _beyond(keys, after, descending)
         limited = bindparam("page_limit", type_=Integer)
         # ``project`` stays referenced by the entry, so its id is not reused while it lives.
         return (
