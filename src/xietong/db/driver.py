@@ -70,8 +70,16 @@ class DriverStatement:
         return layout.sql, values
 
 
-def _gone() -> None:
-    return None
+def _begun_on(session: AsyncSession) -> Any:
+    """The connection ``begin_now`` began the session's current transaction on, if it did."""
+    remembered = session.info.get(BEGUN)
+    if remembered is None:
+        return None
+    began, connection = remembered
+    current = session.sync_session.get_transaction()
+    if current is None or began() is not current or connection.invalidated:
+        return None
+    return connection
 
 
 async def fetch(
@@ -80,15 +88,8 @@ async def fetch(
     """The rows of ``statement`` (positional, in its column order) in the session's
     transaction."""
     sql, arguments = statement.arguments(given)
-    sync: Any
-    transaction, begun = session.info.get(BEGUN, (_gone, None))
-    if (
-        transaction() is not None
-        and transaction() is session.sync_session.get_transaction()
-        and not begun.invalidated
-    ):
-        sync = begun  # the connection ``begin_now`` began this transaction on
-    else:
+    sync: Any = _begun_on(session)
+    if sync is None:
         sync = (await session.connection()).sync_connection
     adapted: Any = sync.connection.dbapi_connection
     if adapted._transaction is None:
