@@ -140,7 +140,10 @@ async def _signed_in(
     for attempt in (1, 2):
         handed_over = False
         try:
-            async with state.sessions() as session, session.begin():
+            # The session begins its transaction with its first use (``begin_now`` or the
+            # lookup), not with a ``session.begin()`` of its own: one switch into SQLAlchemy's
+            # greenlet fewer. Leaving on an exception closes the session, which rolls back.
+            async with state.sessions() as session:
                 try:
                     principal, scope = await sign_in(
                         session,
@@ -155,6 +158,7 @@ async def _signed_in(
                     raise NotAuthorizedException(detail=str(exc)) from None
                 handed_over = True
                 yield session, principal, scope
+                await session.commit()
             return
         except StaleSignIn:
             if attempt == 2:

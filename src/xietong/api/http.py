@@ -320,6 +320,9 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
 
 
+_provided = asynccontextmanager(provide_context)
+
+
 @asynccontextmanager
 async def _transaction(
     request: Request[Any, Any, Any], state: State, *, needs_database: bool = True
@@ -329,9 +332,7 @@ async def _transaction(
     A connection that timed out or broke is invalidated before the rollback, which would
     otherwise wait on it; the pool then opens a fresh one for the next request.
     """
-    async with asynccontextmanager(provide_context)(
-        request, state, needs_database=needs_database
-    ) as context:
+    async with _provided(request, state, needs_database=needs_database) as context:
         context.request = request  # resolvers and extensions reach the app's state through it
         try:
             yield context

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+import msgspec
 import strawberry
 from sqlalchemy import Integer, Select, bindparam, exists, func, select, tuple_
 from sqlalchemy import inspect as sa_inspect
@@ -134,7 +135,9 @@ class Page(Generic[M]):
 
 
 def _encode(values: Sequence[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps([str(v) for v in values]).encode()).decode()
+    # Compact JSON (msgspec, ~10x json.dumps); ``_decode`` reads any JSON, so cursors handed out
+    # before, with spaces, still work.
+    return base64.urlsafe_b64encode(msgspec.json.encode([str(v) for v in values])).decode()
 
 
 MAX_CURSOR_LENGTH = 512  # ours are under 150 characters

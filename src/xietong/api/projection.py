@@ -142,13 +142,7 @@ class ConnectionPlan:
         nodes = [[msgspec.Raw(row[i]) for row in rows] for i in range(len(self.columns))]
         total = await page.total() if self.needs_total else None
         previous = await page.has_previous() if self.needs_previous else None
-        known = {
-            "hasNextPage": page.has_next,
-            "hasPreviousPage": previous,
-            "totalCount": total,
-            "startCursor": page.cursors[0] if rows else None,
-            "endCursor": page.cursors[-1] if rows else None,
-        }
+        known = {"hasNextPage": page.has_next, "hasPreviousPage": previous, "totalCount": total}
         return Answered(_build(self.parts, -1, nodes, page.cursors, known))
 
 
@@ -174,6 +168,10 @@ def _build(
             out[key] = nodes[detail][position]
         elif what == "cursor":
             out[key] = cursors[position]
+        elif what == "startCursor":  # encoded only when asked for (``_Cursors``)
+            out[key] = cursors[0] if cursors else None
+        elif what == "endCursor":
+            out[key] = cursors[-1] if cursors else None
         elif what == "pageInfo":
             out[key] = _build(detail, -1, nodes, cursors, known)
         else:  # computed from the page
