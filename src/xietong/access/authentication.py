@@ -19,6 +19,8 @@ connection (``StaleSignIn``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ from xietong.access.roles import Role
 from xietong.access.scope import SET_SCOPE, Scope, apply, backend_pid, inline_scope
 from xietong.access.scope_token import ScopeClaims, ScopeSigner
 from xietong.access.tokens import InvalidCredentials, TokenService, hash_api_key, looks_like_api_key
-from xietong.db.prelude import begin_now
+from xietong.db.prelude import begin_soon
 from xietong.jurisdictions.enums import DepartmentKind, Industry
 
 UNKNOWN_PERSON = "身份凭证对应的人员不存在或已停用（unknown or deactivated person）"
@@ -49,6 +51,56 @@ class StaleSignIn(Exception):
     """The person remembered for a credential has changed (or is gone), or the connection was
     dead: the transaction that carried the remembered scope failed at its ``BEGIN`` and its
     connection is discarded; sign in again, from scratch, on a fresh one."""
+
+
+class Confirmation:
+    """The database's word that a remembered caller is unchanged, on its way with the
+    transaction's ``BEGIN`` (``db.prelude.begin_soon``) while the request prepares its work.
+    Every statement of the transaction waits behind it; **nothing may be answered, and no
+    mutation run, before ``confirmed()`` returns**."""
+
+    __slots__ = ("_began", "_forget", "_session", "_stale")
+
+    def __init__(
+        self, session: AsyncSession, began: asyncio.Task[None], forget: Callable[[], None]
+    ) -> None:
+        self._session = session
+        self._began = began
+        self._forget = forget
+        self._stale = False
+
+    async def confirmed(self) -> None:
+        """Return once confirmed; ``StaleSignIn`` if not (the person changed, the connection
+        was dead, or the answer did not come in time): the connection is closed and discarded
+        and the remembered caller forgotten, so signing in again starts from scratch."""
+        try:
+            await self._began
+        except BaseException as exc:
+            if not self._stale:
+                self._stale = True
+                # Closed by the prelude (``db.prelude``): it must not go back to the pool as if
+                # usable.
+                await self._session.invalidate()
+                if isinstance(exc, Exception):
+                    self._forget()  # a fresh connection and a full sign-in settle it
+            if not isinstance(exc, Exception):
+                raise  # cancelled (the request's deadline): the caller answers 503
+            raise StaleSignIn from None
+
+    async def settled(self) -> None:
+        """Wait for the answer, whatever it is: before the transaction ends on an error (commit
+        and rollback must not overtake the ``BEGIN``)."""
+        with contextlib.suppress(StaleSignIn):
+            await self.confirmed()
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    principal: Principal
+    scope: Scope
+    """Set on the transaction (or on its way there with ``confirmation``)."""
+    confirmation: Confirmation | None = None
+    """A remembered caller's, still travelling; None when the sign-in is settled already."""
 
 
 def _roles(values: Iterable[str]) -> tuple[RoleAssignment, ...]:
@@ -166,9 +218,11 @@ async def sign_in(
     signer: ScopeSigner,
     scope_of: Callable[[Principal], Scope],
     hints: SignInHints | None = None,
-) -> tuple[Principal, Scope]:
+) -> SignedIn:
     """The caller (``ANONYMOUS`` without credentials; ``InvalidCredentials`` for bad ones) and
-    its scope, which is set on the current transaction before this returns.
+    its scope, which is set on the current transaction before this returns. A caller this
+    process remembers comes back at once, with the database's confirmation still on its way
+    (``SignedIn.confirmation``).
 
     ``X-Api-Key`` carries only API keys; ``Authorization: Bearer`` a person's token or an API
     key. Both at once are refused rather than guessed between."""
@@ -196,7 +250,7 @@ async def sign_in(
     if secret is None and login is None:
         scope = scope_of(ANONYMOUS)
         await apply(session, scope, signer)
-        return ANONYMOUS, scope
+        return SignedIn(ANONYMOUS, scope)
 
     key = f"key:{hash_api_key(secret)}" if secret is not None else f"person:{login}"
     hint = hints.get(key) if hints is not None else None
@@ -205,8 +259,10 @@ async def sign_in(
     guessed = scope_of(hint.principal) if hint is not None else None
     claims = guessed.claims() if guessed is not None else ScopeClaims(actor=login or "sign-in")
     if hints is not None and hint is not None and hint.fingerprint and guessed is not None:
-        await _confirm(session, signer, claims, hint.fingerprint, forget=lambda: hints.forget(key))
-        return hint.principal, guessed
+        confirmation = await _confirm(
+            session, signer, claims, hint.fingerprint, forget=lambda: hints.forget(key)
+        )
+        return SignedIn(hint.principal, guessed, confirmation)
     token = signer.sign(claims, pid=await backend_pid(session))
     fingerprint: str | None = None
     if secret is not None:
@@ -224,7 +280,7 @@ async def sign_in(
         await apply(session, scope, signer)
     if hints is not None:
         hints.put(key, principal, fingerprint)
-    return principal, scope
+    return SignedIn(principal, scope)
 
 
 async def _confirm(
@@ -234,9 +290,10 @@ async def _confirm(
     fingerprint: str,
     *,
     forget: Callable[[], None],
-) -> None:
+) -> Confirmation:
     """Begin the transaction with the remembered person's scope and the database's confirmation
-    that the person is unchanged, in one message (``db.prelude``); ``StaleSignIn`` otherwise."""
+    that the person is unchanged, in one message (``db.prelude``), and return while it travels;
+    ``StaleSignIn`` at once for a fingerprint that could never be confirmed."""
     if not _HEX.fullmatch(fingerprint):
         forget()
         raise StaleSignIn
@@ -249,12 +306,13 @@ async def _confirm(
         return inline + _CONFIRM.format(token=token, fingerprint=fingerprint)
 
     try:
-        await begin_now(session, prelude)
+        began = await begin_soon(session, prelude)
     except BaseException as exc:
-        # XT401 (the person changed), a dead connection, or a timeout: whichever, the prelude
-        # closed the connection (``db.prelude``); it must not go back to the pool as if usable.
+        # Nothing was sent (no connection, or a connection that would not start): whichever,
+        # it must not go back to the pool as if usable.
         await session.invalidate()
         if not isinstance(exc, Exception):
             raise  # cancelled (the request's deadline): the caller answers 503
-        forget()  # a fresh connection and a full sign-in settle it
+        forget()
         raise StaleSignIn from None
+    return Confirmation(session, began, forget)

@@ -16,7 +16,7 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
 from xietong.access import scope as scopes
-from xietong.access.authentication import StaleSignIn, sign_in
+from xietong.access.authentication import Confirmation, SignedIn, StaleSignIn, sign_in
 from xietong.access.guard import Guard
 from xietong.access.principal import ANONYMOUS, Principal
 from xietong.access.scope_token import ScopeSigner
@@ -78,6 +78,15 @@ class Context(BaseContext, kw_only=True):
     """Signs scopes for this process (the public's narrow scope, ``complaints.public``)."""
     client: str | None
     """The caller's network address (bounding public filing), never stored as such."""
+    confirmation: Confirmation | None = None
+    """The database's confirmation of a remembered caller, still on its way (``confirmed``)."""
+
+    async def confirmed(self) -> None:
+        """Return once the database has confirmed the caller (at once when it already has);
+        ``StaleSignIn`` if it did not. The request awaits this before it answers anything, and
+        before a mutation runs."""
+        if self.confirmation is not None:
+            await self.confirmation.confirmed()
 
 
 Info = StrawberryInfo[Context, None]
@@ -112,15 +121,14 @@ async def provide_context(
             if session.in_transaction():
                 await session.close()
         return
-    async with _signed_in(request, state, authorization, api_key, app_wall) as (
-        session,
-        principal,
-        scope,
-    ):
+    async with _signed_in(request, state, authorization, api_key, app_wall) as (session, signed):
+        principal = signed.principal
         caller = {"login": principal.actor, "jurisdiction": principal.jurisdiction_code}
         structlog.contextvars.bind_contextvars(**caller)  # lines logged while serving it
         request.scope.setdefault("state", {})[CALLER_STATE_KEY] = caller  # the request line
-        yield _context(request, state, session, principal, scope)
+        yield _context(
+            request, state, session, principal, signed.scope, confirmation=signed.confirmation
+        )
 
 
 @asynccontextmanager
@@ -130,22 +138,25 @@ async def _signed_in(
     authorization: str | None,
     api_key: str | None,
     app_wall: bool,
-) -> AsyncIterator[tuple[AsyncSession, Principal, scopes.Scope]]:
-    """A transaction with the caller signed in and its scope set.
+) -> AsyncIterator[tuple[AsyncSession, SignedIn]]:
+    """A transaction with the caller signed in and its scope set (or on its way, with a
+    remembered caller's confirmation: ``SignedIn.confirmation``).
 
     The pool does not test connections as they leave it (``db.engine.make_engine``): when the
     first statement finds its connection dead (the server restarted, a proxy dropped it), it is
     tried once more on a fresh one. Nothing has run in the transaction yet, so nothing is lost.
+    A remembered caller's dead connection shows later, as a ``StaleSignIn`` from
+    ``Context.confirmed``, and the request retries then (``api.http``).
     """
     for attempt in (1, 2):
         handed_over = False
         try:
-            # The session begins its transaction with its first use (``begin_now`` or the
+            # The session begins its transaction with its first use (``begin_soon`` or the
             # lookup), not with a ``session.begin()`` of its own: one switch into SQLAlchemy's
             # greenlet fewer. Leaving on an exception closes the session, which rolls back.
             async with state.sessions() as session:
                 try:
-                    principal, scope = await sign_in(
+                    signed = await sign_in(
                         session,
                         authorization=authorization,
                         api_key=api_key,
@@ -157,11 +168,19 @@ async def _signed_in(
                 except InvalidCredentials as exc:
                     raise NotAuthorizedException(detail=str(exc)) from None
                 handed_over = True
-                yield session, principal, scope
+                try:
+                    yield session, signed
+                except BaseException:
+                    if signed.confirmation is not None:
+                        # The rollback must not overtake the BEGIN still on its way.
+                        await signed.confirmation.settled()
+                    raise
+                if signed.confirmation is not None:
+                    await signed.confirmation.confirmed()
                 await session.commit()
             return
         except StaleSignIn:
-            if attempt == 2:
+            if handed_over or attempt == 2:
                 raise
         except DBAPIError as exc:
             if handed_over or attempt == 2 or not exc.connection_invalidated:
@@ -174,6 +193,8 @@ def _context(
     session: AsyncSession,
     principal: Principal,
     scope: scopes.Scope,
+    *,
+    confirmation: Confirmation | None = None,
 ) -> Context:
     guard = Guard(principal, scope, state.authorizer, session)
     return Context(
@@ -187,4 +208,5 @@ def _context(
         clock=state.get("clock", SYSTEM_CLOCK),
         signer=state.scope_signer,
         client=request.client.host if request.client else None,
+        confirmation=confirmation,
     )

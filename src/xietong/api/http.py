@@ -52,6 +52,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from xietong.access.authentication import StaleSignIn
 from xietong.api.context import Context, provide_context
 from xietong.api.documents import Checked
 from xietong.api.errors import (
@@ -64,7 +65,7 @@ from xietong.api.errors import (
     internal_error,
     is_unavailable,
 )
-from xietong.api.schema import Schema
+from xietong.api.schema import Outcome, Schema
 from xietong.observability.graphql import MAX_LOGGED_NAME, OPERATION_STATE_KEY
 from xietong.observability.metrics import Metrics
 
@@ -429,15 +430,18 @@ def make_controller(
     ) -> Response[bytes]:
         deadline = state.settings.server.request_timeout_ms / 1000
         request_id = request.scope.get("state", {}).get("request_id")
-        deferred: AsyncExitStack | None = None
-        try:
-            assert checked.operation is not None
-            needs_database = checked.operation.needs_database
+        assert checked.operation is not None
+        query = checked.operation.node.operation is OperationType.QUERY
+        needs_database = checked.operation.needs_database
+
+        async def attempt() -> tuple[Outcome, Context, AsyncExitStack | None]:
             async with AsyncExitStack() as transaction:
                 async with asyncio.timeout(deadline):
                     context = await transaction.enter_async_context(
                         _transaction(request, state, needs_database=needs_database)
                     )
+                    if not query:
+                        await context.confirmed()  # a mutation runs for a confirmed caller only
                     result = await schema.run(
                         checked,
                         params.variables,
@@ -445,14 +449,24 @@ def make_controller(
                         metrics=state.metrics,
                         state=request.scope.setdefault("state", {}),
                     )
+                    # A query ran while the caller's confirmation travelled (its statements
+                    # waited for it); nothing is answered to a caller it did not confirm.
+                    await context.confirmed()
                     if any(_code(e) == SERVICE_UNAVAILABLE for e in result.errors):
                         # Nothing a request did is kept when the database failed under it.
                         raise ServiceUnavailable()
-                if checked.operation.node.operation is OperationType.QUERY:
-                    # A query's answer is what it read in its snapshot: it is sent first and
-                    # its transaction ends after (one round trip fewer before the answer). A
-                    # mutation's transaction commits before anyone is told it happened.
-                    deferred = transaction.pop_all()
+                # A query's answer is what it read in its snapshot: it is sent first and its
+                # transaction ends after (one round trip fewer before the answer). A
+                # mutation's transaction commits before anyone is told it happened.
+                return result, context, transaction.pop_all() if query else None
+
+        try:
+            try:
+                result, context, deferred = await attempt()
+            except StaleSignIn:
+                # The remembered caller has changed (or its connection was dead): whatever that
+                # attempt computed is dropped, and the caller signs in afresh.
+                result, context, deferred = await attempt()
         except NotAuthorizedException as exc:
             raise unauthenticated(str(exc.detail)) from None
         except ServiceUnavailable:

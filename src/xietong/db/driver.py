@@ -92,23 +92,28 @@ async def fetch(
     if sync is None:
         sync = (await session.connection()).sync_connection
     adapted: Any = sync.connection.dbapi_connection
-    if adapted._transaction is None:
+    dialect: Any = sync.dialect
+    failed: Exception | None = None
+    # The lock first: a ``BEGIN`` still on its way (``db.prelude.begin_soon``) holds it.
+    async with adapted._execute_mutex:
+        if adapted._transaction is not None:
+            if sync._has_events or sync.engine._has_events:
+                # Whoever listens for statements (the tests' counters, the benchmarks' capture)
+                # hears this one as from SQLAlchemy's own execution (no cursor, no context).
+                for listener in sync.dispatch.before_cursor_execute:
+                    listener(sync, None, sql, tuple(arguments), None, False)
+            try:
+                prepared, _ = await adapted._prepare(sql, dialect._invalidate_schema_cache_asof)
+                rows: Sequence[Sequence[Any]] = await prepared.fetch(*arguments)
+            except Exception as error:
+                failed = error
+            else:
+                return rows
+    if failed is None:
+        # No transaction yet (none was begun early, or its BEGIN failed and closed the
+        # connection): SQLAlchemy begins it as usual, sending any prelude with its BEGIN.
         connection = await session.connection()
         return (await connection.exec_driver_sql(sql, tuple(arguments))).all()
-    dialect: Any = sync.dialect
-    if sync._has_events or sync.engine._has_events:
-        # Whoever listens for statements (the tests' counters, the benchmarks' capture) hears
-        # this one as from SQLAlchemy's own execution (no cursor, no execution context).
-        for listener in sync.dispatch.before_cursor_execute:
-            listener(sync, None, sql, tuple(arguments), None, False)
-    async with adapted._execute_mutex:
-        try:
-            prepared, _ = await adapted._prepare(sql, dialect._invalidate_schema_cache_asof)
-            rows: Sequence[Sequence[Any]] = await prepared.fetch(*arguments)
-        except Exception as error:
-            failed = error
-        else:
-            return rows
     # As SQLAlchemy reports a failed statement: the adapter's DB-API error (which also forgets
     # a transaction a closed connection lost), wrapped in SQLAlchemy's, and a connection that
     # was cut is invalidated so the pool never hands it out again.

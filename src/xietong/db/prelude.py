@@ -14,8 +14,9 @@ left unsent can never reach another request's transaction.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import asyncpg
@@ -83,35 +84,104 @@ def _forget(dbapi_connection: Any, _record: object) -> None:
 
 
 async def begin_now(session: AsyncSession, prelude: Callable[[int], str]) -> None:
-    """Send the session's ``BEGIN`` now, with ``prelude(backend pid)`` in the same message,
-    rather than just before the first statement: for a prelude whose failure must be known
-    before anything else runs (``access.authentication``'s confirmation of a remembered caller).
-    The prelude is built from the connection's backend pid in the same step, since what it
-    carries is signed for that connection (one switch into SQLAlchemy's greenlet, not three).
-
-    SQLAlchemy's asyncpg adapter starts its transaction lazily and offers no public way to start
-    it early, so this calls the adapter's own ``_start_transaction`` (the method its cursor calls
-    first; ``test_prelude`` pins the behaviour). On failure the connection is closed
+    """Send the session's ``BEGIN`` now, with ``prelude(backend pid)`` in the same message, and
+    wait for its answer: ``begin_soon``, awaited. On failure the connection is closed
     (``PreludeConnection.execute``) and the adapter's error is raised."""
-    await session.run_sync(_begin_session, prelude)
+    await (await begin_soon(session, prelude))
+
+
+async def begin_soon(session: AsyncSession, prelude: Callable[[int], str]) -> asyncio.Task[None]:
+    """Send the session's ``BEGIN`` now, with ``prelude(backend pid)`` in the same message,
+    rather than just before the first statement, and return while it travels: the task that
+    ends with its answer. For a prelude whose failure must be known before anything is
+    answered (``access.authentication``'s confirmation of a remembered caller): the request
+    prepares its work meanwhile (a round trip is ~0.2 ms; building a query's context and plan
+    takes about as long), instead of one after the other.
+
+    Nothing can run on the connection before the answer: the adapter's execution lock, which
+    every statement takes (SQLAlchemy's cursors and ``db.driver``), is held until then. A prelude
+    that fails closes the connection (``PreludeConnection.execute``), so a statement waiting
+    behind it fails too, and never runs without what the prelude set. Commit and rollback do not
+    take that lock: **await the task before the transaction ends** (and before relying on what
+    the prelude confirms); it raises the adapter's error if the ``BEGIN`` or the prelude failed.
+
+    The prelude is built from the connection's backend pid in the same step, since what it
+    carries is signed for that connection (one switch into SQLAlchemy's greenlet). SQLAlchemy's
+    asyncpg adapter starts its transaction lazily and offers no public way to start it early, so
+    this calls the adapter's own ``_start_transaction`` (the method its cursor calls first) under
+    its own ``_execute_mutex`` (``test_prelude`` pins both)."""
+    return await session.run_sync(_begin_session, prelude)
 
 
 BEGUN = "xietong.begun"
-"""``session.info`` key: the transaction ``begin_now`` began and its connection, so that
+"""``session.info`` key: the transaction ``begin_soon`` began and its connection, so that
 ``db.driver`` can reach the connection without another switch into SQLAlchemy's greenlet."""
 
 
-def _begin_session(session: Session, prelude: Callable[[int], str]) -> None:
+def _begin_session(session: Session, prelude: Callable[[int], str]) -> asyncio.Task[None]:
     connection = session.connection()
-    _begin(connection, prelude)
+    began = _begin(connection, prelude)
     # The transaction weakly: it holds the session, whose ``info`` this is (no cycle).
     session.info[BEGUN] = (weakref.ref(session.get_transaction()), connection)
+    return began
 
 
-def _begin(connection: Connection, prelude: Callable[[int], str]) -> None:
+def _begin(connection: Connection, prelude: Callable[[int], str]) -> asyncio.Task[None]:
     adapted: Any = connection.connection.dbapi_connection
     driver = adapted.driver_connection
     if not isinstance(driver, PreludeConnection) or adapted._transaction is not None:
-        raise RuntimeError("begin_now needs a PreludeConnection before its transaction began")
-    driver.defer(prelude(driver.get_server_pid()))
-    await_(adapted._start_transaction())
+        raise RuntimeError("begin_soon needs a PreludeConnection before its transaction began")
+    lock: asyncio.Lock = adapted._execute_mutex
+    # Free on a connection whose transaction has not begun, so taken at once: no statement can
+    # slip in between this and the task below.
+    await_(lock.acquire())
+    try:
+        driver.defer(prelude(driver.get_server_pid()))
+    except BaseException:
+        lock.release()
+        raise
+    return _started_now(_start(adapted, lock))
+
+
+async def _start(adapted: Any, lock: asyncio.Lock) -> None:
+    try:
+        await adapted._start_transaction()
+    finally:
+        lock.release()
+
+
+def _started_now(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """``coro`` run at once up to its first wait (the ``BEGIN`` written to the socket), then on
+    as a task: a task made with ``create_task`` would not start before the caller next waits,
+    which for a request is its first statement, too late to overlap anything. (Python 3.12's
+    eager tasks do this; 3.11 has none.)"""
+    try:
+        waiting = coro.send(None)
+    except BaseException as exc:  # done, or failed, without waiting (a closed connection)
+        return asyncio.get_running_loop().create_task(_settled(exc))
+    return asyncio.get_running_loop().create_task(_resumed(coro, waiting))
+
+
+async def _resumed(coro: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """Drive ``coro`` on from where ``_started_now`` left it, as a task steps a coroutine: wait
+    for what it waits for, then resume it (it reads the outcome itself)."""
+    while True:
+        try:
+            if waiting is None:
+                await asyncio.sleep(0)  # a bare yield: give the loop a turn
+            else:
+                # As a task does with what a coroutine yields: the flag says "yielded by an
+                # await", and a future cannot be awaited again while it is set.
+                waiting._asyncio_future_blocking = False
+                await waiting
+        except BaseException:  # the coroutine reads the outcome itself, as it resumes
+            pass
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            return
+
+
+async def _settled(exc: BaseException) -> None:
+    if not isinstance(exc, StopIteration):
+        raise exc

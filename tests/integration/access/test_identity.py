@@ -152,6 +152,40 @@ async def test_a_remembered_token_does_not_outlive_a_deactivation(
     assert error_codes(refused.json()) == ["UNAUTHENTICATED"]
 
 
+async def test_a_remembered_caller_who_left_neither_writes_nor_reads_anything(
+    fresh_db: Database, fresh_gql: GraphQLClient
+) -> None:
+    """A remembered caller's request prepares its work while the database confirms the caller
+    (``db.prelude.begin_soon``): a mutation waits for the confirmation before it runs, a query's
+    answer before it is sent, so the very next request after a deactivation does nothing."""
+    headers = bearer("enshi.office")
+    key = {"input": {"name": "对接", "jurisdiction": "422825", "roles": ["INTEGRATOR"]}}
+    for _ in range(2):  # seen, then remembered
+        made = await fresh_gql.http.post(
+            "/graphql", json={"query": CREATE_KEY, "variables": key}, headers=headers
+        )
+        assert made.json()["data"]["apiKeyCreate"]["errors"] == []
+    engine = make_engine(fresh_db.owner_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE person SET active = false WHERE login = 'enshi.office'")
+            )
+        refused = await fresh_gql.http.post(
+            "/graphql", json={"query": CREATE_KEY, "variables": key}, headers=headers
+        )
+        assert refused.status_code == 401
+        assert error_codes(refused.json()) == ["UNAUTHENTICATED"]
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT count(*) FROM api_key")) == 2
+        # A query answered from what the process remembers, with no statement of its own.
+        seen = await fresh_gql.http.post("/graphql", json={"query": ME}, headers=headers)
+        assert seen.status_code == 401
+        assert "enshi.office" not in seen.text
+    finally:
+        await engine.dispose()
+
+
 CREATE_KEY = """
 mutation($input: ApiKeyCreateInput!) {
   apiKeyCreate(input: $input) {

@@ -3,18 +3,22 @@ round trip for both, none when nothing is read, and never into another request's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
+import asyncpg
 import pytest
 from bench.roundtrips import RoundTripCounter, counting
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import TEST_SIGNER, Database
 from xietong.access import scope as scopes
 from xietong.access.principal import ANONYMOUS
-from xietong.db.engine import make_engine, make_sessionmaker
-from xietong.db.prelude import begin_now, pending_prelude
+from xietong.db.engine import asyncpg_dsn, make_engine, make_sessionmaker
+from xietong.db.prelude import begin_now, begin_soon, pending_prelude
 
 ANON = scopes.Scope.of(ANONYMOUS)
 READ_SCOPE = "SELECT current_setting('xietong.scope', true)"
@@ -195,3 +199,71 @@ async def test_a_prelude_that_fails_at_begin_closes_its_connection(
         await session.invalidate()
     async with sessions() as session:  # the pool hands out a fresh one
         assert await session.scalar(text("SELECT 1")) == 1
+
+
+def _activity_seen_elsewhere(url: str, pid: int) -> tuple[str, str]:
+    """What PostgreSQL says backend ``pid`` is doing, asked from another thread with its own
+    event loop: the test's loop does not run meanwhile, so nothing of its own can be sent."""
+
+    async def ask() -> tuple[str, str]:
+        conn = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            row = await conn.fetchrow(
+                "SELECT state, query FROM pg_stat_activity WHERE pid = $1", pid
+            )
+        finally:
+            await conn.close()
+        assert row is not None
+        return row["state"], row["query"]
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, ask()).result()
+
+
+async def test_begin_soon_has_sent_its_begin_when_it_returns_and_statements_wait_behind_it(
+    seeded_db: Database,
+) -> None:
+    """What a remembered caller's request starts with (``access.authentication._confirm``): the
+    request prepares its work while the BEGIN and its prelude travel."""
+    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
+    try:
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session:
+            raw = await (await session.connection()).get_raw_connection()
+            pid = raw.driver_connection.get_server_pid()  # type: ignore[union-attr]
+            prelude = "SELECT pg_sleep(0.5); SELECT set_config('xietong.probe', 'set', true);"
+            began = await begin_soon(session, lambda _pid: prelude)
+            # Sent before this loop ran again: a task left to start later would not have been.
+            state, query = _activity_seen_elsewhere(seeded_db.app_url, pid)
+            assert state == "active"
+            assert query.startswith("BEGIN")
+            assert "pg_sleep" in query
+            assert not began.done()
+            # The statement waits for the BEGIN's answer and runs in its transaction.
+            assert await session.scalar(text("SELECT current_setting('xietong.probe')")) == "set"
+            assert began.done()
+            await began
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_statement_behind_a_failing_prelude_fails_and_never_runs_without_it(
+    seeded_db: Database,
+) -> None:
+    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
+    try:
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session:
+            raw = await (await session.connection()).get_raw_connection()
+            driver = raw.driver_connection
+            began = await begin_soon(session, lambda _pid: "SELECT pg_sleep(0.2); SELECT 1/0;")
+            with pytest.raises(DBAPIError):  # its connection was closed under it
+                await session.scalar(text("SELECT current_setting('xietong.scope', true)"))
+            with pytest.raises(Exception, match="division by zero"):
+                await began
+            assert driver.is_closed()  # type: ignore[union-attr]
+        async with sessions() as session:  # the pool hands out a fresh one
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()
