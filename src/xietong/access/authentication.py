@@ -14,7 +14,10 @@ again before any query runs. A person seen before costs no statement of its own:
 transaction's ``BEGIN`` carries the remembered scope and ``xietong_sign_in_confirm`` (migration
 0019), which fails the transaction unless the person's row is still the one remembered (its
 fingerprint); then the remembered caller is forgotten and the sign-in starts again on a fresh
-connection (``StaleSignIn``).
+connection (``StaleSignIn``). That ``BEGIN`` travels while the request prepares its work
+(``db.prelude.begin_soon``; every statement waits behind it): ``sign_in`` hands back the
+remembered caller with the confirmation still on its way (``Confirmation``), and the request
+awaits it before a mutation runs and before anything is answered (``api.http``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ that ends up sending no statement at all (everything it read was cached) sends n
 The prelude is consumed by the next ``BEGIN`` on that connection and by nothing else. The pool
 clears it whenever the connection is returned (``forget_on_checkin``), so a prelude one request
 left unsent can never reach another request's transaction.
+
+``begin_soon`` sends the ``BEGIN`` and its prelude at once instead of with the first statement,
+and returns while they travel: for a prelude that must be known to have succeeded before the
+request answers (a remembered caller's confirmation), whose round trip the request spends
+preparing its work.
 """
 
 from __future__ import annotations
