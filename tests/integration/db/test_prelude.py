@@ -267,3 +267,28 @@ async def test_a_statement_behind_a_failing_prelude_fails_and_never_runs_without
             assert await session.scalar(text("SELECT 1")) == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_begin_soon_cancelled_on_its_way_closes_its_connection(
+    seeded_db: Database,
+) -> None:
+    """The request's deadline, while the BEGIN waits on a database that does not answer: waiting
+    for it is cancelled, which cancels the BEGIN too, and its connection, in an unknown state,
+    is closed rather than reused."""
+    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
+    try:
+        sessions = make_sessionmaker(engine)
+        async with sessions() as session:
+            raw = await (await session.connection()).get_raw_connection()
+            driver = raw.driver_connection
+            began = await begin_soon(session, lambda _pid: "SELECT pg_sleep(3);")
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.2):
+                    await began
+            assert began.cancelled()
+            assert driver.is_closed()  # type: ignore[union-attr]
+            await session.invalidate()
+        async with sessions() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()
