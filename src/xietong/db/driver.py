@@ -8,9 +8,11 @@ fills in the few that change and runs asyncpg's prepared statement — the same 
 per-connection cache, that SQLAlchemy's adapter would have used.
 
 Like ``db.prelude``, this reaches into SQLAlchemy's asyncpg adapter (its execution lock, its
-transaction and its statement cache; ``tests/integration/db/test_driver.py`` pins them). When
-the adapter has not begun its transaction yet (so a prelude may be waiting for its ``BEGIN``),
-the statement goes through SQLAlchemy instead, which begins it as usual.
+transaction and its statement cache; ``tests/integration/db/test_driver.py`` pins them). It
+takes the execution lock first, so a ``BEGIN`` still on its way (``db.prelude.begin_soon``)
+is answered before the statement goes. When the adapter has not begun its transaction (so a
+prelude may be waiting for its ``BEGIN``), the statement goes through SQLAlchemy instead, which
+begins it as usual.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class DriverStatement:
 
 
 def _begun_on(session: AsyncSession) -> Any:
-    """The connection ``begin_now`` began the session's current transaction on, if it did."""
+    """The connection ``begin_soon`` began the session's current transaction on, if it did."""
     remembered = session.info.get(BEGUN)
     if remembered is None:
         return None

@@ -16,7 +16,7 @@ from tests.conftest import TEST_SIGNER, Database
 from xietong.access import scope as scopes
 from xietong.db.driver import DriverStatement, fetch
 from xietong.db.engine import make_engine, make_sessionmaker
-from xietong.db.prelude import begin_now
+from xietong.db.prelude import begin_now, begin_soon
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Jurisdiction
 
@@ -130,3 +130,22 @@ async def test_after_begin_now_the_statement_rides_the_transaction_it_began(
                 again = (await fetch(session, xact, {}))[0][0]
                 assert again != ours
                 assert again == await session.scalar(text("SELECT txid_current()"))
+
+
+async def test_a_statement_sent_while_the_begin_travels_waits_for_it_and_rides_it(
+    engine: AsyncEngine,
+) -> None:
+    """``db.prelude.begin_soon`` returns with its BEGIN on its way: the page's statement takes
+    the connection's lock after it, so it runs in that transaction, after its prelude."""
+    sessions = make_sessionmaker(engine)
+    probe = DriverStatement(
+        select(func.current_setting("xietong.probe", True)).compile(dialect=engine.dialect)
+    )
+    async with sessions() as session:
+        prelude = "SELECT pg_sleep(0.2); SELECT set_config('xietong.probe', 'set', true);"
+        began = await begin_soon(session, lambda _pid: prelude)
+        assert not began.done()
+        assert (await fetch(session, probe, {}))[0][0] == "set"
+        assert began.done()
+        await began
+        await session.commit()
