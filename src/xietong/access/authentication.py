@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,7 +62,7 @@ class Confirmation:
     Every statement of the transaction waits behind it; **nothing may be answered, and no
     mutation run, before ``confirmed()`` returns**."""
 
-    __slots__ = ("_began", "_forget", "_session", "_stale")
+    __slots__ = ("_began", "_forget", "_session")
 
     def __init__(
         self, session: AsyncSession, began: asyncio.Task[None], forget: Callable[[], None]
@@ -70,7 +70,6 @@ class Confirmation:
         self._session = session
         self._began = began
         self._forget = forget
-        self._stale = False
 
     async def confirmed(self) -> None:
         """Return once confirmed; ``StaleSignIn`` if not (the person changed, the connection
@@ -79,16 +78,7 @@ class Confirmation:
         try:
             await self._began
         except BaseException as exc:
-            if not self._stale:
-                self._stale = True
-                # Closed by the prelude (``db.prelude``): it must not go back to the pool as if
-                # usable.
-                await self._session.invalidate()
-                if isinstance(exc, Exception):
-                    self._forget()  # a fresh connection and a full sign-in settle it
-            if not isinstance(exc, Exception):
-                raise  # cancelled (the request's deadline): the caller answers 503
-            raise StaleSignIn from None
+            await _unconfirmed(self._session, exc, self._forget)
 
     async def settled(self) -> None:
         """Wait for the answer, whatever it is: before the transaction ends on an error (commit
@@ -310,12 +300,20 @@ async def _confirm(
 
     try:
         began = await begin_soon(session, prelude)
-    except BaseException as exc:
-        # Nothing was sent (no connection, or a connection that would not start): whichever,
-        # it must not go back to the pool as if usable.
-        await session.invalidate()
-        if not isinstance(exc, Exception):
-            raise  # cancelled (the request's deadline): the caller answers 503
-        forget()
-        raise StaleSignIn from None
+    except BaseException as exc:  # no connection, or one that would not start
+        await _unconfirmed(session, exc, forget)
     return Confirmation(session, began, forget)
+
+
+async def _unconfirmed(
+    session: AsyncSession, failure: BaseException, forget: Callable[[], None]
+) -> NoReturn:
+    """A remembered caller's ``BEGIN`` that failed or was cut short: its connection (closed by
+    the prelude, ``db.prelude``, or never started) must not go back to the pool as if usable;
+    then ``StaleSignIn``, with the caller forgotten so a fresh connection and a full sign-in
+    settle it. Safe to repeat (``Confirmation`` may be awaited more than once)."""
+    await session.invalidate()
+    if not isinstance(failure, Exception):
+        raise failure  # cancelled (the request's deadline): the caller answers 503
+    forget()
+    raise StaleSignIn from None
