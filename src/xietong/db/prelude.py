@@ -88,13 +88,6 @@ def _forget(dbapi_connection: Any, _record: object) -> None:
         driver.forget()
 
 
-async def begin_now(session: AsyncSession, prelude: Callable[[int], str]) -> None:
-    """Send the session's ``BEGIN`` now, with ``prelude(backend pid)`` in the same message, and
-    wait for its answer: ``begin_soon``, awaited. On failure the connection is closed
-    (``PreludeConnection.execute``) and the adapter's error is raised."""
-    await (await begin_soon(session, prelude))
-
-
 async def begin_soon(session: AsyncSession, prelude: Callable[[int], str]) -> asyncio.Task[None]:
     """Send the session's ``BEGIN`` now, with ``prelude(backend pid)`` in the same message,
     rather than just before the first statement, and return while it travels: the task that

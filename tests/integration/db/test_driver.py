@@ -16,7 +16,7 @@ from tests.conftest import TEST_SIGNER, Database
 from xietong.access import scope as scopes
 from xietong.db.driver import DriverStatement, fetch
 from xietong.db.engine import make_engine, make_sessionmaker
-from xietong.db.prelude import begin_now, begin_soon
+from xietong.db.prelude import begin_soon
 from xietong.jurisdictions import codes
 from xietong.jurisdictions.models import Jurisdiction
 
@@ -115,7 +115,7 @@ async def test_listeners_hear_the_statement(engine: AsyncEngine) -> None:
     assert 3 in parameters
 
 
-async def test_after_begin_now_the_statement_rides_the_transaction_it_began(
+async def test_after_begin_soon_the_statement_rides_the_transaction_it_began(
     engine: AsyncEngine,
 ) -> None:
     sessions = make_sessionmaker(engine)
@@ -123,7 +123,7 @@ async def test_after_begin_now_the_statement_rides_the_transaction_it_began(
     for _ in range(2):  # a second transaction of the same session is not the first one's
         async with sessions() as session:
             async with session.begin():
-                await begin_now(session, lambda pid: "SELECT 1")
+                await (await begin_soon(session, lambda pid: "SELECT 1"))
                 ours = (await fetch(session, xact, {}))[0][0]
                 assert ours == await session.scalar(text("SELECT txid_current()"))
             async with session.begin():

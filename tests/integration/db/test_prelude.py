@@ -12,13 +12,13 @@ import pytest
 from bench.roundtrips import RoundTripCounter, counting
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tests.conftest import TEST_SIGNER, Database
 from xietong.access import scope as scopes
 from xietong.access.principal import ANONYMOUS
 from xietong.db.engine import asyncpg_dsn, make_engine, make_sessionmaker
-from xietong.db.prelude import begin_now, begin_soon, pending_prelude
+from xietong.db.prelude import begin_soon, pending_prelude
 
 ANON = scopes.Scope.of(ANONYMOUS)
 READ_SCOPE = "SELECT current_setting('xietong.scope', true)"
@@ -166,7 +166,7 @@ async def test_a_token_that_would_need_quoting_is_never_inlined(
         assert pending_prelude(raw.driver_connection) is None
 
 
-async def test_begin_now_sends_the_begin_and_its_prelude_in_one_round_trip(
+async def test_begin_soon_sends_the_begin_and_its_prelude_in_one_round_trip(
     counted: tuple[AsyncEngine, RoundTripCounter],
 ) -> None:
     """What a remembered caller's request starts with (``access.authentication._confirm``)."""
@@ -175,7 +175,8 @@ async def test_begin_now_sends_the_begin_and_its_prelude_in_one_round_trip(
     async with sessions() as session, session.begin():
         await session.connection()  # checked out: nothing sent yet
         before = counter.round_trips
-        await begin_now(session, lambda _pid: "SELECT set_config('xietong.probe', 'set', true);")
+        probe = "SELECT set_config('xietong.probe', 'set', true);"
+        await (await begin_soon(session, lambda _pid: probe))
         assert counter.round_trips == before + 1
         assert await session.scalar(text("SELECT current_setting('xietong.probe')")) == "set"
         assert counter.round_trips == before + 2  # the transaction was begun once, not twice
@@ -194,7 +195,7 @@ async def test_a_prelude_that_fails_at_begin_closes_its_connection(
     async with sessions() as session:
         raw = await (await session.connection()).get_raw_connection()
         with pytest.raises(Exception, match="division by zero"):
-            await begin_now(session, lambda _pid: "SELECT 1/0;")
+            await (await begin_soon(session, lambda _pid: "SELECT 1/0;"))
         assert raw.driver_connection.is_closed()  # type: ignore[union-attr]
         await session.invalidate()
     async with sessions() as session:  # the pool hands out a fresh one
@@ -220,75 +221,70 @@ def _activity_seen_elsewhere(url: str, pid: int) -> tuple[str, str]:
         return thread.submit(asyncio.run, ask()).result()
 
 
+@pytest.fixture
+async def sessions(seeded_db: Database) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a pool of one connection of the application role, not pinged."""
+    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
 async def test_begin_soon_has_sent_its_begin_when_it_returns_and_statements_wait_behind_it(
-    seeded_db: Database,
+    seeded_db: Database, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     """What a remembered caller's request starts with (``access.authentication._confirm``): the
     request prepares its work while the BEGIN and its prelude travel."""
-    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
-    try:
-        sessions = make_sessionmaker(engine)
-        async with sessions() as session:
-            raw = await (await session.connection()).get_raw_connection()
-            pid = raw.driver_connection.get_server_pid()  # type: ignore[union-attr]
-            prelude = "SELECT pg_sleep(0.5); SELECT set_config('xietong.probe', 'set', true);"
-            began = await begin_soon(session, lambda _pid: prelude)
-            # Sent before this loop ran again: a task left to start later would not have been.
-            state, query = _activity_seen_elsewhere(seeded_db.app_url, pid)
-            assert state == "active"
-            assert query.startswith("BEGIN")
-            assert "pg_sleep" in query
-            assert not began.done()
-            # The statement waits for the BEGIN's answer and runs in its transaction.
-            assert await session.scalar(text("SELECT current_setting('xietong.probe')")) == "set"
-            assert began.done()
-            await began
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with sessions() as session:
+        raw = await (await session.connection()).get_raw_connection()
+        pid = raw.driver_connection.get_server_pid()  # type: ignore[union-attr]
+        prelude = "SELECT pg_sleep(0.5); SELECT set_config('xietong.probe', 'set', true);"
+        began = await begin_soon(session, lambda _pid: prelude)
+        # Sent before this loop ran again: a task left to start later would not have been.
+        state, query = _activity_seen_elsewhere(seeded_db.app_url, pid)
+        assert state == "active"
+        assert query.startswith("BEGIN")
+        assert "pg_sleep" in query
+        assert not began.done()
+        # The statement waits for the BEGIN's answer and runs in its transaction.
+        assert await session.scalar(text("SELECT current_setting('xietong.probe')")) == "set"
+        assert began.done()
+        await began
+        await session.commit()
 
 
 async def test_a_statement_behind_a_failing_prelude_fails_and_never_runs_without_it(
-    seeded_db: Database,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
-    try:
-        sessions = make_sessionmaker(engine)
-        async with sessions() as session:
-            raw = await (await session.connection()).get_raw_connection()
-            driver = raw.driver_connection
-            began = await begin_soon(session, lambda _pid: "SELECT pg_sleep(0.2); SELECT 1/0;")
-            with pytest.raises(DBAPIError):  # its connection was closed under it
-                await session.scalar(text("SELECT current_setting('xietong.scope', true)"))
-            with pytest.raises(Exception, match="division by zero"):
-                await began
-            assert driver.is_closed()  # type: ignore[union-attr]
-        async with sessions() as session:  # the pool hands out a fresh one
-            assert await session.scalar(text("SELECT 1")) == 1
-    finally:
-        await engine.dispose()
+    async with sessions() as session:
+        raw = await (await session.connection()).get_raw_connection()
+        driver = raw.driver_connection
+        began = await begin_soon(session, lambda _pid: "SELECT pg_sleep(0.2); SELECT 1/0;")
+        with pytest.raises(DBAPIError):  # its connection was closed under it
+            await session.scalar(text("SELECT current_setting('xietong.scope', true)"))
+        with pytest.raises(Exception, match="division by zero"):
+            await began
+        assert driver.is_closed()  # type: ignore[union-attr]
+    async with sessions() as session:  # the pool hands out a fresh one
+        assert await session.scalar(text("SELECT 1")) == 1
 
 
 async def test_a_begin_soon_cancelled_on_its_way_closes_its_connection(
-    seeded_db: Database,
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     """The request's deadline, while the BEGIN waits on a database that does not answer: waiting
     for it is cancelled, which cancels the BEGIN too, and its connection, in an unknown state,
     is closed rather than reused."""
-    engine = make_engine(seeded_db.app_url, pool_size=1, pre_ping=False)
-    try:
-        sessions = make_sessionmaker(engine)
-        async with sessions() as session:
-            raw = await (await session.connection()).get_raw_connection()
-            driver = raw.driver_connection
-            began = await begin_soon(session, lambda _pid: "SELECT pg_sleep(3);")
-            with pytest.raises(TimeoutError):
-                async with asyncio.timeout(0.2):
-                    await began
-            assert began.cancelled()
-            assert driver.is_closed()  # type: ignore[union-attr]
-            await session.invalidate()
-        async with sessions() as session:
-            assert await session.scalar(text("SELECT 1")) == 1
-    finally:
-        await engine.dispose()
+    async with sessions() as session:
+        raw = await (await session.connection()).get_raw_connection()
+        driver = raw.driver_connection
+        began = await begin_soon(session, lambda _pid: "SELECT pg_sleep(3);")
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await began
+        assert began.cancelled()
+        assert driver.is_closed()  # type: ignore[union-attr]
+        await session.invalidate()
+    async with sessions() as session:
+        assert await session.scalar(text("SELECT 1")) == 1
