@@ -18,6 +18,7 @@ from xietong.access.scope import Scope, apply
 from xietong.db.engine import make_engine, make_sessionmaker
 from xietong.deadlines import obligations as svc
 from xietong.deadlines.clock import ManualClock
+from xietong.deadlines.enums import PauseReason
 from xietong.deadlines.obligations import MatterRef
 from xietong.jurisdictions import codes
 from xietong.keys import Keyring
@@ -115,3 +116,17 @@ async def open_clock(
             actor="xuanen.housing",
         )
     return row.id
+
+
+async def hold_for_expert_review(db: Db, clock: ManualClock, matter: MatterRef) -> None:
+    """Pause ``matter``'s clocks for an expert review (专家评审), as 宣恩县住建局's clerk."""
+    async with db.as_unit(_XUANEN, "xuanen.housing") as session:
+        await svc.pause(
+            session,
+            matter=matter,
+            reason=PauseReason.EXPERT_REVIEW,
+            document="专家评审委托书",
+            notice=None,
+            clock=clock,
+            actor="xuanen.housing",
+        )

@@ -8,13 +8,16 @@ from typing import Any
 
 import pytest
 
-from tests.integration.deadlines.conftest import PLAUSIBLE_2027, Db, open_clock
+from tests.integration.deadlines.conftest import (
+    PLAUSIBLE_2027,
+    Db,
+    hold_for_expert_review,
+    open_clock,
+)
 from tests.support import GraphQLClient, counting, error_codes
 from xietong.deadlines import calendar_ops, sweep
-from xietong.deadlines import obligations as svc
 from xietong.deadlines.calendar_file import read_year_file
 from xietong.deadlines.clock import ManualClock
-from xietong.deadlines.enums import PauseReason
 from xietong.deadlines.obligations import MatterRef
 
 XUANEN = 422825
@@ -100,16 +103,7 @@ async def work(fresh_gql: GraphQLClient, db: Db) -> dict[str, Any]:
             db, clock, "GP.review", department="xuanen-finance", started=date(2026, 10, 12)
         ),
     }
-    async with db.as_unit(XUANEN, "xuanen.housing") as session:
-        await svc.pause(
-            session,
-            matter=held,
-            reason=PauseReason.EXPERT_REVIEW,
-            document="专家评审委托书",
-            notice=None,
-            clock=clock,
-            actor="xuanen.housing",
-        )
+    await hold_for_expert_review(db, clock, held)
     return {"gql": fresh_gql, "db": db, "clock": clock, "ids": ids}
 
 

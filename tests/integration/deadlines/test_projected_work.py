@@ -18,12 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.integration.deadlines.conftest import Db, open_clock
+from tests.integration.deadlines.conftest import Db, hold_for_expert_review, open_clock
 from tests.support import GraphQLClient
 from xietong.api import projection
-from xietong.deadlines import obligations as svc
 from xietong.deadlines.clock import ManualClock
-from xietong.deadlines.enums import PauseReason
 from xietong.deadlines.obligations import MatterRef
 
 XUANEN = 422825
@@ -70,16 +68,7 @@ async def clocks(fresh_gql: GraphQLClient, db: Db) -> GraphQLClient:
     ]
     held = MatterRef("complaint", uuid.uuid4())
     await open_clock(db, clock, "TB.decision", started=date(2026, 10, 9), matter=held)
-    async with db.as_unit(XUANEN, "xuanen.housing") as session:
-        await svc.pause(
-            session,
-            matter=held,
-            reason=PauseReason.EXPERT_REVIEW,
-            document="专家评审委托书",
-            notice=None,
-            clock=clock,
-            actor="xuanen.housing",
-        )
+    await hold_for_expert_review(db, clock, held)
     edits = [
         "status = 'overdue'",
         "status = 'met', met_on = due_on + 2",  # late
